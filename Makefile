@@ -1,0 +1,40 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup run test translations translations-update clean-venv
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+# Compiled catalogues are build products: .po is the source, .mo is made here.
+translations: $(STAMP)
+	$(BIN)/pybabel compile -q -d subsidy_app/translations
+
+setup: $(STAMP) translations
+
+run: setup
+	$(BIN)/subsidy db upgrade
+	$(BIN)/subsidy seed plan
+	$(BIN)/subsidy seed demo
+	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - 'subsidy_app:create_app()'
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean-venv:
+	rm -rf $(VENV)
+
+# After adding or changing user-facing strings: extract them, merge into the catalogue,
+# then translate the new entries in subsidy_app/translations/zh/LC_MESSAGES/messages.po.
+translations-update: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		-o subsidy_app/translations/messages.pot .
+	$(BIN)/pybabel update -i subsidy_app/translations/messages.pot -d subsidy_app/translations \
+		--no-location --ignore-obsolete

@@ -1,0 +1,94 @@
+"""The subsidy system of the Shanxi foreign-talent plan."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from .config import build_config
+
+log = logging.getLogger(__name__)
+
+
+class SubsidyFlask(Flask):
+    def dispatch_request(self):
+        """The request boundary commits once, inside dispatch, so that a conflict found at
+        commit time is answered like any other error (409), never as a 500."""
+        from .extensions import db
+
+        response = self.make_response(super().dispatch_request())
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    instance_path = os.environ.get("SUBSIDY_INSTANCE_PATH")
+    app = SubsidyFlask(__name__, instance_path=str(Path(instance_path).resolve())
+                       if instance_path else None)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(build_config(Path(app.instance_path)))
+    if test_config:
+        app.config.update(test_config)
+    app.json.ensure_ascii = False  # Chinese stays readable in responses
+    app.json.sort_keys = False
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  (every model, for SQLAlchemy and Alembic)
+    from .core import sqlite  # noqa: F401  (engine hooks)
+    from .core.errors import register_error_handlers
+    from .core.i18n import select_locale
+    from .extensions import api, babel, csrf, db, limiter, login_manager, migrate
+    from .users import auth
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(Path(__file__).parent / "translations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    api.init_app(app)
+    auth.init_app(app)
+    register_error_handlers(app)
+
+    @app.teardown_request
+    def _rollback_leftovers(_exc):
+        db.session.rollback()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .extensions import api, csrf
+    from .home import views as home_views
+    from .organizations import api as organizations_api
+    from .programs import api as programs_api
+    from .programs import views as programs_views
+    from .talents import api as talents_api
+    from .users import api as users_api
+    from .users import views as users_views
+
+    for module in (users_api, organizations_api, talents_api, programs_api):
+        csrf.exempt(module.blp)  # bearer tokens, no cookies: nothing to forge
+        api.register_blueprint(module.blp)
+    app.register_blueprint(users_views.bp)
+    app.register_blueprint(home_views.bp)
+    app.register_blueprint(programs_views.bp)
+    from .core import templating
+
+    templating.init_app(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from .cli import register_commands
+
+    register_commands(app)

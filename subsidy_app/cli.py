@@ -1,0 +1,118 @@
+"""The ``subsidy`` command: Flask's CLI with the application's own commands.
+
+Every command exits 0 on success and non-zero with a one-line reason on failure.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from flask.cli import FlaskGroup, with_appcontext
+
+from .core.errors import AppError
+
+
+def _create_app():
+    from . import create_app
+
+    return create_app()
+
+
+cli = FlaskGroup(create_app=_create_app, help="The Shanxi foreign-talent subsidy system.")
+
+
+@click.group("seed", help="Load the plan or demonstration data.")
+def seed_group():
+    pass
+
+
+@seed_group.command("plan")
+@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A plan file (TOML); default: the Shanxi plan, 晋发〔2017〕47号.")
+@with_appcontext
+def seed_plan(path):
+    """Programs, rates, document kinds and cities (idempotent)."""
+    from .extensions import db
+    from .programs import operations as programs
+
+    added = programs.load_plan(path)
+    db.session.commit()
+    summary = ", ".join(f"{name} +{count}" for name, count in added.items())
+    click.echo(f"plan loaded: {summary}")
+
+
+@seed_group.command("demo")
+@with_appcontext
+def seed_demo():
+    """Demo organisations, talents and one user per role; prints the passwords."""
+    from .demo import operations as demo
+    from .extensions import db
+    from .programs import operations as programs
+
+    programs.load_plan()
+    accounts = demo.load_demo()
+    db.session.commit()
+    click.echo("Demo accounts (passwords are new on every run):")
+    click.echo(f"{'username':<14} {'role':<13} {'password':<18} organisation")
+    for account in accounts:
+        click.echo(f"{account.username:<14} {account.role:<13} {account.password:<18} "
+                   f"{account.organization or ''}")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", required=True,
+              type=click.Choice(["employer", "intermediary", "hr", "finance", "auditor", "admin"]))
+@click.option("--org", "organization_id", type=int, default=None, help="Organisation id")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input")
+@click.option("--display-name", default=None)
+@with_appcontext
+def create_user_command(username, role, organization_id, password_stdin, display_name):
+    """Create a user; asks for the password unless --password-stdin."""
+    from .extensions import db
+    from .users import operations as users
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    user = users.create_user(None, username=username, password=password, role=role,
+                             organization_id=organization_id, display_name=display_name)
+    db.session.commit()
+    click.echo(f"created user {user.username} (id {user.id}, role {user.role.value})")
+
+
+def register_commands(app) -> None:
+    app.cli.add_command(seed_group)
+    app.cli.add_command(create_user_command)
+
+
+def _one_line(exc: AppError) -> str:
+    details = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in exc.fields.items())
+    return f"{exc.message} {details}".strip()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``subsidy`` console script."""
+    os.environ.setdefault("FLASK_APP", "subsidy_app")
+    try:
+        result = cli.main(args=argv, prog_name="subsidy", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("error: aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        click.echo(f"error: {exc.format_message()}".replace("\n", " "), err=True)
+        sys.exit(exc.exit_code)
+    except AppError as exc:
+        click.echo(f"error: {_one_line(exc)}".replace("\n", " "), err=True)
+        sys.exit(1)
+    except SystemExit:
+        raise
+    except Exception as exc:  # one line for operators; SUBSIDY_DEBUG=1 for the traceback
+        if os.environ.get("SUBSIDY_DEBUG"):
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        click.echo(f"error: {type(exc).__name__}: {first}", err=True)
+        sys.exit(1)
+    sys.exit(result if isinstance(result, int) else 0)

@@ -1,0 +1,49 @@
+"""Names people read for the values of the system's enums (one name for one thing)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+ROLE = {
+    "employer": _l("Employer"),
+    "intermediary": _l("Intermediary"),
+    "hr": _l("Provincial HR"),
+    "finance": _l("Finance reviewer"),
+    "auditor": _l("Auditor"),
+    "admin": _l("Administrator"),
+}
+PAYEE_KIND = {
+    "employer": _l("the employer"),
+    "talent": _l("the talent"),
+    "intermediary": _l("the intermediary"),
+    "organization": _l("the designated unit"),
+}
+AMOUNT_RULE = {
+    "fixed": _l("fixed amount"),
+    "receipted_up_to_ceiling": _l("receipted fare, up to a ceiling"),
+    "benchmark_highest": _l("highest standard of other provinces"),
+    "contract_commission": _l("contract commission, not below other provinces' level"),
+    "discretionary": _l("set at approval, with justification"),
+    "discretionary_up_to_ceiling": _l("set at approval, up to a ceiling"),
+}
+DEGREE = {
+    "none": _l("No degree"),
+    "bachelor": _l("Bachelor"),
+    "master": _l("Master"),
+    "doctorate": _l("Doctorate"),
+}
+ORGANIZATION_KIND = {"employer": _l("Employer"), "intermediary": _l("Intermediary")}
+
+
+def label(table: dict, value) -> str:
+    key = getattr(value, "value", value)
+    return str(table.get(key, key))
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals.update(
+        role_label=lambda v: label(ROLE, v),
+        payee_label=lambda v: label(PAYEE_KIND, v),
+        amount_rule_label=lambda v: label(AMOUNT_RULE, v),
+        degree_label=lambda v: label(DEGREE, v),
+        organization_kind_label=lambda v: label(ORGANIZATION_KIND, v),
+    )

@@ -1,0 +1,85 @@
+"""Who may do what: every permission of the system, checked in this one place.
+
+Services call :func:`require` with the acting user and a permission name; views and API
+endpoints never test roles themselves. Employer and intermediary users are confined to
+their own organisation: :func:`require_own_organization` answers "not found" for anything
+else, so that the existence of other organisations' records is not revealed.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+from flask_babel import gettext as _
+
+from .errors import Forbidden, NotFound
+
+
+class Role(StrEnum):
+    EMPLOYER = "employer"
+    INTERMEDIARY = "intermediary"
+    HR = "hr"
+    FINANCE = "finance"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+E, I, H, F, A, ADM = (Role.EMPLOYER, Role.INTERMEDIARY, Role.HR, Role.FINANCE, Role.AUDITOR,
+                      Role.ADMIN)
+
+#: Roles that belong to one organisation and see only its data.
+ORGANIZATION_ROLES = frozenset({E, I})
+#: Roles that read every record.
+READ_ALL_ROLES = frozenset({H, F, A, ADM})
+#: Roles that change nothing, whatever the call (省审计厅 reads and verifies).
+READ_ONLY_ROLES = frozenset({A})
+WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    # users and access
+    "user.create": frozenset({ADM}),
+    "user.list": frozenset({ADM, A}),
+    # organisations
+    "organization.create": frozenset({H, ADM}),
+    "organization.read": frozenset({E, I, H, F, A, ADM}),
+    "organization.list": frozenset({E, I, H, F, A, ADM}),
+    # talents (employers register their own staff)
+    "talent.create": frozenset({H, E}),
+    "talent.read": frozenset({E, I, H, F, A, ADM}),
+    "talent.list": frozenset({E, I, H, F, A, ADM}),
+    "talent.renew_passport": frozenset({H, E}),
+    # programs and their effective-dated rates
+    "program.read": frozenset({E, I, H, F, A, ADM}),
+    "program.change_rate": frozenset({ADM}),
+    # the audit trail
+    "audit.read": frozenset({A, ADM}),
+}
+
+
+def can(actor, permission: str) -> bool:
+    try:
+        allowed = PERMISSIONS[permission]
+    except KeyError:
+        raise LookupError(f"unknown permission {permission!r}") from None
+    return actor is not None and getattr(actor, "is_active", False) and Role(actor.role) in allowed
+
+
+def require(actor, permission: str) -> None:
+    if not can(actor, permission):
+        raise Forbidden(_("You are not allowed to do this."))
+
+
+def require_may_write(actor, method: str) -> None:
+    """Read-only roles are refused every writing call, before its input is even read."""
+    if method in WRITING_METHODS and Role(actor.role) in READ_ONLY_ROLES:
+        raise Forbidden(_("Auditors read everything and change nothing."))
+
+
+def is_confined(actor) -> bool:
+    """True for users who see only their own organisation's data."""
+    return Role(actor.role) in ORGANIZATION_ROLES
+
+
+def require_own_organization(actor, organization_id: int | None) -> None:
+    """Confined users get "not found" for any organisation but their own."""
+    if is_confined(actor) and actor.organization_id != organization_id:
+        raise NotFound(_("Not found."))

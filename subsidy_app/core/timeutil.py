@@ -1,0 +1,19 @@
+"""Times are stored in UTC and shown in Asia/Shanghai."""
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC. Pass the function as a column default."""
+    return datetime.now(timezone.utc)
+
+
+def local_today() -> date:
+    """Today's date in Shanghai: the date that policy deadlines and rates refer to."""
+    return datetime.now(LOCAL_TZ).date()
+
+
+def to_local(moment: datetime) -> datetime:
+    return moment.astimezone(LOCAL_TZ)

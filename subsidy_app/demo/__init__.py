@@ -1,0 +1,1 @@
+"""Demonstration data: a few organisations and talents, and one user per role."""

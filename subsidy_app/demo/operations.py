@@ -1,0 +1,109 @@
+"""Load demonstration data through the same operations a user would call."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from ..organizations import credit_code
+from ..organizations import operations as organizations
+from ..organizations.models import Organization
+from ..talents import identity
+from ..talents import operations as talents
+from ..talents.models import TalentPassport
+from ..users import operations as users
+
+
+@dataclass
+class DemoAccount:
+    username: str
+    role: str
+    password: str
+    organization: str | None
+
+
+# kind, name, first 17 characters of the credit code, city
+ORGANIZATIONS = [
+    ("employer", "山西示范装备制造有限公司", "91140100100000001", "太原市"),
+    ("employer", "晋中新材料研究院", "12140700100000002", "晋中市"),
+    ("intermediary", "三晋国际人才服务有限公司", "91140100100000003", "太原市"),
+]
+
+# user name, role, organisation index, display name
+USERS = [
+    ("admin", "admin", None, "系统管理员"),
+    ("hr", "hr", None, "省人社厅 审核员甲"),
+    ("hr2", "hr", None, "省人社厅 审核员乙"),
+    ("finance", "finance", None, "省财政厅 复核员甲"),
+    ("finance2", "finance", None, "省财政厅 复核员乙"),
+    ("auditor", "auditor", None, "省审计厅 审计员"),
+    ("employer", "employer", 0, "示范装备 人事部"),
+    ("employer2", "employer", 1, "新材料研究院 人事处"),
+    ("agent", "intermediary", 2, "三晋国际 顾问"),
+]
+
+TALENTS = [
+    dict(name="Hans Müller", nationality="DEU", passport_no="C4F7J2K9L", birth_date=date(1978, 5, 12),
+         degree="doctorate", years_experience=14, work_permit_no="1140100200000123",
+         permit_class="A", org=0, shanxi_start_date=date(2024, 3, 1), talent_kind="research"),
+    dict(name="Emily Carter", nationality="USA", passport_no="567012345", birth_date=date(1986, 9, 30),
+         degree="master", years_experience=8, work_permit_no="1140100200000456",
+         permit_class="B", org=0, shanxi_start_date=date(2025, 6, 15), talent_kind="professional"),
+    dict(name="陈大文 CHAN Tai Man", nationality="HKG", passport_no="H12345678",
+         birth_date=date(1990, 2, 14), degree="master", years_experience=6, org=1,
+         shanxi_start_date=date(2025, 9, 1), talent_kind="urgent"),
+    dict(name="Yuki Tanaka", nationality="JPN", passport_no="TR1234567", birth_date=date(1996, 7, 7),
+         degree="bachelor", years_experience=2, work_permit_no="1140700200000789",
+         permit_class="B", org=1, shanxi_start_date=date(2024, 9, 1), graduated_in_china=True,
+         talent_kind="professional"),
+]
+
+
+def _ensure_organizations() -> list[Organization]:
+    result = []
+    for kind, name, first17, city in ORGANIZATIONS:
+        code = credit_code.complete(first17)
+        existing = organizations.find_by_credit_code(code)
+        result.append(existing or organizations.create_organization(
+            None, kind=kind, name=name, credit_code=code, city=city))
+    return result
+
+
+def _ensure_talents(orgs: list[Organization]) -> None:
+    from ..extensions import db
+
+    for spec in TALENTS:
+        spec = dict(spec)
+        org = orgs[spec.pop("org")]
+        passport = identity.normalize_passport(spec["passport_no"])
+        held = db.session.execute(select(TalentPassport.id).where(
+            TalentPassport.passport_no == passport,
+            TalentPassport.nationality == spec["nationality"])).first()
+        if not held:
+            talents.register_talent(None, employer_id=org.id, **spec)
+
+
+def _new_password() -> str:
+    """12 letters and digits, without the look-alikes 0/O and 1/l/I."""
+    alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(12))
+
+
+def load_demo() -> list[DemoAccount]:
+    """Create what is missing; every demo account gets a new random password, printed once."""
+    orgs = _ensure_organizations()
+    accounts = []
+    for username, role, org_index, display_name in USERS:
+        password = _new_password()
+        org = orgs[org_index] if org_index is not None else None
+        user = users.find_user(username)
+        if user is None:
+            users.create_user(None, username=username, password=password, role=role,
+                              organization_id=org.id if org else None, display_name=display_name)
+        else:
+            users.set_password(None, user, password, reason="demo data reloaded: new password")
+        accounts.append(DemoAccount(username, role, password, org.name if org else None))
+    _ensure_talents(orgs)
+    return accounts

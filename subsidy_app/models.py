@@ -1,0 +1,7 @@
+"""Every model of the application, imported in one place for SQLAlchemy and Alembic."""
+from .core.audit import AuditEvent  # noqa: F401
+from .core.sequences import CodeSequence  # noqa: F401
+from .organizations.models import City, Organization  # noqa: F401
+from .programs.models import DocumentKind, Program, ProgramDocument, ProgramRate  # noqa: F401
+from .talents.models import Talent, TalentPassport  # noqa: F401
+from .users.models import ApiToken, User  # noqa: F401

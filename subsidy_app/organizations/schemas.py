@@ -1,0 +1,33 @@
+from marshmallow import fields, validate
+
+from ..core.pagination import PageArgs
+from ..core.schemas import BaseSchema, EnumValue, RequiredText, Text
+from .models import OrganizationKind
+
+
+class OrganizationCreateSchema(BaseSchema):
+    kind = EnumValue(OrganizationKind, required=True)
+    name = RequiredText(200)
+    credit_code = RequiredText(18 + 4)  # a few spaces around are forgiven, then checked
+    city = RequiredText(20, metadata={"description": "Chinese name of a prefecture-level city, e.g. 太原市"})
+
+
+class OrganizationSchema(BaseSchema):
+    id = fields.Integer()
+    kind = EnumValue(OrganizationKind)
+    name = fields.String()
+    credit_code = fields.String()
+    city = fields.Function(lambda org: org.city.name_zh)
+    city_en = fields.Function(lambda org: org.city.name_en)
+    created_at = fields.DateTime()
+
+
+class OrganizationListArgs(PageArgs):
+    kind = EnumValue(OrganizationKind, load_default=None)
+    q = Text(100, load_default=None, metadata={"description": "Part of the name or credit code"})
+
+
+class CitySchema(BaseSchema):
+    name_zh = fields.String()
+    name_en = fields.String()
+    division_code = fields.String(validate=validate.Length(equal=6))

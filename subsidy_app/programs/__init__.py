@@ -1,0 +1,1 @@
+"""The plan's incentives (programs), their effective-dated rates and required evidence."""

@@ -1,0 +1,199 @@
+"""Loading a plan, reading programs, and changing rates (always by a new dated row)."""
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..core import audit
+from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..core.permissions import require
+from ..core.timeutil import local_today
+from ..extensions import db
+from ..organizations import operations as organizations
+from .models import (AmountRule, DocumentKind, DocumentRequirement, PayeeKind, Program,
+                     ProgramDocument, ProgramRate, RateKind)
+
+DEFAULT_PLAN = Path(__file__).parent / "plans" / "shanxi_2017_47.toml"
+
+#: Which kind of rate a rule uses: the fixed amount, or a ceiling.
+RATE_KIND_OF_RULE = {
+    AmountRule.FIXED: RateKind.AMOUNT,
+    AmountRule.RECEIPTED_UP_TO_CEILING: RateKind.CEILING,
+    AmountRule.DISCRETIONARY_UP_TO_CEILING: RateKind.CEILING,
+}
+
+
+# --- reading -------------------------------------------------------------------------------
+
+def list_programs(actor) -> list[Program]:
+    require(actor, "program.read")
+    return all_programs()
+
+
+def all_programs() -> list[Program]:
+    return list(db.session.execute(
+        select(Program).order_by(Program.sort_order, Program.id)).scalars())
+
+
+def find_program(code: str) -> Program | None:
+    return db.session.execute(
+        select(Program).where(Program.code == code.strip().upper())).scalar_one_or_none()
+
+
+def get_program(actor, code: str) -> Program:
+    require(actor, "program.read")
+    program = find_program(code)
+    if program is None:
+        raise NotFound(_("Not found."))
+    return program
+
+
+def rate_on(program: Program, kind: RateKind, on: date) -> ProgramRate | None:
+    """The rate of ``kind`` in force on ``on``: the latest row effective on or before it."""
+    return db.session.execute(
+        select(ProgramRate)
+        .where(ProgramRate.program_id == program.id, ProgramRate.kind == kind,
+               ProgramRate.effective_from <= on)
+        .order_by(ProgramRate.effective_from.desc(), ProgramRate.id.desc())
+        .limit(1)).scalar_one_or_none()
+
+
+def current_rate(program: Program, on: date | None = None) -> Decimal | None:
+    """The fixed amount in force today; None where the amount is not fixed."""
+    if program.amount_rule != AmountRule.FIXED:
+        return None
+    row = rate_on(program, RateKind.AMOUNT, on or local_today())
+    return row.amount if row else None
+
+
+def current_ceiling(program: Program, on: date | None = None) -> ProgramRate | None:
+    if RATE_KIND_OF_RULE.get(program.amount_rule) != RateKind.CEILING:
+        return None
+    return rate_on(program, RateKind.CEILING, on or local_today())
+
+
+def document_names() -> dict[str, DocumentKind]:
+    return {kind.code: kind for kind in db.session.execute(select(DocumentKind)).scalars()}
+
+
+# --- changing rates ------------------------------------------------------------------------
+
+def change_rate(actor, code: str, *, kind: RateKind | str, amount: Decimal, effective_from: date,
+                reason: str) -> ProgramRate:
+    """A new rate from a date. Rows are never edited; the same date twice is a conflict."""
+    require(actor, "program.change_rate")
+    program = get_program(actor, code)
+    kind = RateKind(kind)
+    if RATE_KIND_OF_RULE.get(program.amount_rule) != kind:
+        raise ValidationFailed(_("Some fields are invalid."), fields={"kind": [
+            _("This program's amount rule (%(rule)s) takes no rate of this kind.",
+              rule=program.amount_rule.value)]})
+    if not reason or not reason.strip():
+        raise ValidationFailed(_("Some fields are invalid."),
+                               fields={"reason": [_("Say why the rate changes.")]})
+    clash = db.session.execute(select(ProgramRate).where(
+        ProgramRate.program_id == program.id, ProgramRate.kind == kind,
+        ProgramRate.effective_from == effective_from)).scalar_one_or_none()
+    if clash is not None:
+        raise Conflict(_("A rate from %(day)s is already recorded; choose another date.",
+                         day=effective_from.isoformat()),
+                       fields={"effective_from": [_("Already used.")]})
+    before = rate_on(program, kind, effective_from)
+    rate = ProgramRate(program_id=program.id, kind=kind, amount=amount,
+                       effective_from=effective_from, is_default=False, reason=reason.strip(),
+                       created_by_id=actor.id)
+    db.session.add(rate)
+    db.session.flush()
+    audit.record(actor, "program.change_rate", "program", program.code,
+                 before={"kind": kind, "amount": before.amount if before else None,
+                         "effective_from": before.effective_from if before else None},
+                 after={"kind": kind, "amount": amount, "effective_from": effective_from},
+                 reason=reason.strip())
+    return rate
+
+
+# --- loading a plan ------------------------------------------------------------------------
+
+def read_plan(path: Path | str | None = None) -> dict:
+    with open(path or DEFAULT_PLAN, "rb") as handle:
+        return tomllib.load(handle)
+
+
+def load_plan(path: Path | str | None = None) -> dict[str, int]:
+    """Load cities, document kinds, programs and rates from a plan file.
+
+    Idempotent: what is already there is left alone (so an administrator's later rate
+    changes survive a reload). Returns how many rows of each kind were added.
+    """
+    plan = read_plan(path)
+    header = plan["plan"]
+    added = {"cities": 0, "document_kinds": 0, "programs": 0, "documents": 0, "rates": 0}
+    for city in plan.get("cities", []):
+        added["cities"] += organizations.ensure_city(
+            city["name_zh"], city["name_en"], city["division_code"])
+    for code, (name_zh, name_en) in plan.get("document_kinds", {}).items():
+        if db.session.get(DocumentKind, code) is None:
+            db.session.add(DocumentKind(code=code, name_zh=name_zh, name_en=name_en))
+            added["document_kinds"] += 1
+    db.session.flush()
+    for order, spec in enumerate(plan.get("programs", []), start=1):
+        program = _ensure_program(spec, header, order, added)
+        _ensure_documents(program, spec.get("documents", {}), added)
+        _ensure_rates(program, spec.get("rates", []), header, added)
+    db.session.flush()
+    if any(added.values()):
+        audit.record(None, "plan.load", "plan", header["code"], after=added,
+                     reason=f"loaded {header['document']}")
+    return added
+
+
+def _ensure_program(spec: dict, header: dict, order: int, added: dict) -> Program:
+    program = find_program(spec["code"])
+    if program is not None:
+        return program
+    program = Program(
+        code=spec["code"], name_zh=spec["name_zh"], name_en=spec["name_en"],
+        clause=spec["clause"], source_document=header["document"],
+        payee_kind=PayeeKind(spec["payee_kind"]), amount_rule=AmountRule(spec["amount_rule"]),
+        needs_senior_approval=spec.get("needs_senior_approval", False),
+        summary_zh=spec.get("summary_zh", ""), summary_en=spec.get("summary_en", ""),
+        sort_order=order)
+    db.session.add(program)
+    db.session.flush()
+    added["programs"] += 1
+    return program
+
+
+def _ensure_documents(program: Program, documents: dict, added: dict) -> None:
+    present = {d.kind_code for d in program.documents}
+    for requirement in DocumentRequirement:
+        for kind_code in documents.get(requirement.value, []):
+            if kind_code not in present:
+                db.session.add(ProgramDocument(program_id=program.id, kind_code=kind_code,
+                                               requirement=requirement))
+                added["documents"] += 1
+    db.session.flush()
+    db.session.refresh(program, ["documents"])
+
+
+def _ensure_rates(program: Program, rates: list[dict], header: dict, added: dict) -> None:
+    for spec in rates:
+        kind = RateKind(spec["kind"])
+        effective_from = spec.get("effective_from", header["effective_from"])
+        exists = db.session.execute(select(ProgramRate.id).where(
+            ProgramRate.program_id == program.id, ProgramRate.kind == kind,
+            ProgramRate.effective_from == effective_from)).first()
+        if exists:
+            continue
+        configurable = spec.get("configurable", False)
+        db.session.add(ProgramRate(
+            program_id=program.id, kind=kind, amount=Decimal(spec["amount"]),
+            effective_from=effective_from, is_default=configurable,
+            note_zh=spec.get("note_zh"), note_en=spec.get("note_en"),
+            reason=f"{header['document']} {program.clause}" + (" (default)" if configurable else "")))
+        added["rates"] += 1

@@ -1,0 +1,1 @@
+"""People and access: users, roles, passwords, API tokens, login."""

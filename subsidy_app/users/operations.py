@@ -1,0 +1,230 @@
+"""Operations on users: creation, passwords, authentication and API tokens."""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from ..core import audit
+from ..core.labels import ROLE, label
+from ..core.errors import Conflict, NotFound, TooManyRequests, Unauthorized, ValidationFailed
+from ..core.permissions import ORGANIZATION_ROLES, Role, require
+from ..core.timeutil import utcnow
+from ..extensions import db
+from ..organizations import operations as organizations
+from .models import ApiToken, User
+
+_hashers: dict[tuple, PasswordHasher] = {}
+
+
+def _hasher() -> PasswordHasher:
+    """argon2id with the library's recommended parameters, or the lighter ones a test run
+    configures (PASSWORD_HASH_PARAMS)."""
+    params = tuple(sorted(current_app.config.get("PASSWORD_HASH_PARAMS", {}).items()))
+    if params not in _hashers:
+        _hashers[params] = PasswordHasher(**dict(params))
+    return _hashers[params]
+
+
+_dummy_hashes: dict[int, str] = {}
+
+
+def _dummy_hash() -> str:
+    """Verified against when the user name is unknown, so that timing does not reveal it."""
+    hasher = _hasher()
+    if id(hasher) not in _dummy_hashes:
+        _dummy_hashes[id(hasher)] = hasher.hash("not-a-real-password")
+    return _dummy_hashes[id(hasher)]
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
+
+
+def normalize_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def password_errors(password: str, username: str) -> list[str]:
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    errors = []
+    if len(password) < minimum:
+        errors.append(_("The password must have at least %(n)d characters.", n=minimum))
+    if len(password) > 256:
+        errors.append(_("The password must have at most %(n)d characters.", n=256))
+    if password.strip().lower() == username.strip().lower():
+        errors.append(_("The password must not be the user name."))
+    return errors
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(_("Not found."))
+    return user
+
+
+def find_user(username: str) -> User | None:
+    return db.session.execute(
+        select(User).where(User.username == normalize_username(username))).scalar_one_or_none()
+
+
+def _check_role_and_organization(role: Role, organization_id: int | None) -> dict:
+    role_name = label(ROLE, role)
+    if role in ORGANIZATION_ROLES:
+        if organization_id is None:
+            return {"organization_id": [_("A user with the role %(role)s must belong to an "
+                                          "organisation.", role=role_name)]}
+        organization = organizations.find_organization(organization_id)
+        if organization is None:
+            return {"organization_id": [_("No organisation has this id.")]}
+        if organization.kind.value != role.value:
+            return {"organization_id": [_("A user with the role %(role)s must belong to an "
+                                          "organisation of that kind.", role=role_name)]}
+    elif organization_id is not None:
+        return {"organization_id": [_("Only employer and intermediary users belong to an "
+                                      "organisation.")]}
+    return {}
+
+
+def create_user(actor, *, username: str, password: str, role: Role | str,
+                organization_id: int | None = None, display_name: str | None = None) -> User:
+    """Create a user. ``actor`` None is the command line (an operator on the server)."""
+    if actor is not None:
+        require(actor, "user.create")
+    username = normalize_username(username)
+    role = Role(role)
+    fields: dict[str, list[str]] = {}
+    if not USERNAME_RE.match(username):
+        fields["username"] = [_("2 to 64 characters: letters, digits, '.', '_' or '-', "
+                                "starting with a letter or digit.")]
+    if errors := password_errors(password, username):
+        fields["password"] = errors
+    fields.update(_check_role_and_organization(role, organization_id))
+    if fields:
+        raise ValidationFailed(_("Some fields are invalid."), fields=fields)
+    if find_user(username) is not None:
+        raise Conflict(_("The user name %(name)s is taken.", name=username),
+                       fields={"username": [_("This user name is taken.")]})
+    user = User(username=username, password_hash=hash_password(password), role=role,
+                organization_id=organization_id, display_name=display_name)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.create", "user", user.id,
+                 after=audit.snapshot(user, "username", "role", "organization_id", "display_name"))
+    return user
+
+
+def set_password(actor, user: User, password: str, *, reason: str) -> None:
+    if errors := password_errors(password, user.username):
+        raise ValidationFailed(_("Some fields are invalid."), fields={"password": errors})
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    user.failed_logins = 0
+    user.locked_until = None
+    audit.record(actor, "user.set_password", "user", user.id, reason=reason)
+
+
+def _record_failure(user: User) -> None:
+    """Count a failed login, and lock the account after too many in a row.
+
+    Committed on its own: the request that failed is answered with an error and would be
+    rolled back, but the count must stay. Nothing else has been done in this transaction
+    (authentication comes first), so rolling it back first loses nothing.
+    """
+    limit = current_app.config["LOGIN_MAX_FAILURES"]
+    user_id, username, role = user.id, user.username, user.role.value
+    db.session.rollback()
+    values: dict = {"failed_logins": User.failed_logins + 1}
+    failures = db.session.execute(update(User).where(User.id == user_id).values(**values)
+                                  .returning(User.failed_logins)).scalar_one()
+    if failures >= limit:
+        locked_until = utcnow() + current_app.config["LOGIN_LOCK_DURATION"]
+        db.session.execute(update(User).where(User.id == user_id)
+                           .values(locked_until=locked_until, failed_logins=0))
+        audit.record(None, "user.locked", "user", user_id,
+                     after={"username": username, "role": role, "locked_until": locked_until},
+                     reason=f"{limit} failed logins in a row")
+    db.session.commit()
+
+
+def authenticate(username: str, password: str) -> User:
+    """The user with these credentials, or Unauthorized (401) / TooManyRequests (429)."""
+    user = find_user(username) if username else None
+    if user is None or not user.is_active:
+        _verify(_dummy_hash(), password)
+        raise Unauthorized(_("Wrong user name or password."))
+    if user.locked_until is not None and user.locked_until > utcnow():
+        raise TooManyRequests(_("Too many failed logins. The account is locked until "
+                                "%(time)s.", time=_format_time(user.locked_until)))
+    if not _verify(user.password_hash, password):
+        _record_failure(user)
+        raise Unauthorized(_("Wrong user name or password."))
+    if user.failed_logins or user.locked_until:
+        user.failed_logins = 0
+        user.locked_until = None
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _format_time(moment: datetime) -> str:
+    from flask_babel import format_datetime
+
+    return format_datetime(moment, "yyyy-MM-dd HH:mm")
+
+
+def _token_digest(token: str) -> str:
+    # Tokens are 256 random bits: a fast hash is enough to keep them unusable if the
+    # table leaks, and lets us find the row by its hash.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User) -> tuple[str, ApiToken]:
+    token = secrets.token_urlsafe(32)
+    row = ApiToken(user_id=user.id, token_hash=_token_digest(token),
+                   expires_at=utcnow() + current_app.config["API_TOKEN_TTL"])
+    db.session.add(row)
+    db.session.flush()
+    return token, row
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user a valid, unexpired, unrevoked token belongs to."""
+    if not token or len(token) > 200:
+        return None
+    row = db.session.execute(
+        select(ApiToken).where(ApiToken.token_hash == _token_digest(token))).scalar_one_or_none()
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+        return None
+    return row.user if row.user.is_active else None
+
+
+def revoke_token(token: str) -> None:
+    db.session.execute(update(ApiToken).where(ApiToken.token_hash == _token_digest(token))
+                       .values(revoked_at=utcnow()))
+
+
+def list_users_query(actor):
+    require(actor, "user.list")
+    return select(User).order_by(User.id)
+
+
+def count_users() -> int:
+    return db.session.execute(select(func.count(User.id))).scalar_one()

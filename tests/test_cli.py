@@ -1,0 +1,129 @@
+"""The `subsidy` console script: exit 0 on success, non-zero with a one-line reason."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from subsidy_app.cli import main
+
+SUBSIDY = str(Path(sys.executable).parent / "subsidy")
+
+
+def run(url, *args, stdin=None):
+    """The installed console script, in a process of its own."""
+    env = {**os.environ, "DATABASE_URL": url}
+    return subprocess.run([SUBSIDY, *args], input=stdin, capture_output=True, text=True, env=env,
+                          timeout=120)
+
+
+def passwords(output: str) -> dict[str, str]:
+    rows = [line.split() for line in output.splitlines()[2:] if line.strip()]
+    return {row[0]: row[2] for row in rows}
+
+
+def test_console_script_migrates_seeds_and_prints_working_passwords(empty_database_url):
+    url = empty_database_url
+    assert run(url, "db", "upgrade").returncode == 0
+    first = run(url, "seed", "plan")
+    assert first.returncode == 0 and "programs +12" in first.stdout
+    second = run(url, "seed", "plan")
+    assert second.returncode == 0 and "programs +0" in second.stdout and "rates +0" in second.stdout
+    demo = run(url, "seed", "demo")
+    assert demo.returncode == 0, demo.stderr
+    printed = passwords(demo.stdout)
+    assert {"admin", "hr", "hr2", "finance", "finance2", "auditor", "employer", "agent"} <= set(printed)
+
+    from subsidy_app import create_app
+    from subsidy_app.extensions import db
+    from subsidy_app.users import operations as users
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        assert users.authenticate("hr", printed["hr"]).role == "hr"
+        assert users.authenticate("employer", printed["employer"]).organization_id is not None
+        db.engine.dispose()
+
+
+class Cli:
+    """The same entry point, called in this process (fast), with its exit status."""
+
+    def __init__(self, url, capsys, monkeypatch):
+        self.capsys, self.monkeypatch = capsys, monkeypatch
+        monkeypatch.setenv("DATABASE_URL", url)
+
+    def __call__(self, *args, stdin=None):
+        import io
+
+        if stdin is not None:
+            self.monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        with pytest.raises(SystemExit) as exit_info:
+            main(list(args))
+        out, err = self.capsys.readouterr()
+        return exit_info.value.code, out, err
+
+
+@pytest.fixture
+def cli(database_url, capsys, monkeypatch):
+    return Cli(database_url, capsys, monkeypatch)
+
+
+def one_line_error(result):
+    code, _out, err = result
+    assert code != 0
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:"), err
+    return lines[0]
+
+
+def test_create_user_reads_the_password_from_stdin(cli):
+    code, out, _err = cli("create-user", "zhang.san", "--role", "finance", "--password-stdin",
+                          stdin="a-long-password\n")
+    assert code == 0 and "zhang.san" in out
+    assert "zhang.san" in one_line_error(cli("create-user", "zhang.san", "--role", "finance",
+                                             "--password-stdin", stdin="a-long-password\n"))
+
+
+def test_create_user_with_an_organisation(cli, app_for_cli):
+    org_id = app_for_cli()
+    code, out, _ = cli("create-user", "wang.wu", "--role", "employer", "--org", str(org_id),
+                       "--password-stdin", stdin="a-long-password\n")
+    assert code == 0, out
+
+
+@pytest.mark.parametrize("args, stdin", [
+    (("create-user", "x1", "--role", "boss", "--password-stdin"), "a-long-password\n"),
+    (("create-user", "x2", "--role", "hr", "--password-stdin"), "short\n"),
+    (("create-user", "x3", "--role", "employer", "--password-stdin"), "a-long-password\n"),
+    (("create-user", "x4", "--role", "employer", "--org", "99999", "--password-stdin"), "a-long-password\n"),
+    (("create-user",), None),
+    (("no-such-command",), None),
+])
+def test_failures_exit_non_zero_with_one_line(cli, args, stdin):
+    one_line_error(cli(*args, stdin=stdin))
+
+
+def test_an_unreachable_database_is_one_line(capsys, monkeypatch):
+    cli = Cli("postgresql+psycopg://nobody@127.0.0.1:1/none", capsys, monkeypatch)
+    assert "error" in one_line_error(cli("seed", "plan"))
+
+
+@pytest.fixture
+def app_for_cli(database_url):
+    """Make an employer in the CLI's database, and return its id."""
+    def make():
+        from subsidy_app import create_app
+        from subsidy_app.extensions import db
+        from subsidy_app.organizations import operations as organizations
+        from tests.conftest import new_credit_code
+
+        app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+        with app.app_context():
+            org = organizations.create_organization(None, kind="employer", name="CLI单位",
+                                                    credit_code=new_credit_code(), city="太原市")
+            db.session.commit()
+            org_id = org.id
+            db.engine.dispose()
+        return org_id
+    return make
