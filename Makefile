@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 # Compiled catalogues are build products: .po is the source, .mo is made here.
 translations: $(STAMP)
-	$(BIN)/pybabel compile -q -d subsidy_app/translations
+	$(BIN)/pybabel compile --statistics -d subsidy_app/translations
 
 setup: $(STAMP) translations
 
