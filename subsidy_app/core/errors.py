@@ -139,6 +139,8 @@ def _respond(status: int, code: str, message: str, fields: dict | None = None, h
         ))
     if headers:
         response.headers.extend(headers)
+    if status == 401 and wants_json():
+        response.headers["WWW-Authenticate"] = 'Bearer realm="subsidy"'
     return response
 
 

@@ -83,7 +83,9 @@ def test_wrong_method_is_405_in_the_contract_shape(api_as):
 
 
 def test_missing_token_is_401(client):
-    assert_error(client.get("/api/v1/programs"), 401)
+    response = client.get("/api/v1/programs")
+    assert_error(response, 401)
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_garbage_token_is_401(client):
