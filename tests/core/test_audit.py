@@ -48,3 +48,22 @@ def test_a_refused_request_records_nothing(app, api_as):
                                                "city": "太原市"})
     assert response.status_code == 422
     assert _events(app, "organization.create") == []
+
+
+def test_user_creation_and_account_lock_are_recorded(app, api_as, client):
+    admin = api_as("admin")
+    created = admin.post("/users", json={"username": "audited", "password": "a-long-password",
+                                         "role": "finance"})
+    [event] = [e for e in _events(app, "user.create") if e.object_id == str(created.json["id"])]
+    assert event.actor_id == admin.user.id
+    assert event.after["role"] == "finance" and "password" not in event.after
+    app.config["LOGIN_MAX_FAILURES"] = 2
+    for _ in range(2):
+        client.post("/api/v1/auth/token", json={"username": "audited", "password": "wrong-one"})
+    [locked] = _events(app, "user.locked")
+    assert locked.object_id == str(created.json["id"]) and locked.after["locked_until"]
+
+
+def test_loading_the_plan_is_recorded(app):
+    [event] = _events(app, "plan.load")
+    assert event.actor_name == "system" and event.after["programs"] == 12

@@ -104,3 +104,13 @@ def test_html_errors_are_pages_not_json(client, make_user):
     assert response.status_code == 404
     assert "text/html" in response.content_type
     assert "404" in response.get_data(as_text=True)
+
+
+def test_every_html_form_post_needs_a_csrf_token(app, client, make_user):
+    user = make_user("hr")
+    login(client, user.username)
+    posts = [rule.rule for rule in app.url_map.iter_rules()
+             if "POST" in rule.methods and not rule.rule.startswith("/api/")]
+    assert {"/login", "/logout", "/language"} <= set(posts)
+    for path in posts:
+        assert client.post(path, data={"lang": "en"}).status_code == 400, path
