@@ -25,6 +25,8 @@ run: setup
 	$(BIN)/subsidy seed demo
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - 'subsidy_app:create_app()'
 
+# Two workers (the machine has two cores); PYTEST_ARGS='-n0 -k claims' for one process.
+PYTEST_ARGS ?= -n auto
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -37,4 +39,4 @@ translations-update: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		-o subsidy_app/translations/messages.pot .
 	$(BIN)/pybabel update -i subsidy_app/translations/messages.pot -d subsidy_app/translations \
-		--no-location --ignore-obsolete
+		--ignore-obsolete --no-fuzzy-matching

@@ -18,9 +18,12 @@ class SubsidyFlask(Flask):
         commit time is answered like any other error (409), never as a 500."""
         from .extensions import db
 
+        from .notifications.operations import deliver_queued_in_request
+
         response = self.make_response(super().dispatch_request())
         if response.status_code < 400:
             db.session.commit()
+            deliver_queued_in_request()
         else:
             db.session.rollback()
         return response
@@ -68,16 +71,23 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .claims import api as claims_api
+    from .conflicts import api as conflicts_api
+    from .credit import api as credit_api
+    from .deadlines import api as deadlines_api
     from .extensions import api, csrf
     from .home import views as home_views
+    from .notifications import api as notifications_api
     from .organizations import api as organizations_api
     from .programs import api as programs_api
     from .programs import views as programs_views
+    from .projects import api as projects_api
     from .talents import api as talents_api
     from .users import api as users_api
     from .users import views as users_views
 
-    for module in (users_api, organizations_api, talents_api, programs_api):
+    for module in (users_api, organizations_api, talents_api, programs_api, projects_api,
+                   claims_api, credit_api, conflicts_api, deadlines_api, notifications_api):
         csrf.exempt(module.blp)  # bearer tokens, no cookies: nothing to forge
         api.register_blueprint(module.blp)
     app.register_blueprint(users_views.bp)

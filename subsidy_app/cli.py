@@ -67,8 +67,11 @@ def seed_demo():
 @click.option("--org", "organization_id", type=int, default=None, help="Organisation id")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input")
 @click.option("--display-name", default=None)
+@click.option("--email", default=None, help="Where notifications are mailed")
+@click.option("--senior", is_flag=True, help="Senior HR reviewer (second approvals)")
 @with_appcontext
-def create_user_command(username, role, organization_id, password_stdin, display_name):
+def create_user_command(username, role, organization_id, password_stdin, display_name, email,
+                        senior):
     """Create a user; asks for the password unless --password-stdin."""
     from .extensions import db
     from .users import operations as users
@@ -78,14 +81,53 @@ def create_user_command(username, role, organization_id, password_stdin, display
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     user = users.create_user(None, username=username, password=password, role=role,
-                             organization_id=organization_id, display_name=display_name)
+                             organization_id=organization_id, display_name=display_name,
+                             is_senior=senior, email=email)
     db.session.commit()
     click.echo(f"created user {user.username} (id {user.id}, role {user.role.value})")
+
+
+@click.group("notify", help="Notifications that run on a schedule.")
+def notify_group():
+    pass
+
+
+@notify_group.command("deadlines")
+@click.option("--days-ahead", default=2, show_default=True, help="Working days before a deadline")
+@with_appcontext
+def notify_deadlines(days_ahead):
+    """Remind those who must act of stages coming due or overdue (run daily)."""
+    from .extensions import db
+    from .notifications import operations as notifications
+
+    count = notifications.remind_deadlines(days_ahead=days_ahead)
+    db.session.commit()
+    sent, failed = notifications.deliver()
+    click.echo(f"reminders: {count}; e-mails sent {sent}, failed {failed}")
+
+
+@click.group("mail", help="E-mail delivery.")
+def mail_group():
+    pass
+
+
+@mail_group.command("send")
+@with_appcontext
+def mail_send():
+    """Send every queued e-mail not yet sent (retries earlier failures)."""
+    from .notifications import operations as notifications
+
+    sent, failed = notifications.deliver()
+    click.echo(f"e-mails sent {sent}, failed {failed}")
+    if failed:
+        raise click.ClickException(f"{failed} e-mail(s) could not be sent")
 
 
 def register_commands(app) -> None:
     app.cli.add_command(seed_group)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(notify_group)
+    app.cli.add_command(mail_group)
 
 
 def _one_line(exc: AppError) -> str:

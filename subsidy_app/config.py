@@ -57,6 +57,18 @@ def build_config(instance_path: Path) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         # Request bodies (evidence uploads are the largest).
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)),
+        # Evidence: where files are kept (default instance/documents) and how large they may be.
+        "DOCUMENT_STORAGE": os.environ.get("DOCUMENT_STORAGE"),
+        "MAX_DOCUMENT_BYTES": int(os.environ.get("MAX_DOCUMENT_BYTES", 10 * 1024 * 1024)),
+        # Notifications by e-mail: through SMTP when MAIL_SERVER is set, else written as
+        # .eml files to the outbox folder (default instance/outbox).
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER"),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", 25)),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
+        "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", False),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "subsidy@localhost"),
+        "MAIL_OUTBOX": os.environ.get("MAIL_OUTBOX"),
         # Language and time: Chinese first, shown in Shanghai time, stored in UTC.
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",

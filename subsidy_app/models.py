@@ -5,3 +5,10 @@ from .organizations.models import City, Organization  # noqa: F401
 from .programs.models import DocumentKind, Program, ProgramDocument, ProgramRate  # noqa: F401
 from .talents.models import Talent, TalentPassport  # noqa: F401
 from .users.models import ApiToken, User  # noqa: F401
+from .claims.models import Claim, ClaimDocument, DocumentDeferral  # noqa: F401
+from .conflicts.models import ReviewerConflict  # noqa: F401
+from .credit.models import CreditListing  # noqa: F401
+from .deadlines.models import CalendarDay, StageTimeLimit  # noqa: F401
+from .notifications.models import Notification, OutgoingEmail  # noqa: F401
+from .programs.models import Benchmark  # noqa: F401
+from .projects.models import RecruitmentProject  # noqa: F401

@@ -34,6 +34,8 @@ from subsidy_app import create_app
 from subsidy_app.extensions import db
 from subsidy_app.organizations import credit_code
 
+pytest_plugins = ["tests.world"]
+
 BACKENDS = [b for b in os.environ.get("SUBSIDY_TEST_BACKENDS", "sqlite,postgresql").split(",") if b]
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 DEFAULT_PASSWORD = "correct-horse-battery"

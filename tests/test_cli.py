@@ -33,7 +33,11 @@ def test_console_script_migrates_seeds_and_prints_working_passwords(empty_databa
     demo = run(url, "seed", "demo")
     assert demo.returncode == 0, demo.stderr
     printed = passwords(demo.stdout)
-    assert {"admin", "hr", "hr2", "finance", "finance2", "auditor", "employer", "agent"} <= set(printed)
+    assert {"admin", "hr", "hr2", "hrlead", "finance", "finance2", "auditor", "employer",
+            "agent"} <= set(printed)
+    reminders = run(url, "notify", "deadlines")
+    assert reminders.returncode == 0 and reminders.stdout.startswith("reminders: ")
+    assert run(url, "mail", "send").returncode == 0
 
     from subsidy_app import create_app
     from subsidy_app.extensions import db

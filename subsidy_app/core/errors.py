@@ -113,7 +113,10 @@ def flatten_messages(messages, prefix: str = "") -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     if isinstance(messages, dict):
         for key, value in messages.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
+            if key == "_schema" and prefix:
+                name = prefix  # a nested object's own error belongs to its field
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
             out.update(flatten_messages(value, name))
     elif isinstance(messages, (list, tuple)):
         strings = [m for m in messages if not isinstance(m, (dict, list, tuple))]
@@ -128,9 +131,9 @@ def flatten_messages(messages, prefix: str = "") -> dict[str, list[str]]:
 
 
 def _respond(status: int, code: str, message: str, fields: dict | None = None, headers=None,
-             **extra):
+             extra: dict | None = None):
     if wants_json():
-        response = jsonify(error_body(code, message, fields, **extra))
+        response = jsonify(error_body(code, message, fields, **(extra or {})))
         response.status_code = status
     else:
         response = current_app.make_response((
@@ -145,7 +148,7 @@ def _respond(status: int, code: str, message: str, fields: dict | None = None, h
 
 
 def handle_app_error(exc: AppError):
-    return _respond(exc.status, exc.code, exc.message, exc.fields, **exc.extra)
+    return _respond(exc.status, exc.code, exc.message, exc.fields, extra=exc.extra)
 
 
 def handle_http_exception(exc: HTTPException):
@@ -181,7 +184,19 @@ def handle_unexpected(exc: Exception):
     return _respond(500, "internal_error", _("An internal error occurred. It has been logged."))
 
 
+def handle_stale_data(exc):
+    """Two people moved the same record at once; the second is told to look again."""
+    from ..extensions import db
+
+    db.session.rollback()
+    return _respond(409, "conflict", _("Someone else changed this at the same time. Reload and "
+                                       "try again."))
+
+
 def register_error_handlers(app) -> None:
+    from sqlalchemy.orm.exc import StaleDataError
+
+    app.register_error_handler(StaleDataError, handle_stale_data)
     app.register_error_handler(AppError, handle_app_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(IntegrityError, handle_integrity_error)

@@ -32,6 +32,27 @@ DEGREE = {
     "doctorate": _l("Doctorate"),
 }
 ORGANIZATION_KIND = {"employer": _l("Employer"), "intermediary": _l("Intermediary")}
+STATUS = {
+    "draft": _l("draft"),
+    "submitted": _l("submitted"),
+    "returned": _l("returned"),
+    "hr_approved": _l("approved by HR"),
+    "finance_approved": _l("approved by finance"),
+    "paid": _l("paid"),
+    "rejected": _l("rejected"),
+    "appealed": _l("appealed"),
+    "withdrawn": _l("withdrawn"),
+}
+STAGE = {
+    "drafting": _l("being prepared by the applicant"),
+    "hr_review": _l("HR review"),
+    "hr_second_approval": _l("second approval by a senior HR reviewer"),
+    "applicant_response": _l("returned to the applicant"),
+    "finance_review": _l("finance review"),
+    "payment": _l("awaiting payment"),
+    "appeal_review": _l("appeal review"),
+    "closed": _l("closed"),
+}
 
 
 def label(table: dict, value) -> str:
@@ -46,4 +67,6 @@ def init_app(app) -> None:
         amount_rule_label=lambda v: label(AMOUNT_RULE, v),
         degree_label=lambda v: label(DEGREE, v),
         organization_kind_label=lambda v: label(ORGANIZATION_KIND, v),
+        status_label=lambda v: label(STATUS, v),
+        stage_label=lambda v: label(STAGE, v),
     )

@@ -50,6 +50,32 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # programs and their effective-dated rates
     "program.read": frozenset({E, I, H, F, A, ADM}),
     "program.change_rate": frozenset({ADM}),
+    # other provinces' standards (benchmarks), kept by HR
+    "benchmark.read": frozenset({E, I, H, F, A, ADM}),
+    "benchmark.record": frozenset({H}),
+    # recruitment projects
+    "project.read": frozenset({E, I, H, F, A, ADM}),
+    "project.create": frozenset({H}),
+    # time limits and the working calendar
+    "deadline.read": frozenset({E, I, H, F, A, ADM}),
+    "deadline.change": frozenset({ADM}),
+    # claims
+    "claim.create": frozenset({E, I, H}),
+    "claim.read": frozenset({E, I, H, F, A, ADM}),
+    "claim.list": frozenset({E, I, H, F, A, ADM}),
+    "claim.upload": frozenset({E, I, H}),
+    "claim.review_hr": frozenset({H}),
+    "claim.review_finance": frozenset({F}),
+    # credit lists (十七)
+    "credit.read": frozenset({H, F, A, ADM}),
+    "credit.list": frozenset({H}),
+    "credit.lift": frozenset({H}),
+    # recusal (回避)
+    "conflict.read": frozenset({H, F, A, ADM}),
+    "conflict.declare": frozenset({H, F}),
+    "conflict.record_for_others": frozenset({H}),
+    # the inbox
+    "notification.read": frozenset({E, I, H, F, A, ADM}),
     # the audit trail
     "audit.read": frozenset({A, ADM}),
 }

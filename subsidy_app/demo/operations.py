@@ -36,6 +36,7 @@ USERS = [
     ("admin", "admin", None, "系统管理员"),
     ("hr", "hr", None, "省人社厅 审核员甲"),
     ("hr2", "hr", None, "省人社厅 审核员乙"),
+    ("hrlead", "hr", None, "省人社厅 处长（上级审核）"),
     ("finance", "finance", None, "省财政厅 复核员甲"),
     ("finance2", "finance", None, "省财政厅 复核员乙"),
     ("auditor", "auditor", None, "省审计厅 审计员"),
@@ -101,9 +102,77 @@ def load_demo() -> list[DemoAccount]:
         user = users.find_user(username)
         if user is None:
             users.create_user(None, username=username, password=password, role=role,
-                              organization_id=org.id if org else None, display_name=display_name)
+                              organization_id=org.id if org else None, display_name=display_name,
+                              is_senior=username == "hrlead")
         else:
             users.set_password(None, user, password, reason="demo data reloaded: new password")
         accounts.append(DemoAccount(username, role, password, org.name if org else None))
     _ensure_talents(orgs)
+    _ensure_claims(orgs)
     return accounts
+
+
+def _sample_pdf(title: str) -> bytes:
+    """A one-page PDF standing in for a scanned document."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=A4)
+    page.setFont("Helvetica", 14)
+    page.drawString(72, 770, "Sample evidence for the demonstration")
+    page.drawString(72, 745, title)
+    page.showPage()
+    page.save()
+    return buffer.getvalue()
+
+
+def _attach_all(actor, claim) -> None:
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from ..claims import documents
+    from ..programs.models import DocumentRequirement
+
+    for kind in claim.program.documents_by(DocumentRequirement.ESSENTIAL) + \
+            claim.program.documents_by(DocumentRequirement.DEFERRABLE):
+        data = _sample_pdf(f"{claim.program.code} / {kind}")
+        documents.upload(actor, claim.id, kind=kind,
+                         file=FileStorage(io.BytesIO(data), filename=f"{kind}.pdf"))
+
+
+def _ensure_claims(orgs: list[Organization]) -> None:
+    """A few claims at different stages, so that each role has something to look at."""
+    from ..claims import actions, operations as claims
+    from ..claims.models import Claim
+    from ..extensions import db
+    from ..projects import operations as projects
+
+    if db.session.execute(select(Claim.id).limit(1)).first():
+        return
+    hr, employer, agent = (users.find_user(n) for n in ("hr", "employer", "agent"))
+    key = projects.create_project(hr, name="2024年度省级重点引才项目（高端装备）", level="key", year=2024)
+    projects.create_project(hr, name="2025年度省级常规引才项目", level="regular", year=2025)
+    hans, emily = (talents.find_talent(code) for code in _codes_of(["C4F7J2K9L", "567012345"]))
+    recruit = claims.create_claim(employer, program_code="RECRUIT_KEY", talent_code=hans.talent_code,
+                                  details={"project_id": key.id})
+    _attach_all(employer, recruit)
+    actions.act(employer, recruit.id, action="submit")
+    commission = claims.create_claim(agent, program_code="HEADHUNTER", talent_code=hans.talent_code,
+                                     details={"contract_signed_on": "2024-01-15",
+                                              "commission": "60000.00"})
+    _attach_all(agent, commission)
+    actions.act(agent, commission.id, action="submit")
+    claims.create_claim(employer, program_code="TRAVEL", talent_code=emily.talent_code,
+                        amount_requested="9650.00")
+
+
+def _codes_of(passports: list[str]) -> list[str]:
+    from ..extensions import db
+    from ..talents.models import Talent
+
+    return [db.session.execute(select(Talent.talent_code).join(TalentPassport).where(
+        TalentPassport.passport_no == number)).scalar_one() for number in passports]

@@ -1,10 +1,11 @@
 from flask.views import MethodView
 
 from ..core.api import Blueprint
-from ..core.pagination import PageArgs, page_schema, paginate_list
+from ..core.pagination import PageArgs, page_schema, paginate, paginate_list
 from ..users.auth import current_actor
 from . import operations
-from .schemas import ProgramDetailSchema, ProgramSchema, RateCreateSchema, RateSchema
+from .schemas import (BenchmarkCreateSchema, BenchmarkListArgs, BenchmarkSchema,
+                      ProgramDetailSchema, ProgramSchema, RateCreateSchema, RateSchema)
 
 blp = Blueprint("programs_api", __name__, description="The plan's incentives and their rates")
 
@@ -35,3 +36,19 @@ class ProgramRates(MethodView):
     def post(self, data, code):
         """A new rate from a date (administrators); earlier rates stay on record."""
         return operations.change_rate(current_actor(), code, **data)
+
+
+@blp.route("/benchmarks")
+class Benchmarks(MethodView):
+    @blp.arguments(BenchmarkListArgs, location="query")
+    @blp.response(200, page_schema(BenchmarkSchema))
+    def get(self, args):
+        """Other provinces' standards, each with its date and source."""
+        stmt = operations.list_benchmarks(current_actor(), program_code=args["program_code"])
+        return paginate(stmt, args["page"], args["per_page"])
+
+    @blp.arguments(BenchmarkCreateSchema)
+    @blp.response(201, BenchmarkSchema)
+    def post(self, data):
+        """Record another province's standard from a date (HR)."""
+        return operations.record_benchmark(current_actor(), **data)

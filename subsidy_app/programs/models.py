@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import Money, UTCDateTime, enum_column
@@ -59,12 +59,19 @@ class Program(db.Model):
     summary_zh: Mapped[str] = mapped_column(Text, default="")
     summary_en: Mapped[str] = mapped_column(Text, default="")
     sort_order: Mapped[int] = mapped_column(default=0)
+    #: The eligibility rules of this program with their parameters and clauses, as the plan
+    #: file gives them: [{"rule": "min_degree", "degree": "master", "clause": "(六)"}, ...].
+    rules: Mapped[list] = mapped_column(JSON, default=list)
+    #: The date the rate, ceiling or standards are taken on (see the plan file).
+    rate_date: Mapped[str] = mapped_column(String(20), default="claim")
+    #: Kinds of other provinces' standards the amount is built from (benchmark programs).
+    benchmark_categories: Mapped[list] = mapped_column(JSON, default=list)
 
     documents: Mapped[list[ProgramDocument]] = relationship(
         order_by="ProgramDocument.id", lazy="selectin")
     rates: Mapped[list[ProgramRate]] = relationship(
         order_by=lambda: (ProgramRate.kind, ProgramRate.effective_from, ProgramRate.id),
-        lazy="selectin", viewonly=True)
+        lazy="select", viewonly=True)
 
     @property
     def tax_exempt(self) -> bool:
@@ -122,5 +129,31 @@ class ProgramRate(db.Model):
     reason: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    program: Mapped[Program] = relationship(lazy="joined", viewonly=True)
+
+
+class Benchmark(db.Model):
+    """A standard another province offered, from a date, with its source (kept by HR).
+
+    RESEARCH_PACKAGE pays the highest standard in force at recruitment (六); HEADHUNTER
+    commissions are never below the level in force when the contract was agreed (五).
+    Append-only: a correction is a new row.
+    """
+
+    __tablename__ = "benchmarks"
+    __table_args__ = (CheckConstraint("amount > 0", name="positive_amount"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    category: Mapped[str] = mapped_column(String(40))
+    province: Mapped[str] = mapped_column(String(40))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    effective_from: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(Text)
+    #: Sample figures shipped with the plan, to be replaced by sourced standards.
+    is_sample: Mapped[bool] = mapped_column(default=False)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     program: Mapped[Program] = relationship(lazy="joined", viewonly=True)

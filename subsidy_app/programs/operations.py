@@ -14,8 +14,10 @@ from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.permissions import require
 from ..core.timeutil import local_today
 from ..extensions import db
+from ..deadlines import operations as deadlines
 from ..organizations import operations as organizations
-from .models import (AmountRule, DocumentKind, DocumentRequirement, PayeeKind, Program,
+from .benchmarks import BenchmarkRow
+from .models import (AmountRule, Benchmark, DocumentKind, DocumentRequirement, PayeeKind, Program,
                      ProgramDocument, ProgramRate, RateKind)
 
 DEFAULT_PLAN = Path(__file__).parent / "plans" / "shanxi_2017_47.toml"
@@ -117,6 +119,44 @@ def change_rate(actor, code: str, *, kind: RateKind | str, amount: Decimal, effe
     return rate
 
 
+# --- other provinces' standards ------------------------------------------------------------
+
+def benchmark_rows(program: Program) -> list[BenchmarkRow]:
+    rows = db.session.execute(select(Benchmark).where(Benchmark.program_id == program.id)).scalars()
+    return [BenchmarkRow(b.id, b.category, b.province, b.amount, b.effective_from, b.source,
+                         b.is_sample) for b in rows]
+
+
+def list_benchmarks(actor, *, program_code: str | None = None):
+    require(actor, "benchmark.read")
+    stmt = select(Benchmark).order_by(Benchmark.program_id, Benchmark.category,
+                                      Benchmark.effective_from, Benchmark.id)
+    if program_code:
+        program = get_program(actor, program_code)
+        stmt = stmt.where(Benchmark.program_id == program.id)
+    return stmt
+
+
+def record_benchmark(actor, *, program_code: str, category: str, province: str, amount: Decimal,
+                     effective_from: date, source: str) -> Benchmark:
+    """Record another province's standard, with its source (HR). Never edited afterwards."""
+    require(actor, "benchmark.record")
+    program = get_program(actor, program_code)
+    if category not in (program.benchmark_categories or []):
+        raise ValidationFailed(_("Some fields are invalid."), fields={"category": [
+            _("Must be one of: %(choices)s.", choices=", ".join(program.benchmark_categories or [])
+              or "—")]})
+    benchmark = Benchmark(program_id=program.id, category=category, province=province.strip(),
+                          amount=amount, effective_from=effective_from, source=source.strip(),
+                          recorded_by_id=actor.id)
+    db.session.add(benchmark)
+    db.session.flush()
+    audit.record(actor, "benchmark.record", "benchmark", benchmark.id,
+                 after={"program": program.code, "category": category, "province": province,
+                        "amount": amount, "effective_from": effective_from, "source": source})
+    return benchmark
+
+
 # --- loading a plan ------------------------------------------------------------------------
 
 def read_plan(path: Path | str | None = None) -> dict:
@@ -132,7 +172,8 @@ def load_plan(path: Path | str | None = None) -> dict[str, int]:
     """
     plan = read_plan(path)
     header = plan["plan"]
-    added = {"cities": 0, "document_kinds": 0, "programs": 0, "documents": 0, "rates": 0}
+    added = {"cities": 0, "document_kinds": 0, "programs": 0, "documents": 0, "rates": 0,
+             "benchmarks": 0}
     for city in plan.get("cities", []):
         added["cities"] += organizations.ensure_city(
             city["name_zh"], city["name_en"], city["division_code"])
@@ -145,7 +186,9 @@ def load_plan(path: Path | str | None = None) -> dict[str, int]:
         program = _ensure_program(spec, header, order, added)
         _ensure_documents(program, spec.get("documents", {}), added)
         _ensure_rates(program, spec.get("rates", []), header, added)
+        _ensure_benchmarks(program, spec.get("benchmarks", []), header, added)
     db.session.flush()
+    added.update(deadlines.load_from_plan(plan))
     if any(added.values()):
         audit.record(None, "plan.load", "plan", header["code"], after=added,
                      reason=f"loaded {header['document']}")
@@ -155,6 +198,12 @@ def load_plan(path: Path | str | None = None) -> dict[str, int]:
 def _ensure_program(spec: dict, header: dict, order: int, added: dict) -> Program:
     program = find_program(spec["code"])
     if program is not None:
+        if not program.rules and spec.get("rules"):
+            # loaded before programs had rules: give them the plan's (never overwrites)
+            program.rules = spec["rules"]
+            program.rate_date = spec.get("rate_date", "claim")
+            program.benchmark_categories = spec.get("benchmark_categories", [])
+            added["rules"] = added.get("rules", 0) + 1
         return program
     program = Program(
         code=spec["code"], name_zh=spec["name_zh"], name_en=spec["name_en"],
@@ -162,7 +211,8 @@ def _ensure_program(spec: dict, header: dict, order: int, added: dict) -> Progra
         payee_kind=PayeeKind(spec["payee_kind"]), amount_rule=AmountRule(spec["amount_rule"]),
         needs_senior_approval=spec.get("needs_senior_approval", False),
         summary_zh=spec.get("summary_zh", ""), summary_en=spec.get("summary_en", ""),
-        sort_order=order)
+        sort_order=order, rules=spec.get("rules", []), rate_date=spec.get("rate_date", "claim"),
+        benchmark_categories=spec.get("benchmark_categories", []))
     db.session.add(program)
     db.session.flush()
     added["programs"] += 1
@@ -197,3 +247,19 @@ def _ensure_rates(program: Program, rates: list[dict], header: dict, added: dict
             note_zh=spec.get("note_zh"), note_en=spec.get("note_en"),
             reason=f"{header['document']} {program.clause}" + (" (default)" if configurable else "")))
         added["rates"] += 1
+
+
+def _ensure_benchmarks(program: Program, benchmarks: list[dict], header: dict, added: dict) -> None:
+    for spec in benchmarks:
+        effective_from = spec.get("effective_from", header["effective_from"])
+        exists = db.session.execute(select(Benchmark.id).where(
+            Benchmark.program_id == program.id, Benchmark.category == spec["category"],
+            Benchmark.province == spec["province"],
+            Benchmark.effective_from == effective_from)).first()
+        if exists:
+            continue
+        db.session.add(Benchmark(
+            program_id=program.id, category=spec["category"], province=spec["province"],
+            amount=Decimal(spec["amount"]), effective_from=effective_from, source=spec["source"],
+            is_sample=spec.get("sample", False)))
+        added["benchmarks"] += 1

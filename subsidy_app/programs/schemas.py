@@ -2,6 +2,7 @@ from flask_babel import get_locale
 from marshmallow import fields
 
 from ..core.money import money_str
+from ..core.pagination import PageArgs
 from ..core.schemas import BaseSchema, EnumValue, Money, RequiredText
 from .models import TAX_EXEMPT_CLAUSE, AmountRule, DocumentRequirement, PayeeKind, RateKind
 from . import operations
@@ -63,7 +64,34 @@ class ProgramSchema(BaseSchema):
     deferrable_documents = fields.Function(lambda p: p.documents_by(DocumentRequirement.DEFERRABLE))
     optional_documents = fields.Function(lambda p: p.documents_by(DocumentRequirement.OPTIONAL))
     documents = fields.List(fields.Nested(DocumentKindSchema))
+    rules = fields.List(fields.Dict(), metadata={"description": "Eligibility rules and their clauses"})
+    benchmark_categories = fields.List(fields.String())
 
 
 class ProgramDetailSchema(ProgramSchema):
     rates = fields.List(fields.Nested(RateSchema))
+
+
+class BenchmarkCreateSchema(BaseSchema):
+    program_code = RequiredText(40)
+    category = RequiredText(40)
+    province = RequiredText(40)
+    amount = Money(required=True)
+    effective_from = fields.Date(required=True)
+    source = RequiredText(1000, metadata={"description": "Where the standard is published"})
+
+
+class BenchmarkSchema(BaseSchema):
+    id = fields.Integer()
+    program_code = fields.Function(lambda b: b.program.code)
+    category = fields.String()
+    province = fields.String()
+    amount = Money()
+    effective_from = fields.Date()
+    source = fields.String()
+    is_sample = fields.Boolean()
+    recorded_at = fields.DateTime()
+
+
+class BenchmarkListArgs(PageArgs):
+    program_code = fields.String(load_default=None)

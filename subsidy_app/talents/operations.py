@@ -36,10 +36,23 @@ def find_talent(talent_code: str) -> Talent | None:
     ).scalar_one_or_none()
 
 
+def _named_in_claims_of(organization_id: int):
+    """Talent ids an organisation's claims name (an intermediary sees those)."""
+    from ..claims.models import Claim
+
+    return select(Claim.talent_id).where(Claim.organization_id == organization_id,
+                                         Claim.talent_id.is_not(None))
+
+
 def can_see_talent(actor, talent: Talent) -> bool:
     if not is_confined(actor):
         return True
-    return actor.role == Role.EMPLOYER and talent.employer_id == actor.organization_id
+    if actor.role == Role.EMPLOYER:
+        return talent.employer_id == actor.organization_id
+    from ..claims.models import Claim
+
+    return db.session.execute(_named_in_claims_of(actor.organization_id)
+                              .where(Claim.talent_id == talent.id).limit(1)).first() is not None
 
 
 def get_talent(actor, talent_code: str) -> Talent:
@@ -55,9 +68,10 @@ def visible_talents(actor, *, search: str | None = None, employer_id: int | None
     require(actor, "talent.list")
     stmt = select(Talent).order_by(Talent.id)
     if is_confined(actor):
-        if actor.role != Role.EMPLOYER:
-            return stmt.where(False)
-        stmt = stmt.where(Talent.employer_id == actor.organization_id)
+        if actor.role == Role.EMPLOYER:
+            stmt = stmt.where(Talent.employer_id == actor.organization_id)
+        else:
+            stmt = stmt.where(Talent.id.in_(_named_in_claims_of(actor.organization_id)))
     if employer_id is not None:
         stmt = stmt.where(Talent.employer_id == employer_id)
     if search:

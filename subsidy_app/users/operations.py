@@ -97,7 +97,8 @@ def _check_role_and_organization(role: Role, organization_id: int | None) -> dic
 
 
 def create_user(actor, *, username: str, password: str, role: Role | str,
-                organization_id: int | None = None, display_name: str | None = None) -> User:
+                organization_id: int | None = None, display_name: str | None = None,
+                is_senior: bool = False, email: str | None = None) -> User:
     """Create a user. ``actor`` None is the command line (an operator on the server)."""
     if actor is not None:
         require(actor, "user.create")
@@ -110,17 +111,21 @@ def create_user(actor, *, username: str, password: str, role: Role | str,
     if errors := password_errors(password, username):
         fields["password"] = errors
     fields.update(_check_role_and_organization(role, organization_id))
+    if is_senior and role != Role.HR:
+        fields["is_senior"] = [_("Only HR reviewers can be senior reviewers.")]
     if fields:
         raise ValidationFailed(_("Some fields are invalid."), fields=fields)
     if find_user(username) is not None:
         raise Conflict(_("The user name %(name)s is taken.", name=username),
                        fields={"username": [_("This user name is taken.")]})
     user = User(username=username, password_hash=hash_password(password), role=role,
-                organization_id=organization_id, display_name=display_name)
+                organization_id=organization_id, display_name=display_name,
+                is_senior=is_senior, email=email)
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "user.create", "user", user.id,
-                 after=audit.snapshot(user, "username", "role", "organization_id", "display_name"))
+                 after=audit.snapshot(user, "username", "role", "organization_id", "display_name",
+                                      "is_senior", "email"))
     return user
 
 
@@ -228,3 +233,10 @@ def list_users_query(actor):
 
 def count_users() -> int:
     return db.session.execute(select(func.count(User.id))).scalar_one()
+
+
+def users_with_role(role: Role, *, organization_id: int | None = None) -> list[User]:
+    stmt = select(User).where(User.role == role, User.is_active.is_(True)).order_by(User.id)
+    if organization_id is not None:
+        stmt = stmt.where(User.organization_id == organization_id)
+    return list(db.session.execute(stmt).scalars())

@@ -23,6 +23,9 @@ class UserCreateSchema(BaseSchema):
     organization_id = fields.Integer(allow_none=True, load_default=None,
                                      validate=validate.Range(min=1, max=2**31 - 1))
     display_name = Text(100, allow_none=True, load_default=None)
+    is_senior = fields.Boolean(load_default=False, metadata={
+        "description": "Senior HR reviewer: gives second approvals of discretionary amounts"})
+    email = fields.Email(allow_none=True, load_default=None, validate=validate.Length(max=254))
 
 
 class UserSchema(BaseSchema):
@@ -32,4 +35,6 @@ class UserSchema(BaseSchema):
     role = EnumValue(Role)
     organization_id = fields.Integer(allow_none=True)
     is_active = fields.Boolean()
+    is_senior = fields.Boolean()
+    email = fields.String(allow_none=True)
     created_at = fields.DateTime()

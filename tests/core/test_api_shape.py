@@ -127,13 +127,23 @@ def test_openapi_document_is_generated_from_the_schemas(client):
     paths = spec["paths"]
     for path in ("/api/v1/auth/token", "/api/v1/users", "/api/v1/organizations",
                  "/api/v1/organizations/{organization_id}", "/api/v1/talents",
-                 "/api/v1/talents/{talent_code}", "/api/v1/programs"):
+                 "/api/v1/talents/{talent_code}", "/api/v1/programs", "/api/v1/claims",
+                 "/api/v1/claims/{claim_id}", "/api/v1/claims/{claim_id}/documents",
+                 "/api/v1/claims/{claim_id}/actions", "/api/v1/recruitment-projects",
+                 "/api/v1/credit-list", "/api/v1/credit-list/{listing_id}", "/api/v1/conflicts",
+                 "/api/v1/benchmarks", "/api/v1/stage-limits", "/api/v1/calendar",
+                 "/api/v1/notifications"):
         assert path in paths, path
     schemas = spec["components"]["schemas"]
     talent_create = schemas["TalentCreate"]
     assert set(talent_create["required"]) >= {"name", "nationality", "passport_no", "birth_date",
                                              "degree", "years_experience", "shanxi_start_date"}
     assert talent_create["properties"]["degree"]["enum"] == ["none", "bachelor", "master", "doctorate"]
+    action = schemas["Action"]["properties"]["action"]
+    assert set(action["enum"]) >= {"submit", "withdraw", "return", "hr_approve", "hr_reject",
+                                   "finance_approve", "finance_reject", "appeal"}
+    upload = paths["/api/v1/claims/{claim_id}/documents"]["post"]["requestBody"]["content"]
+    assert "multipart/form-data" in upload
     assert "bearerAuth" in spec["components"]["securitySchemes"]
     # the token endpoint needs no token
     assert paths["/api/v1/auth/token"]["post"]["security"] == []

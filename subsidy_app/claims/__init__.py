@@ -1,0 +1,1 @@
+"""Claims: one incentive claimed for a talent or an organisation, checked and decided."""

@@ -1,0 +1,258 @@
+"""Moving a claim: ``act`` checks who, from which status and under which guards, then moves.
+
+Every refusal leaves the claim as it was: 403 for the wrong actor, segregation of duties
+or recusal; 409 for the wrong status or a guard (eligibility, documents, the single
+appeal); 422 for missing or bad input. Every move is on the claim's history.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import gettext as _
+
+from ..core import audit
+from ..core.errors import Conflict, Forbidden, ValidationFailed
+from ..core.labels import STATUS, label
+from ..core.permissions import require
+from ..core.timeutil import local_today, utcnow
+from ..extensions import db
+from ..notifications import operations as notifications
+from ..programs.models import DocumentRequirement
+from . import operations as claims
+from .models import Claim, ClaimStatus, DocumentDeferral, Stage
+from .workflow import APPLICANT, FINANCE, HR, TRANSITIONS, Transition
+
+
+def _invalid(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(_("Some fields are invalid."), fields={field: [message]})
+
+
+def require_actor(actor, claim: Claim, transition: Transition) -> None:
+    """The right kind of actor for the move, and no one reviewing their own filing."""
+    if transition.actor == APPLICANT:
+        if not claims.is_applicant(actor, claim):
+            raise Forbidden(_("Only the applicant can do this."))
+        return
+    require(actor, "claim.review_hr" if transition.actor == HR else "claim.review_finance")
+    if actor.id == claim.filed_by_id:
+        raise Forbidden(_("Whoever filed a claim cannot review it (segregation of duties)."),
+                        code="segregation_of_duties")
+
+
+def available_actions(actor, claim: Claim) -> list[str]:
+    """The moves this user could make now (guards that need evaluation aside)."""
+    result = []
+    for name, transition in TRANSITIONS.items():
+        if claim.status not in transition.sources:
+            continue
+        try:
+            require_actor(actor, claim, transition)
+        except Forbidden:
+            continue
+        if name == "appeal" and claim.appealed_at is not None:
+            continue
+        result.append(name)
+    return result
+
+
+def act(actor, claim_id: int, *, action: str, comment: str | None = None,
+        amount_approved: Decimal | None = None, documents: list[str] | None = None,
+        due_date: date | None = None) -> Claim:
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise _invalid("action", _("Must be one of: %(choices)s.", choices=", ".join(TRANSITIONS)))
+    claim = claims.get_claim(actor, claim_id)
+    require_actor(actor, claim, transition)
+    if claim.status not in transition.sources:
+        raise Conflict(_("A claim that is %(status)s cannot be moved by %(action)s.",
+                         status=label(STATUS, claim.status), action=action),
+                       code="invalid_status", claim_status=claim.status.value)
+    comment = (comment or "").strip() or None
+    handler = _HANDLERS[action]
+    handler(actor, claim, comment=comment, amount_approved=amount_approved, documents=documents,
+            due_date=due_date)
+    db.session.flush()
+    return claim
+
+
+# --- guards ------------------------------------------------------------------------------------
+
+def _require_comment(comment: str | None, why: str) -> None:
+    if not comment:
+        raise _invalid("comment", why)
+
+
+def _require_eligible(claim: Claim):
+    """Rules are evaluated again at every decision: a black-listing in between stops it."""
+    verdict, amount = claims.evaluate(claim)
+    if not verdict.eligible:
+        failed = [c.as_dict() for c in verdict.checks if not c.passed]
+        raise Conflict(_("The claim is not eligible: %(rules)s.",
+                         rules=", ".join(c["rule"] for c in failed)),
+                       code="not_eligible", checks=failed)
+    claims.record_verdict(claim, verdict)
+    return amount
+
+
+def _require_documents(claim: Claim, *requirements: DocumentRequirement) -> None:
+    deferred = {d.kind for d in claim.deferrals}
+    missing = [k for r in requirements for k in claims.missing_documents(claim, r)
+               if not (r == DocumentRequirement.DEFERRABLE and k in deferred)]
+    if missing:
+        raise Conflict(_("Documents are missing: %(kinds)s.", kinds=", ".join(missing)),
+                       code="missing_documents", missing=missing)
+
+
+def _move(actor, claim: Claim, action: str, status: ClaimStatus, *, comment: str | None,
+          stage: Stage | None = None, **extra) -> None:
+    before = {"status": claim.status, "stage": claim.stage}
+    claims.enter_stage(claim, status, stage)
+    audit.record(actor, f"claim.{action}", "claim", claim.id, before=before,
+                 after={"status": claim.status, "stage": claim.stage,
+                        "stage_deadline": claim.stage_deadline, **extra}, reason=comment)
+    notifications.claim_moved(claim, action, actor, comment)
+
+
+# --- the moves ---------------------------------------------------------------------------------
+
+def _submit(actor, claim, *, comment, **_ignored):
+    _require_eligible(claim)
+    _require_documents(claim, DocumentRequirement.ESSENTIAL)
+    if claim.submitted_at is None:
+        claim.submitted_at = utcnow()
+    claim.first_approved_by_id = None
+    _move(actor, claim, "submit", ClaimStatus.SUBMITTED, comment=comment)
+
+
+def _withdraw(actor, claim, *, comment, **_ignored):
+    claim.decided_at = utcnow()
+    _move(actor, claim, "withdraw", ClaimStatus.WITHDRAWN, comment=comment)
+
+
+def _return(actor, claim, *, comment, **_ignored):
+    _require_comment(comment, _("Say what the applicant must correct."))
+    claim.first_approved_by_id = None
+    claim.amount_approved = None
+    _move(actor, claim, "return", ClaimStatus.RETURNED, comment=comment)
+
+
+def _require_other_than_rejecter(actor, claim):
+    if claim.status == ClaimStatus.APPEALED and actor.id == claim.rejected_by_id:
+        raise Forbidden(_("An appeal is decided by another reviewer than the one who rejected "
+                          "the claim (陈述、申辩)."), code="segregation_of_duties")
+
+
+def _hr_reject(actor, claim, *, comment, **_ignored):
+    _require_other_than_rejecter(actor, claim)
+    _require_comment(comment, _("Give the reason for the rejection."))
+    claim.rejected_by_id = actor.id
+    claim.first_approved_by_id = None
+    claim.amount_approved = None
+    claim.decided_at = utcnow()
+    _move(actor, claim, "hr_reject", ClaimStatus.REJECTED, comment=comment)
+
+
+def _defer_documents(actor, claim, *, comment, documents, due_date, **_ignored):
+    """容缺受理: accept the claim without non-essential documents, to be supplied by a date."""
+    if not documents:
+        raise _invalid("documents", _("Name the documents that may follow later."))
+    if due_date is None or due_date <= local_today():
+        raise _invalid("due_date", _("Give a date in the future by which they are supplied."))
+    deferrable = set(claim.program.documents_by(DocumentRequirement.DEFERRABLE))
+    missing = set(claims.missing_documents(claim, DocumentRequirement.DEFERRABLE))
+    already = {d.kind for d in claim.deferrals}
+    wrong = [k for k in documents if k not in deferrable]
+    if wrong:
+        raise _invalid("documents", _("Only these documents may follow later: %(kinds)s.",
+                                      kinds=", ".join(sorted(deferrable)) or "—"))
+    kinds = [k for k in dict.fromkeys(documents) if k in missing and k not in already]
+    if not kinds:
+        raise Conflict(_("These documents are already supplied or deferred."), code="nothing_to_defer")
+    for kind in kinds:
+        db.session.add(DocumentDeferral(claim_id=claim.id, kind=kind, due_date=due_date,
+                                        granted_by_id=actor.id))
+    audit.record(actor, "claim.defer_documents", "claim", claim.id,
+                 after={"status": claim.status, "documents": kinds, "due_date": due_date},
+                 reason=comment)
+    notifications.claim_moved(claim, "defer_documents", actor, comment)
+    db.session.flush()
+    db.session.expire(claim, ["deferrals"])
+
+
+def _check_amount(amount_approved, computed, *, required: bool):
+    """The approved amount: within what the rule allows."""
+    if amount_approved is None:
+        if required or computed.amount is None:
+            raise _invalid("amount_approved", _("Set the amount to approve."))
+        return computed.amount
+    if computed.maximum is not None and amount_approved > computed.maximum:
+        raise _invalid("amount_approved", _("At most %(amount)s under this program's rule.",
+                                            amount=f"{computed.maximum:,.2f}"))
+    if computed.minimum is not None and amount_approved < computed.minimum:
+        raise _invalid("amount_approved", _("At least %(amount)s under this program's rule.",
+                                            amount=f"{computed.minimum:,.2f}"))
+    return amount_approved
+
+
+def _hr_approve(actor, claim, *, comment, amount_approved, **_ignored):
+    _require_other_than_rejecter(actor, claim)
+    computed = _require_eligible(claim)
+    _require_documents(claim, DocumentRequirement.ESSENTIAL, DocumentRequirement.DEFERRABLE)
+    program = claim.program
+    if program.needs_senior_approval:
+        if claim.first_approved_by_id is None:
+            _require_comment(comment, _("Justify the amount in writing."))
+            claim.amount_approved = _check_amount(amount_approved, computed, required=True)
+            claim.first_approved_by_id = actor.id
+            _move(actor, claim, "hr_approve", claim.status, comment=comment,
+                  stage=Stage.HR_SECOND_APPROVAL, first_approval=True,
+                  amount_approved=claim.amount_approved)
+            return
+        if not actor.is_senior:
+            raise Forbidden(_("The second approval of a discretionary amount needs a senior HR "
+                              "reviewer."), code="senior_required")
+        if actor.id == claim.first_approved_by_id:
+            raise Forbidden(_("The reviewer who set the amount cannot also give the second "
+                              "approval (segregation of duties)."), code="segregation_of_duties")
+    else:
+        claim.amount_approved = _check_amount(amount_approved, computed,
+                                              required=computed.set_at_approval)
+    _move(actor, claim, "hr_approve", ClaimStatus.HR_APPROVED, comment=comment,
+          amount_approved=claim.amount_approved)
+
+
+def _finance_approve(actor, claim, *, comment, **_ignored):
+    _require_eligible(claim)
+    outstanding = claims.outstanding_deferrals(claim)
+    if outstanding:
+        kinds = [d.kind for d in outstanding]
+        raise Conflict(_("Payment waits for deferred documents: %(kinds)s.", kinds=", ".join(kinds)),
+                       code="documents_outstanding", missing=kinds)
+    _move(actor, claim, "finance_approve", ClaimStatus.FINANCE_APPROVED, comment=comment,
+          amount_approved=claim.amount_approved)
+
+
+def _finance_reject(actor, claim, *, comment, **_ignored):
+    _require_comment(comment, _("Give the reason for the rejection."))
+    claim.rejected_by_id = actor.id
+    claim.decided_at = utcnow()
+    _move(actor, claim, "finance_reject", ClaimStatus.REJECTED, comment=comment)
+
+
+def _appeal(actor, claim, *, comment, **_ignored):
+    """陈述、申辩: once, with a statement; decided by another reviewer."""
+    if claim.appealed_at is not None:
+        raise Conflict(_("A claim can be appealed once; this one was."), code="appeal_used")
+    _require_comment(comment, _("State the grounds of the appeal."))
+    claim.appealed_at = utcnow()
+    claim.decided_at = None
+    _move(actor, claim, "appeal", ClaimStatus.APPEALED, comment=comment)
+
+
+_HANDLERS = {
+    "submit": _submit, "withdraw": _withdraw, "return": _return, "hr_reject": _hr_reject,
+    "defer_documents": _defer_documents, "hr_approve": _hr_approve,
+    "finance_approve": _finance_approve, "finance_reject": _finance_reject, "appeal": _appeal,
+}
+assert set(_HANDLERS) == set(TRANSITIONS)

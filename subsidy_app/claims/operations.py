@@ -1,0 +1,244 @@
+"""Filing, editing, reading and listing claims."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, case, exists, not_, or_, select
+
+from ..conflicts import operations as conflicts
+from ..core import audit
+from ..core.audit import AuditEvent
+from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..core.permissions import Role, is_confined, require
+from ..core.timeutil import local_today, utcnow
+from ..credit import operations as credit
+from ..deadlines import operations as deadlines
+from ..extensions import db
+from ..organizations import operations as organizations
+from ..programs import operations as programs
+from ..programs.models import DocumentRequirement
+from ..talents import operations as talents
+from ..talents.models import Talent
+from . import amounts, facts, rules
+from .models import Claim, ClaimStatus, Stage
+from .workflow import OPEN_STATUSES, STAGE_OF_STATUS
+
+
+# --- who may see and who is the applicant -------------------------------------------------
+
+def is_applicant(actor, claim: Claim) -> bool:
+    """A user of the applicant organisation, or the HR user who filed the claim."""
+    if is_confined(actor):
+        return claim.organization_id is not None and claim.organization_id == actor.organization_id
+    return actor.id == claim.filed_by_id
+
+
+def claim_subjects(claim: Claim) -> tuple[set[int], set[int]]:
+    """Organisations and talents a claim concerns (for recusal)."""
+    orgs = {claim.organization_id}
+    if claim.talent is not None:
+        orgs.add(claim.talent.employer_id)
+    return {o for o in orgs if o}, {claim.talent_id} if claim.talent_id else set()
+
+
+def get_claim(actor, claim_id: int) -> Claim:
+    """A claim the actor may see: applicants their own (404 otherwise); a reviewer with a
+    declared conflict is refused (403, 回避)."""
+    require(actor, "claim.read")
+    claim = db.session.get(Claim, claim_id)
+    if claim is None or (is_confined(actor) and not is_applicant(actor, claim)):
+        raise NotFound(_("Not found."))
+    orgs, talent_ids = claim_subjects(claim)
+    conflicts.require_not_conflicted(actor, organization_ids=orgs, talent_ids=talent_ids)
+    return claim
+
+
+# --- evaluation ---------------------------------------------------------------------------------
+
+def evaluate(claim: Claim) -> tuple[rules.Verdict, amounts.Amount]:
+    claim_facts = facts.for_claim(claim)
+    program = claim.program
+    verdict = rules.evaluate(claim_facts, program.rules or [])
+    return verdict, amounts.payable(claim_facts, program.amount_rule.value,
+                                    program.benchmark_categories or [])
+
+
+def record_verdict(claim: Claim, verdict: rules.Verdict) -> None:
+    claim.eligible = verdict.eligible
+    claim.eligibility = verdict.as_dicts()
+    claim.evaluated_at = utcnow()
+
+
+def enter_stage(claim: Claim, status: ClaimStatus, stage: Stage | None = None) -> None:
+    """Set status and stage, and the stage's deadline in working days (限时办结)."""
+    claim.status = status
+    claim.stage = stage or STAGE_OF_STATUS[status]
+    claim.stage_started_at = utcnow()
+    claim.stage_deadline = deadlines.deadline(claim.stage.value, claim.stage_started_at)
+
+
+# --- documents the program asks for -----------------------------------------------------------
+
+def documents_present(claim: Claim) -> set[str]:
+    return {d.kind for d in claim.documents}
+
+
+def missing_documents(claim: Claim, requirement: DocumentRequirement) -> list[str]:
+    present = documents_present(claim)
+    return [k for k in claim.program.documents_by(requirement) if k not in present]
+
+
+def outstanding_deferrals(claim: Claim) -> list:
+    present = documents_present(claim)
+    return [d for d in claim.deferrals if d.kind not in present]
+
+
+# --- filing and editing --------------------------------------------------------------------
+
+def _resolve_organization(actor, organization_id: int | None, talent):
+    if is_confined(actor):
+        if organization_id is not None and organization_id != actor.organization_id:
+            raise Forbidden(_("You file claims for your own organisation only."),
+                            fields={"organization_id": [_("Not your organisation.")]})
+        return organizations.find_organization(actor.organization_id)
+    if organization_id is None:
+        return talent.employer if talent is not None else None
+    organization = organizations.find_organization(organization_id)
+    if organization is None:
+        raise ValidationFailed(_("Some fields are invalid."),
+                               fields={"organization_id": [_("No organisation has this id.")]})
+    return organization
+
+
+def _resolve_talent(talent_code: str | None):
+    if not talent_code:
+        return None
+    talent = talents.find_talent(talent_code)
+    if talent is None:
+        raise ValidationFailed(_("Some fields are invalid."),
+                               fields={"talent_code": [_("No talent has this code.")]})
+    return talent
+
+
+def create_claim(actor, *, program_code: str, talent_code: str | None = None,
+                 organization_id: int | None = None, amount_requested=None,
+                 details: dict | None = None) -> Claim:
+    """File a claim as a draft, with the verdict of every rule. An ineligible claim is
+    kept as a draft (it can be corrected), but cannot be submitted."""
+    require(actor, "claim.create")
+    program = programs.find_program(program_code)
+    if program is None:
+        raise ValidationFailed(_("Some fields are invalid."),
+                               fields={"program_code": [_("No program has this code.")]})
+    talent = _resolve_talent(talent_code)
+    organization = _resolve_organization(actor, organization_id, talent)
+    claim = Claim(program=program, organization=organization, talent=talent, filed_by_id=actor.id,
+                  amount_requested=amount_requested, details=audit.jsonable(details or {}))
+    claim.filed_by = actor
+    enter_stage(claim, ClaimStatus.DRAFT)
+    db.session.add(claim)
+    db.session.flush()
+    verdict, _amount = evaluate(claim)
+    record_verdict(claim, verdict)
+    db.session.flush()
+    audit.record(actor, "claim.create", "claim", claim.id, after={
+        "status": claim.status, "program": program.code, "talent": claim.talent_code,
+        "organization_id": claim.organization_id, "amount_requested": amount_requested,
+        "eligible": verdict.eligible})
+    return claim
+
+
+def update_claim(actor, claim_id: int, *, amount_requested=None, details: dict | None = None,
+                 clear_amount: bool = False) -> Claim:
+    """Correct a draft or a returned claim (the applicant's answer to a return)."""
+    claim = get_claim(actor, claim_id)
+    if not is_applicant(actor, claim):
+        raise Forbidden(_("Only the applicant can change the claim."))
+    if claim.status not in (ClaimStatus.DRAFT, ClaimStatus.RETURNED):
+        raise Conflict(_("Only a draft or a returned claim can be changed."), code="invalid_status")
+    before = {"amount_requested": claim.amount_requested, "details": dict(claim.details or {})}
+    if amount_requested is not None or clear_amount:
+        claim.amount_requested = amount_requested
+    if details is not None:
+        claim.details = {**(claim.details or {}), **audit.jsonable(details)}
+    verdict, _amount = evaluate(claim)
+    record_verdict(claim, verdict)
+    db.session.flush()
+    audit.record(actor, "claim.update", "claim", claim.id, before=before, after={
+        "amount_requested": claim.amount_requested, "details": claim.details,
+        "eligible": verdict.eligible})
+    return claim
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+def history(claim: Claim) -> list[AuditEvent]:
+    """Every action on the claim, oldest first (from the audit trail)."""
+    return list(db.session.execute(
+        select(AuditEvent).where(AuditEvent.object_type == "claim",
+                                 AuditEvent.object_id == str(claim.id))
+        .order_by(AuditEvent.id)).scalars())
+
+
+def is_overdue(claim: Claim, today: date | None = None) -> bool:
+    return (claim.status in OPEN_STATUSES and claim.stage_deadline is not None
+            and claim.stage_deadline < (today or local_today()))
+
+
+def visible_claims(actor, *, status: ClaimStatus | None = None, program_code: str | None = None,
+                   organization_id: int | None = None, talent_code: str | None = None,
+                   created_from: date | None = None, created_to: date | None = None,
+                   overdue: bool | None = None, stage: Stage | None = None,
+                   order: str | None = None):
+    """The claims the actor may see, filtered. Reviewers get their queue order by default:
+    red-listed applicants first (十七), then the nearest deadline."""
+    require(actor, "claim.list")
+    stmt = select(Claim)
+    if is_confined(actor):
+        stmt = stmt.where(Claim.organization_id == actor.organization_id)
+    elif actor.role in conflicts.REVIEWER_ROLES:
+        orgs, talent_ids = conflicts.conflicted_subjects(actor.id)
+        if orgs or talent_ids:
+            employer_conflict = exists().where(Talent.id == Claim.talent_id,
+                                               Talent.employer_id.in_(orgs))
+            stmt = stmt.where(not_(or_(Claim.organization_id.in_(orgs),
+                                       Claim.talent_id.in_(talent_ids), employer_conflict)))
+    if status is not None:
+        stmt = stmt.where(Claim.status == status)
+    if stage is not None:
+        stmt = stmt.where(Claim.stage == stage)
+    if program_code:
+        program = programs.find_program(program_code)
+        stmt = stmt.where(Claim.program_id == (program.id if program else -1))
+    if organization_id is not None:
+        stmt = stmt.where(Claim.organization_id == organization_id)
+    if talent_code:
+        talent = talents.find_talent(talent_code)
+        stmt = stmt.where(Claim.talent_id == (talent.id if talent else -1))
+    if created_from is not None:
+        stmt = stmt.where(Claim.created_at >= _day_start(created_from))
+    if created_to is not None:
+        stmt = stmt.where(Claim.created_at < _day_start(created_to, plus_days=1))
+    if overdue is not None:
+        late = and_(Claim.status.in_(OPEN_STATUSES), Claim.stage_deadline < local_today())
+        stmt = stmt.where(late if overdue else not_(late) | Claim.stage_deadline.is_(None))
+    if order == "newest" or (order is None and is_confined(actor)):
+        return stmt.order_by(Claim.id.desc())
+    red_first = case((Claim.organization_id.in_(credit.red_listed_organizations_subquery()), 0),
+                     else_=1)
+    no_deadline_last = case((Claim.stage_deadline.is_(None), 1), else_=0)
+    return stmt.order_by(red_first, no_deadline_last, Claim.stage_deadline, Claim.id)
+
+
+def _day_start(day: date, plus_days: int = 0):
+    """Midnight in Shanghai, as a UTC time (dates people type are local dates)."""
+    from datetime import datetime, time, timedelta
+
+    from ..core.timeutil import LOCAL_TZ
+
+    return datetime.combine(day + timedelta(days=plus_days), time(), LOCAL_TZ)
+
+
+def red_listed(claim: Claim) -> bool:
+    return credit.is_red_listed(claim.organization_id)

@@ -1,0 +1,137 @@
+"""Listing and lifting, and the questions eligibility and queues ask of the lists."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..core import audit
+from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..core.permissions import require
+from ..core.timeutil import local_today, utcnow
+from ..extensions import db
+from ..organizations import operations as organizations
+from ..talents import operations as talents
+from .models import CreditList, CreditListing, SubjectKind
+
+AUDITED = ("subject_kind", "organization_id", "talent_id", "list", "reason", "listed_on", "source")
+
+
+def resolve_subject(subject_kind: SubjectKind, subject_id) -> dict:
+    if subject_kind == SubjectKind.ORGANIZATION:
+        try:
+            organization = organizations.find_organization(int(subject_id))
+        except (TypeError, ValueError):
+            organization = None
+        if organization is None:
+            raise ValidationFailed(_("Some fields are invalid."),
+                                   fields={"subject_id": [_("No organisation has this id.")]})
+        return {"organization_id": organization.id}
+    talent = talents.find_talent(str(subject_id))
+    if talent is None:
+        raise ValidationFailed(_("Some fields are invalid."),
+                               fields={"subject_id": [_("No talent has this code.")]})
+    return {"talent_id": talent.id}
+
+
+def _active_listing(subject: dict, which: CreditList) -> CreditListing | None:
+    stmt = select(CreditListing).where(CreditListing.list == which,
+                                       CreditListing.lifted_at.is_(None))
+    for column, value in subject.items():
+        stmt = stmt.where(getattr(CreditListing, column) == value)
+    return db.session.execute(stmt).scalars().first()
+
+
+def list_subject(actor, *, subject_kind: SubjectKind | str, subject_id, list: CreditList | str,
+                 reason: str, listed_on: date | None = None, source: str = "manual") -> CreditListing:
+    """Put an organisation or a talent on the red or the black list (十七).
+
+    Black-listing someone on the red list ends the red listing: one cannot be both.
+    """
+    require(actor, "credit.list")
+    subject_kind, which = SubjectKind(subject_kind), CreditList(list)
+    if not reason or not reason.strip():
+        raise ValidationFailed(_("Some fields are invalid."),
+                               fields={"reason": [_("Say why the listing is made.")]})
+    subject = resolve_subject(subject_kind, subject_id)
+    if _active_listing(subject, which) is not None:
+        raise Conflict(_("Already on this list."), code="already_listed")
+    if which == CreditList.BLACK:
+        red = _active_listing(subject, CreditList.RED)
+        if red is not None:
+            _lift(actor, red, _("Superseded by a black listing."))
+    listing = CreditListing(subject_kind=subject_kind, list=which, reason=reason.strip(),
+                            listed_on=listed_on or local_today(), source=source,
+                            listed_by_id=actor.id if actor else None, **subject)
+    db.session.add(listing)
+    db.session.flush()
+    audit.record(actor, "credit.list", "credit_listing", listing.id,
+                 after=audit.snapshot(listing, *AUDITED), reason=listing.reason)
+    return listing
+
+
+def _lift(actor, listing: CreditListing, reason: str) -> None:
+    listing.lifted_at = utcnow()
+    listing.lifted_by_id = actor.id if actor else None
+    listing.lift_reason = reason
+    audit.record(actor, "credit.lift", "credit_listing", listing.id,
+                 before={"active": True}, after={"active": False}, reason=reason)
+
+
+def lift(actor, listing_id: int, *, reason: str) -> CreditListing:
+    require(actor, "credit.lift")
+    listing = db.session.get(CreditListing, listing_id)
+    if listing is None:
+        raise NotFound(_("Not found."))
+    if not reason or not reason.strip():
+        raise ValidationFailed(_("Some fields are invalid."),
+                               fields={"reason": [_("Say why the listing is lifted.")]})
+    if not listing.active:
+        raise Conflict(_("This listing was already lifted."), code="already_lifted")
+    _lift(actor, listing, reason.strip())
+    db.session.flush()
+    return listing
+
+
+def listings(actor, *, active: bool | None = None, which: CreditList | None = None,
+             subject_kind: SubjectKind | None = None):
+    require(actor, "credit.read")
+    stmt = select(CreditListing).order_by(CreditListing.id.desc())
+    if active is not None:
+        stmt = stmt.where(CreditListing.lifted_at.is_(None) if active
+                          else CreditListing.lifted_at.is_not(None))
+    if which is not None:
+        stmt = stmt.where(CreditListing.list == which)
+    if subject_kind is not None:
+        stmt = stmt.where(CreditListing.subject_kind == subject_kind)
+    return stmt
+
+
+# --- questions asked by eligibility and queues ---------------------------------------------
+
+def black_listed(*, organization_ids=(), talent_ids=()) -> list[CreditListing]:
+    """The active black listings of any of these subjects."""
+    organization_ids = [i for i in organization_ids if i is not None]
+    talent_ids = [i for i in talent_ids if i is not None]
+    if not organization_ids and not talent_ids:
+        return []
+    stmt = select(CreditListing).where(CreditListing.list == CreditList.BLACK,
+                                       CreditListing.lifted_at.is_(None))
+    stmt = stmt.where(CreditListing.organization_id.in_(organization_ids)
+                      | CreditListing.talent_id.in_(talent_ids))
+    return list(db.session.execute(stmt).scalars())
+
+
+def red_listed_organizations_subquery():
+    """Ids of organisations on the red list now (for ordering queues)."""
+    return (select(CreditListing.organization_id)
+            .where(CreditListing.list == CreditList.RED, CreditListing.lifted_at.is_(None),
+                   CreditListing.organization_id.is_not(None)))
+
+
+def is_red_listed(organization_id: int | None) -> bool:
+    if organization_id is None:
+        return False
+    return db.session.execute(red_listed_organizations_subquery().where(
+        CreditListing.organization_id == organization_id)).first() is not None

@@ -1,0 +1,1 @@
+"""Notifications: an in-app inbox, and e-mail (SMTP, or an outbox folder)."""

@@ -1,0 +1,274 @@
+"""Who is told what, and delivering e-mail after commit."""
+from __future__ import annotations
+
+import logging
+import smtplib
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+
+from flask import current_app, g, has_request_context
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from ..core.errors import NotFound
+from ..core.permissions import Role, require
+from ..core.timeutil import utcnow
+from ..extensions import db
+from ..users.models import User
+from .messages import render
+from .models import Notification, OutgoingEmail
+
+log = logging.getLogger(__name__)
+
+
+def notify(users, kind: str, claim=None, params: dict | None = None) -> list[Notification]:
+    """Put a message in each user's inbox, and queue an e-mail to those with an address."""
+    created = []
+    seen = set()
+    for user in users:
+        if user is None or user.id in seen or not user.is_active:
+            continue
+        seen.add(user.id)
+        note = Notification(user_id=user.id, claim_id=claim.id if claim else None, kind=kind,
+                            params=params or {})
+        db.session.add(note)
+        created.append(note)
+        if user.email:
+            db.session.flush()
+            _queue_email(note, user.email)
+    return created
+
+
+def _queue_email(note: Notification, address: str) -> None:
+    zh, en = render(note.kind, note.params, "zh"), render(note.kind, note.params, "en")
+    email = OutgoingEmail(notification_id=note.id, to_address=address,
+                          subject=f"山西省引进外国人才资助系统 · {zh[:80]}",
+                          body=f"{zh}\n\n{en}\n")
+    db.session.add(email)
+    db.session.flush()
+    if has_request_context():
+        g.setdefault("queued_emails", []).append(email.id)
+
+
+# --- who is told about a claim -----------------------------------------------------------------
+
+def _reviewers(role: Role, claim, *, senior_only: bool = False, exclude_ids=()) -> list[User]:
+    """Active reviewers of a role, less those recused from the claim (they are not told)."""
+    from ..claims.operations import claim_subjects
+    from ..conflicts.operations import reviewers_conflicted_with
+
+    orgs, talents = claim_subjects(claim)
+    recused = reviewers_conflicted_with(organization_ids=orgs, talent_ids=talents)
+    stmt = select(User).where(User.role == role, User.is_active.is_(True))
+    if senior_only:
+        stmt = stmt.where(User.is_senior.is_(True))
+    return [user for user in db.session.execute(stmt).scalars()
+            if user.id not in recused and user.id not in exclude_ids]
+
+
+def _applicants(claim) -> list[User]:
+    users = []
+    if claim.organization_id is not None:
+        users += db.session.execute(select(User).where(
+            User.organization_id == claim.organization_id, User.is_active.is_(True))).scalars().all()
+    if claim.filed_by.role == Role.HR:
+        users.append(claim.filed_by)
+    return users
+
+
+def _params(claim, **extra) -> dict:
+    return {"claim": claim.id, "program": claim.program.code,
+            "deadline": claim.stage_deadline.isoformat() if claim.stage_deadline else None, **extra}
+
+
+def claim_moved(claim, action: str, actor, comment: str | None = None) -> None:
+    """Tell those who must act next, and those who are waiting."""
+    from ..claims.models import ClaimStatus, Stage
+
+    status, me = claim.status, {actor.id}
+    if action in ("submit", "appeal"):
+        kind = "claim_submitted" if action == "submit" else "claim_appealed"
+        exclude = me | ({claim.rejected_by_id} if action == "appeal" else set())
+        notify(_reviewers(Role.HR, claim, exclude_ids=exclude), kind, claim, _params(claim))
+    elif action == "hr_approve" and claim.stage == Stage.HR_SECOND_APPROVAL:
+        notify(_reviewers(Role.HR, claim, senior_only=True, exclude_ids=me), "claim_second_approval",
+               claim, _params(claim, amount=f"{claim.amount_approved:,.2f}"))
+    elif action == "hr_approve" and status == ClaimStatus.HR_APPROVED:
+        notify(_reviewers(Role.FINANCE, claim), "claim_hr_approved", claim, _params(claim))
+        notify(_applicants(claim), "claim_hr_approved", claim, _params(claim))
+    elif action == "return":
+        notify(_applicants(claim), "claim_returned", claim, _params(claim, comment=comment))
+    elif action in ("hr_reject", "finance_reject"):
+        notify(_applicants(claim), "claim_rejected", claim, _params(claim, comment=comment))
+    elif action == "finance_approve":
+        notify(_applicants(claim), "claim_finance_approved", claim, _params(claim))
+    elif action == "withdraw" and claim.submitted_at is not None:
+        notify(_reviewers(Role.HR, claim), "claim_withdrawn", claim, _params(claim))
+    elif action == "defer_documents":
+        deferrals = claim.deferrals
+        notify(_applicants(claim), "documents_deferred", claim, _params(
+            claim, documents=", ".join(d.kind for d in deferrals),
+            due_date=max(d.due_date for d in deferrals).isoformat() if deferrals else None))
+
+
+# --- the inbox ----------------------------------------------------------------------------------
+
+def inbox(actor, *, unread: bool | None = None):
+    require(actor, "notification.read")
+    stmt = select(Notification).where(Notification.user_id == actor.id).order_by(Notification.id.desc())
+    if unread is True:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    elif unread is False:
+        stmt = stmt.where(Notification.read_at.is_not(None))
+    return stmt
+
+
+def unread_count(actor) -> int:
+    from sqlalchemy import func
+
+    return db.session.execute(select(func.count(Notification.id)).where(
+        Notification.user_id == actor.id, Notification.read_at.is_(None))).scalar_one()
+
+
+def mark_read(actor, notification_id: int) -> Notification:
+    require(actor, "notification.read")
+    note = db.session.get(Notification, notification_id)
+    if note is None or note.user_id != actor.id:
+        raise NotFound(_("Not found."))
+    if note.read_at is None:
+        note.read_at = utcnow()
+    return note
+
+
+# --- delivery -----------------------------------------------------------------------------------
+
+def outbox_dir() -> Path:
+    return Path(current_app.config.get("MAIL_OUTBOX") or Path(current_app.instance_path) / "outbox")
+
+
+def _message(email: OutgoingEmail) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_FROM"]
+    message["To"] = email.to_address
+    message["Subject"] = email.subject
+    message["Message-ID"] = make_msgid(domain="subsidy.local")
+    message.set_content(email.body)
+    return message
+
+
+def _send(message: EmailMessage) -> None:
+    config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        folder = outbox_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        name = message["Message-ID"].strip("<>").replace("@", "_")
+        (folder / f"{name}.eml").write_bytes(bytes(message))
+        return
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        smtp.send_message(message)
+
+
+def deliver(ids: list[int] | None = None) -> tuple[int, int]:
+    """Send queued e-mails (those given, or every unsent one). A failure is recorded on
+    the e-mail and retried by the next call; it never undoes what caused it."""
+    stmt = select(OutgoingEmail).where(OutgoingEmail.sent_at.is_(None))
+    if ids is not None:
+        if not ids:
+            return 0, 0
+        stmt = stmt.where(OutgoingEmail.id.in_(ids))
+    sent = failed = 0
+    for email in db.session.execute(stmt).scalars().all():
+        try:
+            _send(_message(email))
+        except (OSError, smtplib.SMTPException) as exc:
+            failed += 1
+            db.session.execute(update(OutgoingEmail).where(OutgoingEmail.id == email.id)
+                               .values(error=str(exc)[:1000]))
+            log.warning("e-mail %s to %s not sent: %s", email.id, email.to_address, exc)
+        else:
+            sent += 1
+            db.session.execute(update(OutgoingEmail).where(OutgoingEmail.id == email.id)
+                               .values(sent_at=utcnow(), error=None))
+    db.session.commit()
+    return sent, failed
+
+
+def deliver_queued_in_request() -> None:
+    """After a request has committed: send what it queued."""
+    ids = g.pop("queued_emails", None)
+    if ids:
+        try:
+            deliver(ids)
+        except Exception:  # delivery must never turn a done request into an error
+            db.session.rollback()
+            log.exception("delivering e-mails failed; `subsidy mail send` retries")
+
+
+# --- deadlines coming due -------------------------------------------------------------------
+
+def _stage_actors(claim) -> list[User]:
+    from ..claims.models import Stage
+
+    stage = claim.stage
+    if stage in (Stage.HR_REVIEW, Stage.APPEAL_REVIEW):
+        return _reviewers(Role.HR, claim, exclude_ids={claim.rejected_by_id}
+                          if stage == Stage.APPEAL_REVIEW else set())
+    if stage == Stage.HR_SECOND_APPROVAL:
+        return _reviewers(Role.HR, claim, senior_only=True, exclude_ids={claim.first_approved_by_id})
+    if stage in (Stage.FINANCE_REVIEW, Stage.PAYMENT):
+        return _reviewers(Role.FINANCE, claim)
+    if stage == Stage.APPLICANT_RESPONSE:
+        return _applicants(claim)
+    return []
+
+
+def _already_told(claim_id: int, kind: str, **match) -> bool:
+    notes = db.session.execute(select(Notification.params).where(
+        Notification.claim_id == claim_id, Notification.kind == kind)).scalars()
+    return any(all(p.get(k) == v for k, v in match.items()) for p in notes)
+
+
+def remind_deadlines(*, days_ahead: int = 2, today=None) -> int:
+    """Tell the people who must act that a stage is due within ``days_ahead`` working
+    days or overdue (the applicant, who waits, is told of overdue stages too); and tell
+    applicants and HR of deferred documents past their date. Each reminder once."""
+    from ..claims.models import Claim
+    from ..claims.operations import outstanding_deferrals
+    from ..claims.workflow import OPEN_STATUSES
+    from ..core.timeutil import local_today
+    from ..deadlines.operations import working_days_left
+
+    today = today or local_today()
+    count = 0
+    claims = db.session.execute(select(Claim).where(
+        Claim.status.in_(OPEN_STATUSES), Claim.stage_deadline.is_not(None))).scalars().all()
+    for claim in claims:
+        left = working_days_left(claim.stage_deadline, today)
+        if left > days_ahead:
+            continue
+        kind = "deadline_overdue" if claim.stage_deadline < today else "deadline_due"
+        params = _params(claim, stage=claim.stage.value)
+        if _already_told(claim.id, kind, stage=params["stage"], deadline=params["deadline"]):
+            continue
+        people = _stage_actors(claim)
+        if kind == "deadline_overdue":
+            people += _applicants(claim)
+        count += len(notify(people, kind, claim, params))
+    for claim in db.session.execute(select(Claim).where(
+            Claim.status.in_(OPEN_STATUSES))).scalars().all():
+        late = [d for d in outstanding_deferrals(claim) if d.due_date < today]
+        if not late:
+            continue
+        params = _params(claim, documents=", ".join(d.kind for d in late),
+                         due_date=min(d.due_date for d in late).isoformat())
+        if _already_told(claim.id, "documents_overdue", documents=params["documents"]):
+            continue
+        count += len(notify(_applicants(claim) + _reviewers(Role.HR, claim), "documents_overdue",
+                            claim, params))
+    db.session.flush()
+    return count
