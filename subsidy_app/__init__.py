@@ -18,10 +18,12 @@ class SubsidyFlask(Flask):
         commit time is answered like any other error (409), never as a 500."""
         from .extensions import db
 
+        from .core.idempotency import remember
         from .notifications.operations import deliver_queued_in_request
 
         response = self.make_response(super().dispatch_request())
         if response.status_code < 400:
+            remember(response)
             db.session.commit()
             deliver_queued_in_request()
         else:
@@ -63,6 +65,9 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     api.init_app(app)
     auth.init_app(app)
+    from .core.idempotency import claim_or_replay
+
+    app.before_request(claim_or_replay)  # after authentication (registered first)
     register_error_handlers(app)
 
     @app.teardown_request
@@ -71,7 +76,11 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .budgets import api as budgets_api
     from .claims import api as claims_api
+    from .ledger import api as ledger_api
+    from .payments import api as payments_api
+    from .recoveries import api as recoveries_api
     from .conflicts import api as conflicts_api
     from .credit import api as credit_api
     from .deadlines import api as deadlines_api
@@ -87,7 +96,8 @@ def _register_blueprints(app: Flask) -> None:
     from .users import views as users_views
 
     for module in (users_api, organizations_api, talents_api, programs_api, projects_api,
-                   claims_api, credit_api, conflicts_api, deadlines_api, notifications_api):
+                   claims_api, credit_api, conflicts_api, deadlines_api, notifications_api,
+                   budgets_api, payments_api, ledger_api, recoveries_api):
         csrf.exempt(module.blp)  # bearer tokens, no cookies: nothing to forge
         api.register_blueprint(module.blp)
     app.register_blueprint(users_views.bp)

@@ -123,11 +123,39 @@ def mail_send():
         raise click.ClickException(f"{failed} e-mail(s) could not be sent")
 
 
+@click.group("ledger", help="The ledger.")
+def ledger_group():
+    pass
+
+
+@ledger_group.command("verify")
+@with_appcontext
+def ledger_verify():
+    """Recompute the hash chain; exit 1 if any entry was altered."""
+    import json
+
+    from .budgets import operations as budgets
+    from .ledger import operations as ledger
+
+    result = ledger.verify_chain()
+    drift = budgets.drift()
+    ok = result.ok and not drift
+    click.echo(json.dumps({"ok": ok, "entries": result.entries,
+                           "first_bad_entry": result.first_bad_entry, "head_hash": result.head_hash,
+                           "budgets_match": not drift}))
+    if not ok:
+        where = (f"the chain breaks at entry {result.first_bad_entry}"
+                 if result.first_bad_entry is not None else "; ".join(result.problems)
+                 or "budget lines disagree with the ledger")
+        raise click.ClickException(f"ledger verification failed: {where}")
+
+
 def register_commands(app) -> None:
     app.cli.add_command(seed_group)
     app.cli.add_command(create_user_command)
     app.cli.add_command(notify_group)
     app.cli.add_command(mail_group)
+    app.cli.add_command(ledger_group)
 
 
 def _one_line(exc: AppError) -> str:

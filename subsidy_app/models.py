@@ -12,3 +12,8 @@ from .deadlines.models import CalendarDay, StageTimeLimit  # noqa: F401
 from .notifications.models import Notification, OutgoingEmail  # noqa: F401
 from .programs.models import Benchmark  # noqa: F401
 from .projects.models import RecruitmentProject  # noqa: F401
+from .budgets.models import BudgetAdjustment, BudgetLine  # noqa: F401
+from .core.idempotency import IdempotencyRecord  # noqa: F401
+from .ledger.models import LedgerEntry, LedgerHead, LedgerTransaction  # noqa: F401
+from .payments.models import PaymentBatch, PaymentItem  # noqa: F401
+from .recoveries.models import RecoveryOrder, RecoverySettlement  # noqa: F401

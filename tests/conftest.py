@@ -57,8 +57,9 @@ def _sqlalchemy_pg_url(name: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def _build_schema(url: str) -> None:
-    """Migrate an empty database to head and load the plan, as `make run` does."""
+def _build_schema(url: str, flavor: str = "plain") -> dict | None:
+    """Migrate an empty database to head and load the plan, as `make run` does; for the
+    "world" flavor, add the claim tests' world (tests/world.py) and return its data."""
     from flask_migrate import upgrade
 
     from subsidy_app.programs import operations as programs
@@ -68,7 +69,14 @@ def _build_schema(url: str) -> None:
         upgrade()
         programs.load_plan()
         db.session.commit()
+    world = None
+    if flavor == "world":
+        from tests.world import build_world
+
+        world = build_world(app)
+    with app.app_context():
         db.engine.dispose()
+    return world
 
 
 class DatabaseFactory:
@@ -77,36 +85,38 @@ class DatabaseFactory:
     def __init__(self, workdir: Path):
         self.workdir = workdir
         self.run_id = uuid.uuid4().hex[:8]
-        self.templates: dict[str, str] = {}
-        self.shared_pg: str | None = None
+        self.templates: dict[tuple[str, str], str] = {}
+        self.shared_pg: dict[str, str] = {}
+        self.worlds: dict[tuple[str, str], dict | None] = {}
         self.counter = itertools.count(1)
 
-    def shared_postgresql(self) -> str:
-        """The database that transactional PostgreSQL tests share (built once)."""
-        if self.shared_pg is None:
-            name = f"subsidy_shared_{self.run_id}"
+    def shared_postgresql(self, flavor: str = "plain") -> str:
+        """The database that transactional PostgreSQL tests share (built once per flavor)."""
+        if flavor not in self.shared_pg:
+            name = f"subsidy_shared_{flavor}_{self.run_id}"
             with _pg_admin() as conn:
                 conn.execute(f'CREATE DATABASE "{name}"')
-            _build_schema(_sqlalchemy_pg_url(name))
-            self.shared_pg = name
-        return _sqlalchemy_pg_url(self.shared_pg)
+            self.worlds[("postgresql", flavor)] = _build_schema(_sqlalchemy_pg_url(name), flavor)
+            self.shared_pg[flavor] = name
+        return _sqlalchemy_pg_url(self.shared_pg[flavor])
 
-    def template(self, backend: str) -> str:
-        if backend not in self.templates:
+    def template(self, backend: str, flavor: str = "plain") -> str:
+        key = (backend, flavor)
+        if key not in self.templates:
             if backend == "sqlite":
-                path = self.workdir / "template.sqlite3"
-                _build_schema(f"sqlite:///{path}")
-                self.templates[backend] = str(path)
+                path = self.workdir / f"template_{flavor}.sqlite3"
+                self.worlds[key] = _build_schema(f"sqlite:///{path}", flavor)
+                self.templates[key] = str(path)
             else:
-                name = f"subsidy_tmpl_{self.run_id}"
+                name = f"subsidy_tmpl_{flavor}_{self.run_id}"
                 with _pg_admin() as conn:
                     conn.execute(f'CREATE DATABASE "{name}"')
-                _build_schema(_sqlalchemy_pg_url(name))
-                self.templates[backend] = name
-        return self.templates[backend]
+                self.worlds[key] = _build_schema(_sqlalchemy_pg_url(name), flavor)
+                self.templates[key] = name
+        return self.templates[key]
 
-    def create(self, backend: str) -> tuple[str, callable]:
-        template = self.template(backend)
+    def create(self, backend: str, flavor: str = "plain") -> tuple[str, callable]:
+        template = self.template(backend, flavor)
         n = next(self.counter)
         if backend == "sqlite":
             path = self.workdir / f"test_{n}.sqlite3"
@@ -122,9 +132,10 @@ class DatabaseFactory:
         return _sqlalchemy_pg_url(name), drop
 
     def close(self) -> None:
-        names = [self.templates.get("postgresql"), self.shared_pg]
+        names = [name for (backend, _f), name in self.templates.items() if backend == "postgresql"]
+        names += list(self.shared_pg.values())
         with _pg_admin() as conn:
-            for name in filter(None, names):
+            for name in names:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
@@ -149,8 +160,14 @@ def backend(request) -> str:
 
 
 @pytest.fixture
-def database_url(backend, database_factory):
-    url, drop = database_factory.create(backend)
+def flavor(request) -> str:
+    """Tests that use the claim world get databases that already hold it."""
+    return "world" if "world" in request.fixturenames else "plain"
+
+
+@pytest.fixture
+def database_url(backend, database_factory, flavor):
+    url, drop = database_factory.create(backend, flavor)
     yield url
     drop()
 
@@ -173,9 +190,10 @@ def empty_database_url(backend, database_factory):
 
 
 @pytest.fixture
-def isolated_app(database_url):
+def isolated_app(database_url, database_factory, backend, flavor):
     """An application on a database of its own: real commits, any number of connections."""
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url,
+                      "TEST_WORLD": database_factory.worlds.get((backend, flavor))})
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -203,12 +221,13 @@ def _in_outer_transaction(app):
 
 
 @pytest.fixture
-def app(request, backend, database_factory):
+def app(request, backend, database_factory, flavor):
     if backend == "sqlite":
         yield request.getfixturevalue("isolated_app")
         return
-    app = create_app({**TEST_CONFIG,
-                      "SQLALCHEMY_DATABASE_URI": database_factory.shared_postgresql()})
+    url = database_factory.shared_postgresql(flavor)
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
+                      "TEST_WORLD": database_factory.worlds.get(("postgresql", flavor))})
     with _in_outer_transaction(app):
         yield app
 

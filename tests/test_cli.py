@@ -38,6 +38,8 @@ def test_console_script_migrates_seeds_and_prints_working_passwords(empty_databa
     reminders = run(url, "notify", "deadlines")
     assert reminders.returncode == 0 and reminders.stdout.startswith("reminders: ")
     assert run(url, "mail", "send").returncode == 0
+    verified = run(url, "ledger", "verify")
+    assert verified.returncode == 0 and '"ok": true' in verified.stdout
 
     from subsidy_app import create_app
     from subsidy_app.extensions import db
@@ -131,3 +133,50 @@ def app_for_cli(database_url):
             db.engine.dispose()
         return org_id
     return make
+
+
+def test_ledger_verify_fails_on_a_tampered_entry(cli, database_url, world_ledger):
+    code, out, _err = cli("ledger", "verify")
+    assert code == 0 and '"ok": true' in out
+    world_ledger.tamper()
+    line = one_line_error(cli("ledger", "verify"))
+    assert "entry" in line
+
+
+@pytest.fixture
+def world_ledger(database_url):
+    """A few ledger entries in the CLI's database, and a way to alter one behind its back."""
+    from decimal import Decimal
+
+    from sqlalchemy import text
+
+    from subsidy_app import create_app
+    from subsidy_app.extensions import db
+    from subsidy_app.ledger import operations as ledger
+    from subsidy_app.ledger.models import TransactionKind
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        for _ in range(3):
+            ledger.post(TransactionKind.ADJUSTMENT, [ledger.dr("available", Decimal("10.00")),
+                                                     ledger.cr("appropriation", Decimal("10.00"))],
+                        fiscal_year=2030, program_code="TRAVEL")
+        db.session.commit()
+
+    class Handle:
+        @staticmethod
+        def tamper():
+            with app.app_context():
+                connection = db.session.connection()
+                if connection.dialect.name == "postgresql":
+                    connection.execute(text("SET session_replication_role = replica"))
+                    connection.execute(text("UPDATE ledger_entries SET debit = 11 WHERE seq = 3"))
+                    connection.execute(text("SET session_replication_role = origin"))
+                else:
+                    connection.execute(text("DROP TRIGGER trg_ledger_entries_no_update"))
+                    connection.execute(text("UPDATE ledger_entries SET debit = 11 WHERE seq = 3"))
+                db.session.commit()
+                db.engine.dispose()
+    yield Handle
+    with app.app_context():
+        db.engine.dispose()

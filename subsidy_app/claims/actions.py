@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from ..core import audit
 from ..core.errors import Conflict, Forbidden, ValidationFailed
@@ -229,12 +230,24 @@ def _finance_approve(actor, claim, *, comment, **_ignored):
         kinds = [d.kind for d in outstanding]
         raise Conflict(_("Payment waits for deferred documents: %(kinds)s.", kinds=", ".join(kinds)),
                        code="documents_outstanding", missing=kinds)
+    from ..budgets import operations as budgets
+
+    line = budgets.reserve(actor, claim, claim.amount_approved)
     _move(actor, claim, "finance_approve", ClaimStatus.FINANCE_APPROVED, comment=comment,
-          amount_approved=claim.amount_approved)
+          amount_approved=claim.amount_approved, fiscal_year=line.fiscal_year,
+          amount_committed=claim.amount_committed)
 
 
 def _finance_reject(actor, claim, *, comment, **_ignored):
     _require_comment(comment, _("Give the reason for the rejection."))
+    if claim.status == ClaimStatus.FINANCE_APPROVED:
+        from ..budgets import operations as budgets
+        from ..payments.models import ItemStatus, PaymentItem
+
+        if db.session.execute(select(PaymentItem.id).where(
+                PaymentItem.claim_id == claim.id, PaymentItem.status == ItemStatus.PENDING)).first():
+            raise Conflict(_("The claim is in a payment batch."), code="in_batch")
+        budgets.release(actor, claim, reason=comment)
     claim.rejected_by_id = actor.id
     claim.decided_at = utcnow()
     _move(actor, claim, "finance_reject", ClaimStatus.REJECTED, comment=comment)

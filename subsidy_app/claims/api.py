@@ -7,9 +7,9 @@ from ..core.api import Blueprint
 from ..core.pagination import page_schema, paginate
 from ..core.schemas import BaseSchema
 from ..users.auth import current_actor
-from . import actions, documents, operations
+from . import actions, bulk, documents, operations
 from .presentation import describe
-from .schemas import (ActionSchema, ClaimCreateSchema, ClaimListArgs, ClaimSchema, ClaimUpdateSchema,
+from .schemas import (ActionSchema, BulkActionSchema, BulkResultSchema, ClaimCreateSchema, ClaimListArgs, ClaimSchema, ClaimUpdateSchema,
                       DocumentDownloadArgs, DocumentFormSchema, DocumentSchema)
 
 blp = Blueprint("claims_api", __name__, description="Claims: eligibility, evidence and decisions")
@@ -95,3 +95,15 @@ class ClaimDocumentFile(MethodView):
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Cache-Control"] = "private, no-store"
         return response
+
+
+@blp.route("/claims/bulk-actions")
+class BulkActions(MethodView):
+    @blp.arguments(BulkActionSchema)
+    @blp.response(200, BulkResultSchema)
+    def post(self, data):
+        """Approve many claims at once (``hr_approve`` by HR, ``finance_approve`` by finance),
+        named by ``claim_ids`` or found by ``filters``. Each claim meets the same rules as one
+        approved alone; those that fail are listed with why, the others go through."""
+        return bulk.bulk_act(current_actor(), action=data["action"], claim_ids=data["claim_ids"],
+                             filters=data["filters"], comment=data["comment"])

@@ -1,17 +1,25 @@
-"""Gather, from the database, the facts the pure rules decide on."""
+"""Gather, from the database, the facts the pure rules decide on.
+
+:class:`FactSource` loads what the rules need (rates, standards, black listings, projects,
+earlier claims) in a handful of queries for any number of claims: the same code serves a
+single claim and a bulk approval of a hundred thousand.
+"""
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from ..core.money import to_money
 from ..core.timeutil import local_today
-from ..credit import operations as credit
+from ..credit.models import CreditList, CreditListing
 from ..extensions import db
 from ..programs import operations as programs
-from ..programs.models import Program, RateKind
-from ..projects import operations as projects
+from ..programs.models import Program, ProgramRate, RateKind
+from ..projects.models import RecruitmentProject
 from .models import Claim
 from .rules import ClaimFacts, OrganizationFacts, PriorClaim, ProjectFacts, TalentFacts
 
@@ -42,69 +50,148 @@ def rate_date(program: Program, talent, details: dict, claim_date: date) -> date
     return claim_date
 
 
-def _prior_claims(program: Program, talent, organization, exclude_id: int | None):
-    """Other claims of the program for the same talent (or, for once-per-organisation
-    rewards, the same organisation)."""
-    per_organization = any(r.get("rule") == "once_per_organization" for r in program.rules or [])
-    conditions = []
-    if talent is not None:
-        conditions.append(Claim.talent_id == talent.id)
-    if organization is not None and per_organization:
-        conditions.append(Claim.organization_id == organization.id)
-    if not conditions:
-        return ()
-    stmt = select(Claim).where(Claim.program_id == program.id, or_(*conditions))
-    if exclude_id is not None:
-        stmt = stmt.where(Claim.id != exclude_id)
-    return tuple(
-        PriorClaim(c.id, c.status.value, c.talent_code, c.organization_id,
-                   c.details.get("project_id") if isinstance(c.details, dict) else None)
-        for c in db.session.execute(stmt).scalars())
+def _project_id(details) -> int | None:
+    value = details.get("project_id") if isinstance(details, dict) else None
+    return value if isinstance(value, int) else None
 
 
-def _black_listed(talent, organization) -> tuple[str, ...]:
-    org_ids = {organization.id if organization else None, talent.employer_id if talent else None}
-    listings = credit.black_listed(organization_ids=org_ids, talent_ids=[talent.id] if talent else [])
-    return tuple(sorted({listing.subject_name for listing in listings}))
+def _per_organization(program: Program) -> bool:
+    return any(r.get("rule") == "once_per_organization" for r in program.rules or [])
 
 
-def gather(program: Program, *, applicant_role: str, organization, talent, details: dict,
-           amount_requested, claim_id: int | None = None, claim_date: date | None = None
-           ) -> ClaimFacts:
-    claim_date = claim_date or local_today()
-    on = rate_date(program, talent, details, claim_date)
-    rate = programs.rate_on(program, RateKind.AMOUNT, on) if on else None
-    ceiling = programs.rate_on(program, RateKind.CEILING, on) if on else None
-    project = projects.find_project(details.get("project_id")) if details.get("project_id") else None
-    return ClaimFacts(
-        program_code=program.code, clause=program.clause, payee_kind=program.payee_kind.value,
-        applicant_role=applicant_role, claim_date=claim_date,
-        organization=OrganizationFacts(organization.id, organization.kind.value, organization.name)
-        if organization else None,
-        talent=TalentFacts(talent.talent_code, talent.name, talent.degree.value,
-                           talent.years_experience,
-                           talent.permit_class.value if talent.permit_class else None,
-                           talent.nationality, talent.shanxi_start_date, talent.graduated_in_china,
-                           talent.employer_id) if talent else None,
-        details=details,
-        amount_requested=to_money(amount_requested) if amount_requested is not None else None,
-        prior_claims=_prior_claims(program, talent, organization, claim_id),
-        black_listed=_black_listed(talent, organization),
-        project=ProjectFacts(project.id, project.name, project.level.value, project.year)
-        if project else None,
-        rate_date=on,
-        rate=rate.amount if rate else None,
-        ceiling=ceiling.amount if ceiling else None,
-        benchmarks=tuple(programs.benchmark_rows(program)) if program.benchmark_categories else (),
-    )
+@dataclass(frozen=True)
+class Subject:
+    """What a claim (filed or being filed) is about."""
+
+    program: Program
+    talent: object | None
+    organization: object | None
+    details: dict
+    claim_id: int | None = None
+
+
+class FactSource:
+    def __init__(self, subjects: list[Subject]):
+        self._load_rates()
+        self._load_benchmarks({s.program.id for s in subjects if s.program.benchmark_categories})
+        self._load_black_list()
+        self._load_projects({_project_id(s.details) for s in subjects} - {None})
+        self._load_priors(subjects)
+
+    def _load_rates(self) -> None:
+        self.rates: dict[tuple[int, RateKind], list] = defaultdict(list)
+        for rate in db.session.execute(select(ProgramRate).order_by(
+                ProgramRate.effective_from, ProgramRate.id)).scalars():
+            self.rates[(rate.program_id, rate.kind)].append((rate.effective_from, rate.amount))
+
+    def rate_on(self, program: Program, kind: RateKind, on: date | None):
+        rows = self.rates.get((program.id, kind), [])
+        index = bisect_right([r[0] for r in rows], on) if on else 0
+        return rows[index - 1][1] if index else None
+
+    def _load_benchmarks(self, program_ids: set[int]) -> None:
+        self.benchmarks = {}
+        for program_id in program_ids:
+            program = db.session.get(Program, program_id)
+            self.benchmarks[program_id] = tuple(programs.benchmark_rows(program))
+
+    def _load_black_list(self) -> None:
+        self.black_orgs: dict[int, str] = {}
+        self.black_talents: dict[int, str] = {}
+        for listing in db.session.execute(select(CreditListing).where(
+                CreditListing.list == CreditList.BLACK, CreditListing.lifted_at.is_(None))).scalars():
+            if listing.organization_id:
+                self.black_orgs[listing.organization_id] = listing.subject_name
+            else:
+                self.black_talents[listing.talent_id] = listing.subject_name
+
+    def _load_projects(self, ids: set[int]) -> None:
+        self.projects = {p.id: ProjectFacts(p.id, p.name, p.level.value, p.year)
+                         for p in db.session.execute(select(RecruitmentProject).where(
+                             RecruitmentProject.id.in_(ids))).scalars()} if ids else {}
+
+    def _load_priors(self, subjects: list[Subject]) -> None:
+        """Claims of the same program for the same talent (or organisation, for rewards
+        given once per organisation)."""
+        by_talent = {(s.program.id, s.talent.id) for s in subjects if s.talent is not None}
+        by_org = {(s.program.id, s.organization.id) for s in subjects
+                  if s.organization is not None and _per_organization(s.program)}
+        self.priors: dict[tuple, list] = defaultdict(list)
+        if not by_talent and not by_org:
+            return
+        columns = (Claim.id, Claim.program_id, Claim.talent_id, Claim.organization_id, Claim.status,
+                   Claim.details)
+        talents_of = defaultdict(set)
+        for program_id, talent_id in by_talent:
+            talents_of[program_id].add(talent_id)
+        orgs_of = defaultdict(set)
+        for program_id, org_id in by_org:
+            orgs_of[program_id].add(org_id)
+        conditions = [and_(Claim.program_id == p, Claim.talent_id.in_(t)) for p, t in talents_of.items()]
+        conditions += [and_(Claim.program_id == p, Claim.organization_id.in_(o)) for p, o in orgs_of.items()]
+        talent_codes = {s.talent.id: s.talent.talent_code for s in subjects if s.talent is not None}
+        for claim_id, program_id, talent_id, org_id, status, details in db.session.execute(
+                select(*columns).where(or_(*conditions))):
+            prior = PriorClaim(claim_id, status.value, talent_codes.get(talent_id), org_id,
+                               _project_id(details))
+            if (program_id, talent_id) in by_talent:
+                self.priors[("talent", program_id, talent_id)].append(prior)
+            if (program_id, org_id) in by_org:
+                self.priors[("org", program_id, org_id)].append(prior)
+
+    def facts(self, subject: Subject, *, applicant_role: str, amount_requested,
+              claim_date: date | None = None) -> ClaimFacts:
+        program, talent, organization = subject.program, subject.talent, subject.organization
+        details = subject.details or {}
+        claim_date = claim_date or local_today()
+        on = rate_date(program, talent, details, claim_date)
+        priors = []
+        if talent is not None:
+            priors += self.priors.get(("talent", program.id, talent.id), [])
+        if organization is not None:
+            priors += self.priors.get(("org", program.id, organization.id), [])
+        priors = tuple({p.id: p for p in priors if p.id != subject.claim_id}.values())
+        black = {self.black_orgs.get(organization.id) if organization else None,
+                 self.black_orgs.get(talent.employer_id) if talent else None,
+                 self.black_talents.get(talent.id) if talent else None} - {None}
+        project = self.projects.get(_project_id(details))
+        return ClaimFacts(
+            program_code=program.code, clause=program.clause, payee_kind=program.payee_kind.value,
+            applicant_role=applicant_role, claim_date=claim_date,
+            organization=OrganizationFacts(organization.id, organization.kind.value,
+                                           organization.name) if organization else None,
+            talent=TalentFacts(talent.talent_code, talent.name, talent.degree.value,
+                               talent.years_experience,
+                               talent.permit_class.value if talent.permit_class else None,
+                               talent.nationality, talent.shanxi_start_date,
+                               talent.graduated_in_china, talent.employer_id) if talent else None,
+            details=details,
+            amount_requested=to_money(amount_requested) if amount_requested is not None else None,
+            prior_claims=priors, black_listed=tuple(sorted(black)), project=project,
+            rate_date=on, rate=self.rate_on(program, RateKind.AMOUNT, on),
+            ceiling=self.rate_on(program, RateKind.CEILING, on),
+            benchmarks=self.benchmarks.get(program.id, ()),
+        )
+
+
+def subject_of(claim: Claim) -> Subject:
+    return Subject(claim.program, claim.talent, claim.organization, claim.details or {}, claim.id)
 
 
 def applicant_role_of(claim: Claim) -> str:
     return claim.filed_by.role.value
 
 
-def for_claim(claim: Claim) -> ClaimFacts:
-    return gather(claim.program, applicant_role=applicant_role_of(claim),
-                  organization=claim.organization, talent=claim.talent, details=claim.details or {},
-                  amount_requested=claim.amount_requested, claim_id=claim.id)
+def for_claim(claim: Claim, source: FactSource | None = None) -> ClaimFacts:
+    subject = subject_of(claim)
+    source = source or FactSource([subject])
+    return source.facts(subject, applicant_role=applicant_role_of(claim),
+                        amount_requested=claim.amount_requested)
 
+
+def gather(program: Program, *, applicant_role: str, organization, talent, details: dict,
+           amount_requested, claim_id: int | None = None, claim_date: date | None = None
+           ) -> ClaimFacts:
+    subject = Subject(program, talent, organization, details, claim_id)
+    return FactSource([subject]).facts(subject, applicant_role=applicant_role,
+                                       amount_requested=amount_requested, claim_date=claim_date)

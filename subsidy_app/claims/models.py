@@ -70,6 +70,10 @@ class Claim(db.Model):
     first_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     rejected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     appealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Money: the fiscal year whose budget reserved the claim, what it reserved, what was paid.
+    fiscal_year: Mapped[int | None]
+    amount_committed: Mapped[Decimal | None] = mapped_column(Money)
+    amount_paid: Mapped[Decimal | None] = mapped_column(Money)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

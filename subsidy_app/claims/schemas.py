@@ -163,3 +163,40 @@ class DocumentFormSchema(BaseSchema):
 
 class DocumentDownloadArgs(BaseSchema):
     inline = fields.Boolean(load_default=False)
+
+
+class BulkFilterSchema(BaseSchema):
+    status = EnumValue(ClaimStatus, load_default=None)
+    stage = EnumValue(Stage, load_default=None)
+    program_code = Text(40, load_default=None)
+    organization_id = fields.Integer(load_default=None)
+    talent_code = Text(16, load_default=None)
+    created_from = fields.Date(load_default=None)
+    created_to = fields.Date(load_default=None)
+    overdue = fields.Boolean(load_default=None)
+
+
+class BulkActionSchema(BaseSchema):
+    action = fields.String(required=True, validate=validate.OneOf(["hr_approve", "finance_approve"]))
+    claim_ids = fields.List(fields.Integer(strict=True), load_default=None,
+                            validate=validate.Length(min=1, max=100_000))
+    filters = fields.Nested(BulkFilterSchema, load_default=None)
+    comment = Text(5000, allow_none=True, load_default=None)
+
+    @validates_schema
+    def _one_selection(self, data, **kwargs):
+        if (data.get("claim_ids") is None) == (data.get("filters") is None):
+            raise ValidationError(_("Give either claim_ids or filters."), "_schema")
+
+
+class BulkFailureSchema(BaseSchema):
+    id = fields.Integer()
+    code = fields.String()
+    message = fields.String()
+
+
+class BulkResultSchema(BaseSchema):
+    action = fields.String()
+    requested = fields.Integer()
+    succeeded = fields.List(fields.Integer())
+    failed = fields.List(fields.Nested(BulkFailureSchema))

@@ -30,7 +30,8 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     Transition("hr_approve", frozenset({S.SUBMITTED, S.APPEALED}), S.HR_APPROVED, HR),
     Transition("hr_reject", frozenset({S.SUBMITTED, S.APPEALED}), S.REJECTED, HR),
     Transition("finance_approve", frozenset({S.HR_APPROVED}), S.FINANCE_APPROVED, FINANCE),
-    Transition("finance_reject", frozenset({S.HR_APPROVED}), S.REJECTED, FINANCE),
+    # from finance_approved (awaiting payment) it releases the reservation it made
+    Transition("finance_reject", frozenset({S.HR_APPROVED, S.FINANCE_APPROVED}), S.REJECTED, FINANCE),
     Transition("appeal", frozenset({S.REJECTED}), S.APPEALED, APPLICANT),
 )}
 

@@ -74,6 +74,24 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "conflict.read": frozenset({H, F, A, ADM}),
     "conflict.declare": frozenset({H, F}),
     "conflict.record_for_others": frozenset({H}),
+    # money: budgets, payments, the ledger, recoveries
+    "budget.read": frozenset({H, F, A, ADM}),
+    "budget.allocate": frozenset({F, ADM}),
+    "budget.adjust": frozenset({F, ADM}),
+    "payment.read": frozenset({F, A, ADM}),
+    "payment.create": frozenset({F}),
+    "payment.approve": frozenset({F}),
+    "payment.disburse": frozenset({F}),
+    "payment.correct": frozenset({F}),
+    "ledger.read": frozenset({F, A, ADM}),
+    "ledger.verify": frozenset({F, A, ADM}),
+    "recovery.read": frozenset({H, F, A, ADM}),
+    "recovery.raise": frozenset({H, F}),
+    "recovery.decide": frozenset({H}),
+    "recovery.refund": frozenset({F}),
+    # where payees are paid
+    "organization.bank_account": frozenset({E, I, H, ADM}),
+    "talent.bank_account": frozenset({E, H}),
     # the inbox
     "notification.read": frozenset({E, I, H, F, A, ADM}),
     # the audit trail

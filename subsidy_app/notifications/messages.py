@@ -18,6 +18,8 @@ MESSAGES = {
     "documents_deferred": _l("Claim #%(claim)s (%(program)s) was accepted without %(documents)s; supply them by %(due_date)s. Payment waits for them."),
     "deadline_due": _l("Claim #%(claim)s (%(program)s) is due at stage %(stage)s by %(deadline)s."),
     "deadline_overdue": _l("Claim #%(claim)s (%(program)s) is overdue at stage %(stage)s (deadline %(deadline)s)."),
+    "claims_bulk_hr_approved": _l("%(count)s claims (from #%(first)s) were approved by HR and await finance review."),
+    "claims_bulk_finance_approved": _l("%(count)s claims (from #%(first)s) were approved for payment."),
     "documents_overdue": _l("Claim #%(claim)s (%(program)s): the deferred documents %(documents)s were due on %(due_date)s."),
 }
 

@@ -4,7 +4,8 @@ from ..core.api import Blueprint
 from ..core.pagination import page_schema, paginate
 from ..users.auth import current_actor
 from . import operations
-from .schemas import CitySchema, OrganizationCreateSchema, OrganizationListArgs, OrganizationSchema
+from .schemas import (BankAccountSchema, CitySchema, OrganizationCreateSchema, OrganizationListArgs,
+                      OrganizationSchema)
 
 blp = Blueprint("organizations_api", __name__, description="Employers and intermediaries")
 
@@ -40,3 +41,12 @@ class Cities(MethodView):
     def get(self):
         """The province's prefecture-level cities."""
         return operations.list_cities()
+
+
+@blp.route("/organizations/<int:organization_id>/bank-account")
+class OrganizationBankAccount(MethodView):
+    @blp.arguments(BankAccountSchema)
+    @blp.response(200, OrganizationSchema)
+    def put(self, data, organization_id):
+        """Set where the organisation is paid (HR, administrators, or the organisation)."""
+        return operations.set_bank_account(current_actor(), organization_id, **data)

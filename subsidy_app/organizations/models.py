@@ -36,6 +36,9 @@ class Organization(db.Model):
     credit_code: Mapped[str] = mapped_column(String(18), unique=True)
     city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Where the organisation is paid (bank payment files).
+    bank_name: Mapped[str | None] = mapped_column(String(100))
+    bank_account_no: Mapped[str | None] = mapped_column(String(40))
 
     city: Mapped[City] = db.relationship(lazy="joined")
 

@@ -1,6 +1,8 @@
 """Operations on organisations and cities."""
 from __future__ import annotations
 
+import re
+
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -79,7 +81,8 @@ def visible_organizations(actor, *, kind: OrganizationKind | None = None, search
 
 
 def create_organization(actor, *, kind: OrganizationKind | str, name: str, credit_code: str,
-                        city: str) -> Organization:
+                        city: str, bank_name: str | None = None,
+                        bank_account_no: str | None = None) -> Organization:
     if actor is not None:
         require(actor, "organization.create")
     kind = OrganizationKind(kind)
@@ -94,6 +97,9 @@ def create_organization(actor, *, kind: OrganizationKind | str, name: str, credi
                             names=names)]
     if not name.strip():
         fields["name"] = [_("Missing data for required field.")]
+    if bank_name or bank_account_no:
+        fields.update({("bank_account_no" if k == "account_no" else k): v for k, v in
+                       bank_account_errors(bank_name or "", bank_account_no or "").items()})
     if fields:
         raise ValidationFailed(_("Some fields are invalid."), fields=fields)
     existing = find_by_credit_code(code)
@@ -102,10 +108,39 @@ def create_organization(actor, *, kind: OrganizationKind | str, name: str, credi
                          "%(id)s).", id=existing.id),
                        fields={"credit_code": [_("Already registered.")]},
                        organization_id=existing.id)
-    organization = Organization(kind=kind, name=name.strip(), credit_code=code, city=found_city)
+    organization = Organization(kind=kind, name=name.strip(), credit_code=code, city=found_city,
+                                bank_name=(bank_name or "").strip() or None,
+                                bank_account_no=(bank_account_no or "").strip().upper() or None)
     db.session.add(organization)
     db.session.flush()
     audit.record(actor, "organization.create", "organization", organization.id,
                  after={"kind": kind, "name": organization.name, "credit_code": code,
                         "city": found_city.name_zh})
+    return organization
+
+
+BANK_ACCOUNT_RE = re.compile(r"^[0-9A-Z][0-9A-Z -]{4,38}[0-9A-Z]$")
+
+
+def bank_account_errors(bank_name: str, account_no: str) -> dict[str, list[str]]:
+    fields = {}
+    if not bank_name or not bank_name.strip():
+        fields["bank_name"] = [_("Missing data for required field.")]
+    if not BANK_ACCOUNT_RE.match((account_no or "").strip().upper()):
+        fields["account_no"] = [_("6 to 40 digits or capital letters (spaces and dashes allowed).")]
+    return fields
+
+
+def set_bank_account(actor, organization_id: int, *, bank_name: str, account_no: str) -> Organization:
+    """Where the organisation is paid. A change is recorded with the old and new account."""
+    require(actor, "organization.bank_account")
+    organization = get_organization(actor, organization_id)
+    if fields := bank_account_errors(bank_name, account_no):
+        raise ValidationFailed(_("Some fields are invalid."), fields=fields)
+    before = {"bank_name": organization.bank_name, "account_no": organization.bank_account_no}
+    organization.bank_name = bank_name.strip()
+    organization.bank_account_no = account_no.strip().upper()
+    audit.record(actor, "organization.bank_account", "organization", organization.id, before=before,
+                 after={"bank_name": organization.bank_name,
+                        "account_no": organization.bank_account_no})
     return organization

@@ -10,6 +10,8 @@ class OrganizationCreateSchema(BaseSchema):
     name = RequiredText(200)
     credit_code = RequiredText(18 + 4)  # a few spaces around are forgiven, then checked
     city = RequiredText(20, metadata={"description": "Chinese name of a prefecture-level city, e.g. 太原市"})
+    bank_name = Text(100, allow_none=True, load_default=None)
+    bank_account_no = Text(40, allow_none=True, load_default=None)
 
 
 class OrganizationSchema(BaseSchema):
@@ -20,6 +22,13 @@ class OrganizationSchema(BaseSchema):
     city = fields.Function(lambda org: org.city.name_zh)
     city_en = fields.Function(lambda org: org.city.name_en)
     created_at = fields.DateTime()
+    bank_name = fields.String(allow_none=True)
+    bank_account_no = fields.String(allow_none=True)
+
+
+class BankAccountSchema(BaseSchema):
+    bank_name = RequiredText(100)
+    account_no = RequiredText(40)
 
 
 class OrganizationListArgs(PageArgs):

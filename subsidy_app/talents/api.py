@@ -4,6 +4,7 @@ from ..core.api import Blueprint
 from ..core.pagination import page_schema, paginate
 from ..users.auth import current_actor
 from . import operations
+from ..organizations.schemas import BankAccountSchema
 from .schemas import PassportRenewalSchema, TalentCreateSchema, TalentListArgs, TalentSchema
 
 blp = Blueprint("talents_api", __name__, description="Foreign talent, one code per person for life")
@@ -42,3 +43,12 @@ class TalentPassports(MethodView):
     def post(self, data, talent_code):
         """Record a renewed passport; the talent code stays the same."""
         return operations.renew_passport(current_actor(), talent_code, **data)
+
+
+@blp.route("/talents/<string:talent_code>/bank-account")
+class TalentBankAccount(MethodView):
+    @blp.arguments(BankAccountSchema)
+    @blp.response(200, TalentSchema)
+    def put(self, data, talent_code):
+        """Set where the talent is paid (HR, or the talent's employer)."""
+        return operations.set_bank_account(current_actor(), talent_code, **data)

@@ -65,6 +65,9 @@ class Talent(db.Model):
     graduated_in_china: Mapped[bool] = mapped_column(default=False)
     talent_kind: Mapped[TalentKind | None] = mapped_column(enum_column(TalentKind, "talent_kind"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Where the talent is paid (incentives paid to the talent).
+    bank_name: Mapped[str | None] = mapped_column(String(100))
+    bank_account_no: Mapped[str | None] = mapped_column(String(40))
 
     employer = relationship("Organization", lazy="joined")
     passports: Mapped[list[TalentPassport]] = relationship(

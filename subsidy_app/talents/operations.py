@@ -226,3 +226,19 @@ def renew_passport(actor, talent_code: str, *, passport_no: str, nationality: st
     audit.record(actor, "talent.renew_passport", "talent", talent.talent_code, before=before,
                  after={"passport_no": passport, "nationality": nationality}, reason=reason)
     return talent
+
+
+def set_bank_account(actor, talent_code: str, *, bank_name: str, account_no: str) -> Talent:
+    """Where the talent is paid (the incentives paid to the talent themselves)."""
+    from ..organizations.operations import bank_account_errors
+
+    require(actor, "talent.bank_account")
+    talent = get_talent(actor, talent_code)
+    if fields := bank_account_errors(bank_name, account_no):
+        raise ValidationFailed(_("Some fields are invalid."), fields=fields)
+    before = {"bank_name": talent.bank_name, "account_no": talent.bank_account_no}
+    talent.bank_name = bank_name.strip()
+    talent.bank_account_no = account_no.strip().upper()
+    audit.record(actor, "talent.bank_account", "talent", talent.talent_code, before=before,
+                 after={"bank_name": talent.bank_name, "account_no": talent.bank_account_no})
+    return talent

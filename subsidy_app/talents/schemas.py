@@ -53,6 +53,8 @@ class TalentSchema(BaseSchema):
     talent_kind = EnumValue(TalentKind, allow_none=True)
     created_at = fields.DateTime()
     passports = fields.List(fields.Nested(PassportSchema))
+    bank_name = fields.String(allow_none=True)
+    bank_account_no = fields.String(allow_none=True)
 
 
 class TalentListArgs(PageArgs):

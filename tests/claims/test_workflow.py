@@ -11,7 +11,7 @@ ALLOWED = {
     "submitted": {"withdraw", "return", "hr_approve", "hr_reject"},
     "returned": {"submit", "withdraw"},
     "hr_approved": {"finance_approve", "finance_reject"},
-    "finance_approved": set(),
+    "finance_approved": {"finance_reject"},  # releases the reservation
     "rejected": {"appeal"},
     "appealed": {"hr_approve", "hr_reject"},
     "withdrawn": set(),

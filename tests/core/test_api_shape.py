@@ -132,7 +132,12 @@ def test_openapi_document_is_generated_from_the_schemas(client):
                  "/api/v1/claims/{claim_id}/actions", "/api/v1/recruitment-projects",
                  "/api/v1/credit-list", "/api/v1/credit-list/{listing_id}", "/api/v1/conflicts",
                  "/api/v1/benchmarks", "/api/v1/stage-limits", "/api/v1/calendar",
-                 "/api/v1/notifications"):
+                 "/api/v1/notifications", "/api/v1/budgets", "/api/v1/budgets/{line_id}/adjustments",
+                 "/api/v1/payment-batches", "/api/v1/payment-batches/{batch_id}/actions",
+                 "/api/v1/payment-batches/{batch_id}/bank-file",
+                 "/api/v1/payment-batches/{batch_id}/bank-result", "/api/v1/ledger",
+                 "/api/v1/ledger/verify", "/api/v1/recoveries", "/api/v1/claims/bulk-actions",
+                 "/api/v1/claims/{claim_id}/corrections"):
         assert path in paths, path
     schemas = spec["components"]["schemas"]
     talent_create = schemas["TalentCreate"]

@@ -1,0 +1,1 @@
+"""Paying finance-approved claims in batches (four eyes), through the bank, and corrections."""

@@ -1,0 +1,288 @@
+"""Payment batches: build, approve (another finance user), disburse, bank file, bank result."""
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..budgets import operations as budgets
+from ..claims import operations as claims
+from ..claims.models import Claim, ClaimStatus, Stage
+from ..core import audit
+from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..core.permissions import require
+from ..core.timeutil import utcnow
+from ..extensions import db
+from ..ledger import operations as ledger
+from ..ledger.models import Account, LedgerTransaction, TransactionKind
+from ..notifications import operations as notifications
+from ..programs.models import TAX_EXEMPT_CLAUSE
+from ..recoveries import operations as recoveries
+from .models import BatchStatus, ItemStatus, PaymentBatch, PaymentItem
+
+A = Account
+
+
+def payment_clause(claim: Claim) -> tuple[bool, str]:
+    """Tax-exempt mark and clause of a payment: the program's clause, and (二十) when the
+    money goes to a foreign talent."""
+    exempt = claim.program.tax_exempt
+    clause = claim.program.clause + (f" {TAX_EXEMPT_CLAUSE}" if exempt else "")
+    return exempt, clause
+
+
+def payee_account(claim: Claim) -> tuple[str, str, str | None, str | None]:
+    """(payee key, name, bank, account number) of the party the claim pays."""
+    key = recoveries.payee_key(claim)
+    if key.startswith("talent:"):
+        talent = claim.talent
+        return key, talent.name, talent.bank_name, talent.bank_account_no
+    organization = claim.organization
+    return key, organization.name, organization.bank_name, organization.bank_account_no
+
+
+def get_batch(actor, batch_id: int) -> PaymentBatch:
+    require(actor, "payment.read")
+    batch = db.session.get(PaymentBatch, batch_id)
+    if batch is None:
+        raise NotFound(_("Not found."))
+    return batch
+
+
+def list_batches(actor, *, status: BatchStatus | None = None):
+    require(actor, "payment.read")
+    stmt = select(PaymentBatch).order_by(PaymentBatch.id.desc())
+    return stmt.where(PaymentBatch.status == status) if status is not None else stmt
+
+
+def _payable_problem(claim: Claim | None) -> tuple[str, str] | None:
+    """Why a claim cannot be paid now, or None."""
+    if claim is None:
+        return "not_found", _("Not found.")
+    if claim.status != ClaimStatus.FINANCE_APPROVED:
+        return "invalid_status", _("Only finance-approved claims are paid.")
+    if claims.outstanding_deferrals(claim):
+        return "documents_outstanding", _("Deferred documents are not yet supplied (容缺).")
+    verdict, _amount = claims.evaluate(claim)
+    if not verdict.eligible:
+        failed = ", ".join(c.rule for c in verdict.checks if not c.passed)
+        return "not_eligible", _("No longer eligible (%(rules)s): held for HR to decide.", rules=failed)
+    key, _name, bank, account = payee_account(claim)
+    if not bank or not account:
+        return "no_bank_account", _("The payee has no bank account on record.")
+    if recoveries.blocking_orders(key):
+        return "recovery_open", _("The payee owes money back (an open recovery order): payments "
+                                  "wait until HR decides.")
+    return None
+
+
+def _refuse_unpayable(pairs) -> None:
+    problems = {claim_id: problem for claim_id, problem in pairs if problem is not None}
+    if problems:
+        raise Conflict(_("%(n)d claim(s) cannot be paid now.", n=len(problems)),
+                       code="not_payable",
+                       claims=[{"id": i, "code": p[0], "message": p[1]} for i, p in problems.items()])
+
+
+def create_batch(actor, *, claim_ids: list[int]) -> PaymentBatch:
+    """Put finance-approved claims in a batch. All of them or none: the answer lists every
+    claim that cannot be paid, and why."""
+    require(actor, "payment.create")
+    ids = list(dict.fromkeys(claim_ids))
+    if not ids:
+        raise ValidationFailed(_("Some fields are invalid."),
+                               fields={"claim_ids": [_("Name at least one claim.")]})
+    found = {c.id: c for c in db.session.execute(select(Claim).where(Claim.id.in_(ids))).scalars()}
+    in_batches = set(db.session.execute(select(PaymentItem.claim_id).where(
+        PaymentItem.claim_id.in_(ids), PaymentItem.status == ItemStatus.PENDING)).scalars())
+    pairs = []
+    for claim_id in ids:
+        claim = found.get(claim_id)
+        problem = ("in_batch", _("Already in a payment batch.")) if claim_id in in_batches \
+            else _payable_problem(claim)
+        pairs.append((claim_id, problem))
+    _refuse_unpayable(pairs)
+    batch = PaymentBatch(status=BatchStatus.DRAFT, total=Decimal("0"), item_count=len(ids),
+                         created_by_id=actor.id)
+    db.session.add(batch)
+    db.session.flush()
+    total = Decimal("0")
+    for number, claim_id in enumerate(ids, start=1):
+        claim = found[claim_id]
+        key, name, bank, account = payee_account(claim)
+        db.session.add(PaymentItem(batch_id=batch.id, claim_id=claim.id, payee=key, payee_name=name,
+                                   bank_name=bank, account_no=account, amount=claim.amount_committed,
+                                   status=ItemStatus.PENDING, reference=f"SXPAY-{batch.id}-{number}"))
+        total += claim.amount_committed
+    batch.total = total
+    db.session.flush()
+    audit.record(actor, "payment_batch.create", "payment_batch", batch.id,
+                 after={"status": batch.status, "claims": ids, "total": total})
+    return batch
+
+
+def approve_batch(actor, batch_id: int) -> PaymentBatch:
+    """The second pair of eyes: another finance user than the one who built the batch."""
+    require(actor, "payment.approve")
+    batch = get_batch(actor, batch_id)
+    if batch.created_by_id == actor.id:
+        raise Forbidden(_("Who built a payment batch cannot approve it (four eyes)."),
+                        code="segregation_of_duties")
+    if batch.status != BatchStatus.DRAFT:
+        raise Conflict(_("Only a batch waiting for approval can be approved."), code="invalid_status")
+    batch.status = BatchStatus.APPROVED
+    batch.approved_by_id = actor.id
+    batch.approved_at = utcnow()
+    audit.record(actor, "payment_batch.approve", "payment_batch", batch.id,
+                 before={"status": BatchStatus.DRAFT}, after={"status": batch.status})
+    return batch
+
+
+def _pay_item(actor, batch: PaymentBatch, item: PaymentItem) -> None:
+    claim = item.claim
+    exempt, clause = payment_clause(claim)
+    offset = recoveries.plan_offset(item.payee, item.amount)
+    item.offset_amount = offset
+    net = item.amount - offset
+    common = dict(payee=item.payee, tax_exempt=exempt, clause=clause, reference=item.reference)
+    lines = [ledger.dr(A.EXPENDED, item.amount, **common),
+             ledger.cr(A.COMMITTED, item.amount, **common),
+             ledger.dr(A.SUBSIDY_EXPENSE, item.amount, **common)]
+    if net > 0:
+        lines.append(ledger.cr(A.BANK, net, **common))
+    if offset > 0:
+        lines.append(ledger.cr(A.RECEIVABLE, offset, **common))
+    transaction = ledger.post(TransactionKind.PAYMENT, lines, fiscal_year=claim.fiscal_year,
+                              program_code=claim.program.code, claim_id=claim.id,
+                              memo=f"batch {batch.id}", actor=actor, batch_id=batch.id)
+    budgets.move_to_paid(claim, item.amount)
+    if offset > 0:
+        recoveries.apply_offset(actor, item.payee, offset, item.reference)
+    item.payment_transaction_id = transaction.id
+    item.status = ItemStatus.PAID
+    item.bank_reference = batch.bank_reference
+    before = claim.status
+    claim.amount_paid = item.amount
+    claim.decided_at = utcnow()
+    claims.enter_stage(claim, ClaimStatus.PAID, Stage.CLOSED)
+    audit.record(actor, "claim.paid", "claim", claim.id, before={"status": before},
+                 after={"status": claim.status, "amount_paid": item.amount, "offset": offset,
+                        "batch": batch.id, "bank_reference": batch.bank_reference,
+                        "tax_exempt": exempt})
+    notifications.claim_moved(claim, "paid", actor)
+
+
+def disburse_batch(actor, batch_id: int, *, bank_reference: str) -> PaymentBatch:
+    """Send an approved batch: every claim in it becomes paid and is booked. A claim that
+    can no longer be paid (e.g. black-listed meanwhile) stops the whole batch: it is held
+    for HR to decide, never paid silently."""
+    require(actor, "payment.disburse")
+    batch = get_batch(actor, batch_id)
+    if batch.status != BatchStatus.APPROVED:
+        raise Conflict(_("Only an approved batch can be disbursed."), code="invalid_status")
+    if not bank_reference or not bank_reference.strip():
+        raise ValidationFailed(_("Some fields are invalid."), fields={
+            "bank_reference": [_("Give the bank's reference of the transfer.")]})
+    pending = [item for item in batch.items if item.status == ItemStatus.PENDING]
+    _refuse_unpayable((item.claim_id, _payable_problem(item.claim)) for item in pending)
+    batch.bank_reference = bank_reference.strip()
+    for item in pending:
+        _pay_item(actor, batch, item)
+    batch.status = BatchStatus.DISBURSED
+    batch.disbursed_by_id = actor.id
+    batch.disbursed_at = utcnow()
+    audit.record(actor, "payment_batch.disburse", "payment_batch", batch.id,
+                 before={"status": BatchStatus.APPROVED},
+                 after={"status": batch.status, "bank_reference": batch.bank_reference})
+    return batch
+
+
+BANK_FILE_COLUMNS = ["reference", "payee_name", "bank_name", "account_no", "amount", "currency",
+                     "purpose"]
+
+
+def bank_file(actor, batch_id: int) -> str:
+    """The payment instruction file for the bank: one line per payee payment (CSV)."""
+    require(actor, "payment.read")
+    batch = get_batch(actor, batch_id)
+    if batch.status == BatchStatus.DRAFT:
+        raise Conflict(_("A batch goes to the bank once it is approved."), code="invalid_status")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(BANK_FILE_COLUMNS)
+    for item in batch.items:
+        if item.net_amount <= 0:
+            continue  # kept back in full against a recovery order: nothing to transfer
+        exempt, clause = payment_clause(item.claim)
+        purpose = f"{item.claim.program.code} claim {item.claim_id} {clause}" + (
+            " tax-exempt" if exempt else "")
+        writer.writerow([item.reference, item.payee_name, item.bank_name, item.account_no,
+                         f"{item.net_amount:.2f}", "CNY", purpose])
+    return out.getvalue()
+
+
+RESULT_COLUMNS = {"reference", "status"}
+
+
+def import_bank_result(actor, batch_id: int, content: str) -> dict:
+    """The bank's answer: a CSV with ``reference``, ``status`` (SUCCESS or FAILED) and
+    optionally ``bank_reference`` and ``message``. A failed payment is reversed by new
+    entries and its claim waits for payment again. Importing the same file twice changes
+    nothing more."""
+    require(actor, "payment.disburse")
+    batch = get_batch(actor, batch_id)
+    if batch.status != BatchStatus.DISBURSED:
+        raise Conflict(_("Only a disbursed batch has a bank result."), code="invalid_status")
+    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
+    if not reader.fieldnames or not RESULT_COLUMNS <= {f.strip() for f in reader.fieldnames}:
+        raise ValidationFailed(_("Some fields are invalid."), fields={"file": [
+            _("A CSV file with the columns reference and status.")]})
+    items = {item.reference: item for item in batch.items}
+    rows = list(reader)
+    errors = {}
+    for number, row in enumerate(rows, start=2):
+        reference = (row.get("reference") or "").strip()
+        status = (row.get("status") or "").strip().upper()
+        if reference not in items:
+            errors[f"line {number}"] = [_("Unknown reference %(ref)s.", ref=reference)]
+        elif status not in ("SUCCESS", "FAILED"):
+            errors[f"line {number}"] = [_("The status is SUCCESS or FAILED.")]
+    if errors:
+        raise ValidationFailed(_("Some fields are invalid."), fields=errors)
+    failed = confirmed = 0
+    for row in rows:
+        item = items[row["reference"].strip()]
+        if row["status"].strip().upper() == "FAILED":
+            if item.status == ItemStatus.PAID:
+                _reverse_item(actor, batch, item, (row.get("message") or "").strip())
+                failed += 1
+        elif item.status == ItemStatus.PAID:
+            item.bank_reference = (row.get("bank_reference") or item.bank_reference or "").strip()
+            confirmed += 1
+    batch.result_imported_at = utcnow()
+    audit.record(actor, "payment_batch.bank_result", "payment_batch", batch.id,
+                 after={"failed": failed, "confirmed": confirmed})
+    return {"batch_id": batch.id, "confirmed": confirmed, "failed": failed}
+
+
+def _reverse_item(actor, batch, item: PaymentItem, message: str) -> None:
+    claim = item.claim
+    if item.offset_amount:
+        raise Conflict(_("A payment with an offset cannot be reversed automatically."),
+                       code="needs_review")
+    original = db.session.get(LedgerTransaction, item.payment_transaction_id)
+    ledger.reverse(original, TransactionKind.PAYMENT_REVERSAL,
+                   memo=f"bank returned the payment: {message}".strip(), actor=actor)
+    budgets.move_back_to_committed(claim, item.amount)
+    item.status = ItemStatus.FAILED
+    item.failure_reason = message or None
+    claim.amount_paid = None
+    claim.decided_at = None
+    claims.enter_stage(claim, ClaimStatus.FINANCE_APPROVED)
+    audit.record(actor, "claim.payment_failed", "claim", claim.id,
+                 before={"status": ClaimStatus.PAID},
+                 after={"status": claim.status, "batch": batch.id, "reference": item.reference},
+                 reason=message or None)

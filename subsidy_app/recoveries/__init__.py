@@ -1,0 +1,1 @@
+"""Recovery orders: money paid improperly, owed back by the payee (refund or offset)."""

@@ -1,0 +1,193 @@
+"""Recovery orders: raise, decide (HR), refund (finance), offset (at the next payment)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from ..budgets import operations as budgets
+from ..claims.models import Claim, ClaimStatus
+from ..core import audit
+from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..core.permissions import require
+from ..core.timeutil import utcnow
+from ..extensions import db
+from ..ledger import operations as ledger
+from ..ledger.models import Account, TransactionKind
+from .models import RecoveryOrder, RecoverySettlement, RecoverySource, RecoveryStatus
+
+A = Account
+#: Orders still owed, and whether they hold up payments to the payee.
+OWED = (RecoveryStatus.OPEN, RecoveryStatus.OFFSET, RecoveryStatus.REFUND)
+
+
+def payee_key(claim: Claim) -> str:
+    """Who a claim pays: the talent, or the organisation."""
+    if claim.program.payee_kind.value == "talent":
+        return f"talent:{claim.talent_code}"
+    return f"organization:{claim.organization_id}"
+
+
+def get_order(actor, order_id: int) -> RecoveryOrder:
+    require(actor, "recovery.read")
+    order = db.session.get(RecoveryOrder, order_id)
+    if order is None:
+        raise NotFound(_("Not found."))
+    return order
+
+
+def list_orders(actor, *, status: RecoveryStatus | None = None, open_only: bool = False):
+    require(actor, "recovery.read")
+    stmt = select(RecoveryOrder).order_by(RecoveryOrder.id.desc())
+    if status is not None:
+        stmt = stmt.where(RecoveryOrder.status == status)
+    if open_only:
+        stmt = stmt.where(RecoveryOrder.status.in_(OWED))
+    return stmt
+
+
+def recovered_so_far(claim_id: int) -> Decimal:
+    return db.session.execute(select(func.coalesce(func.sum(RecoveryOrder.amount), 0)).where(
+        RecoveryOrder.claim_id == claim_id)).scalar_one() or Decimal("0")
+
+
+def raise_order(actor, *, claim_id: int, amount: Decimal, reason: str,
+                source: RecoverySource | str = RecoverySource.REVIEW) -> RecoveryOrder:
+    """An improper payment: the payee owes ``amount`` back. Payments to the payee are held
+    until HR decides how it is recovered."""
+    require(actor, "recovery.raise")
+    claim = db.session.get(Claim, claim_id)
+    if claim is None:
+        raise NotFound(_("Not found."))
+    if claim.status != ClaimStatus.PAID or not claim.amount_paid:
+        raise Conflict(_("Only a paid claim can have a recovery order."), code="invalid_status")
+    if not reason or not reason.strip():
+        raise ValidationFailed(_("Some fields are invalid."),
+                               fields={"reason": [_("Say why the payment was improper.")]})
+    room = claim.amount_paid - Decimal(str(recovered_so_far(claim.id)))
+    if amount > room:
+        raise ValidationFailed(_("Some fields are invalid."), fields={"amount": [
+            _("At most %(amount)s can still be recovered on this claim.", amount=f"{room:,.2f}")]})
+    payee = payee_key(claim)
+    transaction = ledger.post(
+        TransactionKind.RECOVERY,
+        [ledger.dr(A.RECEIVABLE, amount, payee=payee, clause=claim.program.clause),
+         ledger.cr(A.SUBSIDY_EXPENSE, amount, payee=payee, clause=claim.program.clause)],
+        fiscal_year=claim.fiscal_year, program_code=claim.program.code, claim_id=claim.id,
+        memo=reason.strip(), actor=actor)
+    order = RecoveryOrder(claim_id=claim.id, payee=payee, amount=amount, outstanding=amount,
+                          reason=reason.strip(), source=RecoverySource(source),
+                          status=RecoveryStatus.OPEN, created_by_id=actor.id,
+                          ledger_transaction_id=transaction.id)
+    db.session.add(order)
+    db.session.flush()
+    audit.record(actor, "recovery.raise", "recovery_order", order.id,
+                 after={"claim_id": claim.id, "payee": payee, "amount": amount,
+                        "source": order.source}, reason=order.reason)
+    audit.record(actor, "claim.recovery_raised", "claim", claim.id,
+                 after={"status": claim.status, "recovery_order": order.id, "amount": amount},
+                 reason=order.reason)
+    return order
+
+
+def decide(actor, order_id: int, *, decision: RecoveryStatus | str, reason: str) -> RecoveryOrder:
+    """HR decides how an open order is recovered: offset, refund, or write it off."""
+    require(actor, "recovery.decide")
+    order = get_order(actor, order_id)
+    decision = RecoveryStatus(decision)
+    if decision not in (RecoveryStatus.OFFSET, RecoveryStatus.REFUND, RecoveryStatus.WRITTEN_OFF):
+        raise ValidationFailed(_("Some fields are invalid."), fields={"decision": [
+            _("Must be one of: %(choices)s.", choices="offset, refund, written_off")]})
+    if order.status != RecoveryStatus.OPEN:
+        raise Conflict(_("This order has already been decided."), code="invalid_status")
+    if not reason or not reason.strip():
+        raise ValidationFailed(_("Some fields are invalid."),
+                               fields={"reason": [_("Give the reason for the decision.")]})
+    order.status = decision
+    order.decided_by_id = actor.id
+    order.decided_at = utcnow()
+    order.decision_reason = reason.strip()
+    if decision == RecoveryStatus.WRITTEN_OFF:
+        _settle(actor, order, "write_off", order.outstanding, "",
+                [ledger.dr(A.SUBSIDY_EXPENSE, order.outstanding, payee=order.payee),
+                 ledger.cr(A.RECEIVABLE, order.outstanding, payee=order.payee)],
+                TransactionKind.WRITE_OFF)
+        order.status = RecoveryStatus.WRITTEN_OFF
+    audit.record(actor, "recovery.decide", "recovery_order", order.id,
+                 before={"status": RecoveryStatus.OPEN}, after={"status": order.status},
+                 reason=order.decision_reason)
+    return order
+
+
+def _settle(actor, order, kind: str, amount: Decimal, reference: str, lines, transaction_kind,
+            *, claim=None) -> RecoverySettlement:
+    claim = claim or order.claim
+    transaction = ledger.post(transaction_kind, lines, fiscal_year=claim.fiscal_year,
+                              program_code=claim.program.code, claim_id=claim.id,
+                              memo=f"recovery order {order.id}: {kind}", actor=actor)
+    settlement = RecoverySettlement(order_id=order.id, kind=kind, amount=amount,
+                                    reference=reference, created_by_id=getattr(actor, "id", None),
+                                    ledger_transaction_id=transaction.id)
+    db.session.add(settlement)
+    order.outstanding -= amount
+    if order.outstanding == 0 and order.status != RecoveryStatus.WRITTEN_OFF:
+        order.status = RecoveryStatus.SETTLED
+    db.session.flush()
+    return settlement
+
+
+def _budget_back_lines(amount: Decimal) -> list:
+    """Recovered money returns to the budget line it was spent from."""
+    return [ledger.dr(A.AVAILABLE, amount), ledger.cr(A.EXPENDED, amount)]
+
+
+def record_refund(actor, order_id: int, *, amount: Decimal, reference: str) -> RecoverySettlement:
+    """The payee paid money back (finance records it from the bank statement)."""
+    require(actor, "recovery.refund")
+    order = get_order(actor, order_id)
+    if order.status in (RecoveryStatus.SETTLED, RecoveryStatus.WRITTEN_OFF):
+        raise Conflict(_("Nothing is outstanding on this order."), code="invalid_status")
+    if amount > order.outstanding:
+        raise ValidationFailed(_("Some fields are invalid."), fields={"amount": [
+            _("At most %(amount)s is outstanding.", amount=f"{order.outstanding:,.2f}")]})
+    lines = [ledger.dr(A.BANK, amount, reference=reference),
+             ledger.cr(A.RECEIVABLE, amount, payee=order.payee, reference=reference),
+             *_budget_back_lines(amount)]
+    settlement = _settle(actor, order, "refund", amount, reference, lines, TransactionKind.REFUND)
+    budgets.give_back(order.claim.fiscal_year, order.claim.program_id, amount)
+    audit.record(actor, "recovery.refund", "recovery_order", order.id,
+                 after={"amount": amount, "outstanding": order.outstanding, "reference": reference})
+    return settlement
+
+
+def blocking_orders(payee: str) -> list[RecoveryOrder]:
+    """Orders that hold payments to this payee: found, and not yet decided by HR."""
+    return list(db.session.execute(select(RecoveryOrder).where(
+        RecoveryOrder.payee == payee, RecoveryOrder.status == RecoveryStatus.OPEN)).scalars())
+
+
+def offsettable(payee: str) -> list[RecoveryOrder]:
+    return list(db.session.execute(select(RecoveryOrder).where(
+        RecoveryOrder.payee == payee, RecoveryOrder.status == RecoveryStatus.OFFSET,
+        RecoveryOrder.outstanding > 0).order_by(RecoveryOrder.id)).scalars())
+
+
+def plan_offset(payee: str, amount: Decimal) -> Decimal:
+    """How much of a payment to ``payee`` is kept back against orders decided "offset"."""
+    owed = sum((o.outstanding for o in offsettable(payee)), Decimal("0"))
+    return min(owed, amount)
+
+
+def apply_offset(actor, payee: str, amount: Decimal, reference: str) -> None:
+    """Settle offset orders, oldest first, with money kept back from a payment (the
+    payment's own transaction credits the receivable; this gives the budget back)."""
+    remaining = amount
+    for order in offsettable(payee):
+        if remaining <= 0:
+            break
+        part = min(order.outstanding, remaining)
+        _settle(actor, order, "offset", part, reference, _budget_back_lines(part),
+                TransactionKind.REFUND)
+        budgets.give_back(order.claim.fiscal_year, order.claim.program_id, part)
+        remaining -= part
