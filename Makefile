@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test translations translations-update clean-venv
+.PHONY: setup run test bench translations translations-update clean-venv
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,3 +40,7 @@ translations-update: $(STAMP)
 		-o subsidy_app/translations/messages.pot .
 	$(BIN)/pybabel update -i subsidy_app/translations/messages.pot -d subsidy_app/translations \
 		--ignore-obsolete --no-fuzzy-matching
+
+# Benchmarks of the money path (bench/README.md): BENCH_ARGS='--db sqlite' for one database.
+bench: setup
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

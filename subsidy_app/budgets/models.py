@@ -34,7 +34,7 @@ class BudgetLine(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    program = relationship("Program", lazy="joined")
+    program = relationship("Program", lazy="select")
 
     @property
     def program_code(self) -> str:

@@ -86,7 +86,7 @@ def allocate(actor, *, fiscal_year: int, program_code: str, amount: Decimal,
                               actor=actor)
     db.session.add(BudgetAdjustment(budget_line_id=line.id, kind="allocation", amount=amount,
                                     reason=reason, created_by_id=actor.id,
-                                    ledger_transaction_id=transaction.id))
+                                    ledger_transaction_id=transaction))
     audit.record(actor, "budget.allocate", "budget_line", line.id,
                  after={"fiscal_year": fiscal_year, "program": program.code, "allocated": amount},
                  reason=reason)
@@ -116,7 +116,7 @@ def adjust(actor, line_id: int, *, amount: Decimal, reason: str) -> BudgetAdjust
                               program_code=line.program_code, memo=reason.strip(), actor=actor)
     adjustment = BudgetAdjustment(budget_line_id=line.id, kind="adjustment", amount=amount,
                                   reason=reason.strip(), created_by_id=actor.id,
-                                  ledger_transaction_id=transaction.id)
+                                  ledger_transaction_id=transaction)
     db.session.add(adjustment)
     db.session.flush()
     _refresh(line)

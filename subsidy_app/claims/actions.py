@@ -232,10 +232,13 @@ def _finance_approve(actor, claim, *, comment, **_ignored):
                        code="documents_outstanding", missing=kinds)
     from ..budgets import operations as budgets
 
-    line = budgets.reserve(actor, claim, claim.amount_approved)
     _move(actor, claim, "finance_approve", ClaimStatus.FINANCE_APPROVED, comment=comment,
-          amount_approved=claim.amount_approved, fiscal_year=line.fiscal_year,
-          amount_committed=claim.amount_committed)
+          amount_approved=claim.amount_approved, fiscal_year=budgets.current_fiscal_year(),
+          amount_committed=claim.amount_approved)
+    # last: the reservation locks the budget line and the ledger's head until commit, so
+    # everything else is done before it (concurrent approvals wait less)
+    db.session.flush()
+    budgets.reserve(actor, claim, claim.amount_approved)
 
 
 def _finance_reject(actor, claim, *, comment, **_ignored):

@@ -114,6 +114,7 @@ def upload(actor, claim_id: int, *, kind: str, file) -> ClaimDocument:
     db.session.add(document)
     db.session.flush()
     db.session.expire(claim, ["documents"])
+    claims.forget_evaluation(claim)
     audit.record(actor, "claim.document_upload", "claim", claim.id, after={
         "document_id": document.id, "kind": kind, "filename": document.filename,
         "sha256": sha, "size_bytes": size, "content_type": content_type,

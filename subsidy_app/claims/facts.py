@@ -16,6 +16,7 @@ from sqlalchemy import and_, or_, select
 from ..core.money import to_money
 from ..core.timeutil import local_today
 from ..credit.models import CreditList, CreditListing
+from ..core.db import in_ids
 from ..extensions import db
 from ..programs import operations as programs
 from ..programs.models import Program, ProgramRate, RateKind
@@ -72,6 +73,8 @@ class Subject:
 
 class FactSource:
     def __init__(self, subjects: list[Subject]):
+        self._talents: dict[int, TalentFacts] = {}
+        self._organizations: dict[int, OrganizationFacts] = {}
         self._load_rates()
         self._load_benchmarks({s.program.id for s in subjects if s.program.benchmark_categories})
         self._load_black_list()
@@ -79,15 +82,17 @@ class FactSource:
         self._load_priors(subjects)
 
     def _load_rates(self) -> None:
-        self.rates: dict[tuple[int, RateKind], list] = defaultdict(list)
-        for rate in db.session.execute(select(ProgramRate).order_by(
-                ProgramRate.effective_from, ProgramRate.id)).scalars():
-            self.rates[(rate.program_id, rate.kind)].append((rate.effective_from, rate.amount))
+        rates: dict[tuple[int, RateKind], list] = defaultdict(list)
+        for program_id, kind, effective_from, amount in db.session.execute(
+                select(ProgramRate.program_id, ProgramRate.kind, ProgramRate.effective_from,
+                       ProgramRate.amount).order_by(ProgramRate.effective_from, ProgramRate.id)):
+            rates[(program_id, kind)].append((effective_from, amount))
+        self.rates = {key: ([r[0] for r in rows], [r[1] for r in rows]) for key, rows in rates.items()}
 
     def rate_on(self, program: Program, kind: RateKind, on: date | None):
-        rows = self.rates.get((program.id, kind), [])
-        index = bisect_right([r[0] for r in rows], on) if on else 0
-        return rows[index - 1][1] if index else None
+        days, amounts = self.rates.get((program.id, kind), ((), ()))
+        index = bisect_right(days, on) if on else 0
+        return amounts[index - 1] if index else None
 
     def _load_benchmarks(self, program_ids: set[int]) -> None:
         self.benchmarks = {}
@@ -117,27 +122,50 @@ class FactSource:
         by_org = {(s.program.id, s.organization.id) for s in subjects
                   if s.organization is not None and _per_organization(s.program)}
         self.priors: dict[tuple, list] = defaultdict(list)
-        if not by_talent and not by_org:
-            return
+        talent_codes = {s.talent.id: s.talent.talent_code for s in subjects if s.talent is not None}
         columns = (Claim.id, Claim.program_id, Claim.talent_id, Claim.organization_id, Claim.status,
                    Claim.details)
-        talents_of = defaultdict(set)
-        for program_id, talent_id in by_talent:
-            talents_of[program_id].add(talent_id)
-        orgs_of = defaultdict(set)
-        for program_id, org_id in by_org:
-            orgs_of[program_id].add(org_id)
-        conditions = [and_(Claim.program_id == p, Claim.talent_id.in_(t)) for p, t in talents_of.items()]
-        conditions += [and_(Claim.program_id == p, Claim.organization_id.in_(o)) for p, o in orgs_of.items()]
-        talent_codes = {s.talent.id: s.talent.talent_code for s in subjects if s.talent is not None}
-        for claim_id, program_id, talent_id, org_id, status, details in db.session.execute(
-                select(*columns).where(or_(*conditions))):
-            prior = PriorClaim(claim_id, status.value, talent_codes.get(talent_id), org_id,
-                               _project_id(details))
-            if (program_id, talent_id) in by_talent:
-                self.priors[("talent", program_id, talent_id)].append(prior)
-            if (program_id, org_id) in by_org:
-                self.priors[("org", program_id, org_id)].append(prior)
+        for conditions in self._prior_conditions(by_talent, by_org):
+            for claim_id, program_id, talent_id, org_id, status, details in db.session.execute(
+                    select(*columns).where(or_(*conditions))):
+                prior = PriorClaim(claim_id, status.value, talent_codes.get(talent_id), org_id,
+                                   _project_id(details))
+                if (program_id, talent_id) in by_talent:
+                    self.priors[("talent", program_id, talent_id)].append(prior)
+                if (program_id, org_id) in by_org:
+                    self.priors[("org", program_id, org_id)].append(prior)
+
+    @staticmethod
+    def _prior_conditions(by_talent, by_org, chunk: int = 20000):
+        """WHERE clauses, in chunks that keep IN lists within database limits."""
+        pairs = [("talent", p, i) for p, i in by_talent] + [("org", p, i) for p, i in by_org]
+        for start in range(0, len(pairs), chunk):
+            grouped = defaultdict(set)
+            for kind, program_id, subject_id in pairs[start:start + chunk]:
+                grouped[(kind, program_id)].add(subject_id)
+            yield [and_(Claim.program_id == program_id,
+                        in_ids(Claim.talent_id if kind == "talent" else Claim.organization_id, ids))
+                   for (kind, program_id), ids in grouped.items()]
+
+    def _talent_facts(self, talent) -> TalentFacts | None:
+        if talent is None:
+            return None
+        cached = self._talents.get(talent.id)
+        if cached is None:
+            cached = self._talents[talent.id] = TalentFacts(
+                talent.talent_code, talent.name, talent.degree.value, talent.years_experience,
+                talent.permit_class.value if talent.permit_class else None, talent.nationality,
+                talent.shanxi_start_date, talent.graduated_in_china, talent.employer_id)
+        return cached
+
+    def _organization_facts(self, organization) -> OrganizationFacts | None:
+        if organization is None:
+            return None
+        cached = self._organizations.get(organization.id)
+        if cached is None:
+            cached = self._organizations[organization.id] = OrganizationFacts(
+                organization.id, organization.kind.value, organization.name)
+        return cached
 
     def facts(self, subject: Subject, *, applicant_role: str, amount_requested,
               claim_date: date | None = None) -> ClaimFacts:
@@ -158,13 +186,7 @@ class FactSource:
         return ClaimFacts(
             program_code=program.code, clause=program.clause, payee_kind=program.payee_kind.value,
             applicant_role=applicant_role, claim_date=claim_date,
-            organization=OrganizationFacts(organization.id, organization.kind.value,
-                                           organization.name) if organization else None,
-            talent=TalentFacts(talent.talent_code, talent.name, talent.degree.value,
-                               talent.years_experience,
-                               talent.permit_class.value if talent.permit_class else None,
-                               talent.nationality, talent.shanxi_start_date,
-                               talent.graduated_in_china, talent.employer_id) if talent else None,
+            organization=self._organization_facts(organization), talent=self._talent_facts(talent),
             details=details,
             amount_requested=to_money(amount_requested) if amount_requested is not None else None,
             prior_claims=priors, black_listed=tuple(sorted(black)), project=project,

@@ -85,7 +85,7 @@ class Claim(db.Model):
     program = relationship("Program", lazy="joined")
     organization = relationship("Organization", lazy="joined")
     talent = relationship("Talent", lazy="joined")
-    filed_by = relationship("User", foreign_keys=[filed_by_id], lazy="joined")
+    filed_by = relationship("User", foreign_keys=[filed_by_id], lazy="select")
     documents: Mapped[list[ClaimDocument]] = relationship(
         order_by="ClaimDocument.id", lazy="selectin", viewonly=True)
     deferrals: Mapped[list[DocumentDeferral]] = relationship(

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, not_, or_, select
 
@@ -58,11 +59,26 @@ def get_claim(actor, claim_id: int) -> Claim:
 
 def evaluate(claim: Claim, source: facts.FactSource | None = None
              ) -> tuple[rules.Verdict, amounts.Amount]:
+    """Run the rules and the amount rule on a claim. Within one request the result is
+    reused (an action evaluates, then its answer shows the claim): nothing the rules read
+    changes in between."""
+    cache = g.setdefault("claim_evaluations", {}) if has_request_context() and source is None else None
+    if cache is not None and claim.id in cache:
+        return cache[claim.id]
     claim_facts = facts.for_claim(claim, source)
     program = claim.program
     verdict = rules.evaluate(claim_facts, program.rules or [])
-    return verdict, amounts.payable(claim_facts, program.amount_rule.value,
-                                    program.benchmark_categories or [])
+    result = verdict, amounts.payable(claim_facts, program.amount_rule.value,
+                                      program.benchmark_categories or [])
+    if cache is not None and claim.id is not None:
+        cache[claim.id] = result
+    return result
+
+
+def forget_evaluation(claim: Claim) -> None:
+    """What the rules read has changed (details, amount, documents): evaluate again."""
+    if has_request_context():
+        g.setdefault("claim_evaluations", {}).pop(claim.id, None)
 
 
 def evaluate_many(claims: list[Claim]) -> dict[int, tuple[rules.Verdict, amounts.Amount]]:
@@ -79,10 +95,11 @@ def record_verdict(claim: Claim, verdict: rules.Verdict) -> None:
 
 def enter_stage(claim: Claim, status: ClaimStatus, stage: Stage | None = None) -> None:
     """Set status and stage, and the stage's deadline in working days (限时办结)."""
-    claim.status = status
-    claim.stage = stage or STAGE_OF_STATUS[status]
-    claim.stage_started_at = utcnow()
-    claim.stage_deadline = deadlines.deadline(claim.stage.value, claim.stage_started_at)
+    stage = stage or STAGE_OF_STATUS[status]
+    started = utcnow()
+    with db.session.no_autoflush:
+        due = deadlines.deadline(stage.value, started)
+    claim.status, claim.stage, claim.stage_started_at, claim.stage_deadline = status, stage, started, due
 
 
 # --- documents the program asks for -----------------------------------------------------------
@@ -169,6 +186,7 @@ def update_claim(actor, claim_id: int, *, amount_requested=None, details: dict |
         claim.amount_requested = amount_requested
     if details is not None:
         claim.details = {**(claim.details or {}), **audit.jsonable(details)}
+    forget_evaluation(claim)
     verdict, _amount = evaluate(claim)
     record_verdict(claim, verdict)
     db.session.flush()

@@ -58,3 +58,20 @@ def enum_column(enum_cls, name: str, length: int = 20) -> Enum:
     return Enum(enum_cls, name=name, native_enum=False, create_constraint=True, length=length,
                 values_callable=lambda members: [m.value for m in members],
                 validate_strings=True)
+
+
+def in_ids(column, ids):
+    """``column IN ids`` for many ids: PostgreSQL gets a single array parameter
+    (``= ANY(…)``) instead of thousands of bind parameters to convert and plan. The array is
+    cast to the column's own type, so that PostgreSQL hashes it (an int2[] against an int4
+    column would be searched linearly for every row)."""
+    from sqlalchemy import any_, bindparam, cast
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    from ..extensions import db
+
+    ids = list(ids)
+    if db.session.get_bind().dialect.name == "postgresql" and len(ids) > 100:
+        return column == any_(cast(bindparam(None, ids, type_=ARRAY(column.type)),
+                                   ARRAY(column.type)))
+    return column.in_(ids)

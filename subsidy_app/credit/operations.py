@@ -135,3 +135,10 @@ def is_red_listed(organization_id: int | None) -> bool:
         return False
     return db.session.execute(red_listed_organizations_subquery().where(
         CreditListing.organization_id == organization_id)).first() is not None
+
+
+def black_listed_ids() -> tuple[set[int], set[int]]:
+    """Organisation ids and talent ids on the black list now."""
+    rows = db.session.execute(select(CreditListing.organization_id, CreditListing.talent_id).where(
+        CreditListing.list == CreditList.BLACK, CreditListing.lifted_at.is_(None))).all()
+    return {o for o, _t in rows if o}, {t for _o, t in rows if t}

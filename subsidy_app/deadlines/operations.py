@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from flask import g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -20,21 +21,37 @@ def known_stages() -> list[str]:
 
 
 def time_limit(stage: str, on: date) -> StageTimeLimit | None:
-    return db.session.execute(
-        select(StageTimeLimit).where(StageTimeLimit.stage == stage,
-                                     StageTimeLimit.effective_from <= on)
-        .order_by(StageTimeLimit.effective_from.desc(), StageTimeLimit.id.desc()).limit(1)
-    ).scalar_one_or_none()
+    """The limit of a stage in force on a date (the table is read once per request)."""
+    rows = [r for r in _time_limits() if r.stage == stage and r.effective_from <= on]
+    return max(rows, key=lambda r: (r.effective_from, r.id)) if rows else None
+
+
+def _time_limits() -> list[StageTimeLimit]:
+    if has_request_context() and "stage_time_limits" in g:
+        return g.stage_time_limits
+    rows = list(db.session.execute(select(StageTimeLimit)).scalars())
+    if has_request_context():
+        g.stage_time_limits = rows
+    return rows
 
 
 def calendar(start: date, end: date) -> tuple[frozenset[date], frozenset[date]]:
     """Holidays and worked weekend days between two dates."""
-    rows = db.session.execute(select(CalendarDay).where(
-        CalendarDay.day >= start, CalendarDay.day <= end)).scalars()
+    holidays, workdays = _calendar_days()
+    return (frozenset(d for d in holidays if start <= d <= end),
+            frozenset(d for d in workdays if start <= d <= end))
+
+
+def _calendar_days() -> tuple[set[date], set[date]]:
+    """Every exception to Monday–Friday (a few dozen a year), read once per request."""
+    if has_request_context() and "calendar_days" in g:
+        return g.calendar_days
     holidays, workdays = set(), set()
-    for row in rows:
-        (holidays if row.kind == DayKind.HOLIDAY else workdays).add(row.day)
-    return frozenset(holidays), frozenset(workdays)
+    for day, kind in db.session.execute(select(CalendarDay.day, CalendarDay.kind)):
+        (holidays if kind == DayKind.HOLIDAY else workdays).add(day)
+    if has_request_context():
+        g.calendar_days = (holidays, workdays)
+    return holidays, workdays
 
 
 def add_days(start: date, working_days: int) -> date:
@@ -74,6 +91,7 @@ def change_time_limit(actor, *, stage: str, working_days: int, effective_from: d
                          day=effective_from.isoformat()),
                        fields={"effective_from": [_("Already used.")]})
     before = time_limit(stage, effective_from)
+    g.pop("stage_time_limits", None)
     row = StageTimeLimit(stage=stage, working_days=working_days, effective_from=effective_from,
                          reason=reason.strip(), created_by_id=actor.id)
     db.session.add(row)
@@ -95,6 +113,7 @@ def list_calendar(actor, year: int) -> list[CalendarDay]:
 def set_calendar_day(actor, *, day: date, kind: DayKind | str, name: str) -> CalendarDay:
     """Record a public holiday or a worked weekend day (an administrator, from the notice)."""
     require(actor, "deadline.change")
+    g.pop("calendar_days", None)
     if db.session.execute(select(CalendarDay.id).where(CalendarDay.day == day)).first():
         raise Conflict(_("This day is already in the calendar."), fields={"day": [_("Already used.")]})
     row = CalendarDay(day=day, kind=DayKind(kind), name=name.strip())

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, insert, select, text, update
 
+from ..core import bulkio
 from ..core.money import to_money
 from ..core.permissions import require
 from ..core.timeutil import utcnow
@@ -37,6 +38,9 @@ class Line:
     tax_exempt: bool = False
     clause: str = ""
     reference: str = ""
+    #: The claim this line is about, when it differs from the transaction's (a bulk
+    #: reservation books one line per claim against one line for the total).
+    claim_id: int | None = None
 
 
 def dr(account: str, amount, **kw) -> Line:
@@ -47,9 +51,12 @@ def cr(account: str, amount, **kw) -> Line:
     return Line(str(account), credit=to_money(amount), **kw)
 
 
+_UNSAFE = str.maketrans({"|": "/", "\\": "/", "\t": " ", "\n": " ", "\r": " "})
+
+
 def _clean(value: str) -> str:
-    """Fields of the canonical text never contain its separator."""
-    return (value or "").replace("|", "/")
+    """Fields of the canonical text never hold its separator, nor what COPY would escape."""
+    return (value or "").translate(_UNSAFE)
 
 
 def stamp_of(posted_at: datetime) -> str:
@@ -134,14 +141,15 @@ def post_many(postings: list[Posting], *, actor=None) -> list[int]:
             seq += 1
             account, payee, clause = _clean(line.account), _clean(line.payee), _clean(line.clause)
             reference = _clean(line.reference)[:80]
+            claim_id = line.claim_id if line.claim_id is not None else posting.claim_id
             text_ = canonical_text(seq, transaction_id, stamp, kind, posting.fiscal_year,
-                                   posting.program_code, posting.claim_id, account, payee,
+                                   posting.program_code, claim_id, account, payee,
                                    line.debit, line.credit, line.tax_exempt, clause, reference,
                                    prev_hash)
             hash_ = sha256(text_.encode("utf-8")).hexdigest()
             lines_out.append(dict(seq=seq, transaction_id=transaction_id, posted_at=posted_at,
                                   kind=kind, fiscal_year=posting.fiscal_year,
-                                  program_code=posting.program_code, claim_id=posting.claim_id,
+                                  program_code=posting.program_code, claim_id=claim_id,
                                   account=account, payee=payee, debit=line.debit, credit=line.credit,
                                   tax_exempt=line.tax_exempt, clause=clause, reference=reference,
                                   prev_hash=prev_hash, hash=hash_))
@@ -151,10 +159,12 @@ def post_many(postings: list[Posting], *, actor=None) -> list[int]:
                             created_by_id=getattr(actor, "id", None),
                             line_count=len(posting.lines), total=total,
                             reverses_id=posting.reverses_id))
-    for start in range(0, len(lines_out), 20000):
-        db.session.execute(insert(LedgerEntry), lines_out[start:start + 20000])
-    for start in range(0, len(headers), 20000):
-        db.session.execute(insert(LedgerTransaction), headers[start:start + 20000])
+    if len(lines_out) <= 10:  # the common case: plain INSERTs
+        db.session.execute(LedgerEntry.__table__.insert(), lines_out)
+        db.session.execute(LedgerTransaction.__table__.insert(), headers)
+    else:
+        bulkio.insert_rows(LedgerEntry.__table__, lines_out)
+        bulkio.insert_rows(LedgerTransaction.__table__, headers)
     db.session.execute(update(LedgerHead).where(LedgerHead.id == 1).values(
         last_seq=seq, last_hash=prev_hash, last_transaction_id=transaction_id))
     return ids
@@ -162,15 +172,15 @@ def post_many(postings: list[Posting], *, actor=None) -> list[int]:
 
 def post(kind: TransactionKind, lines: list[Line], *, fiscal_year: int, program_code: str,
          claim_id: int | None = None, memo: str | None = None, actor=None,
-         batch_id: int | None = None, reverses_id: int | None = None) -> LedgerTransaction:
-    """Post one balanced transaction."""
+         batch_id: int | None = None, reverses_id: int | None = None) -> int:
+    """Post one balanced transaction; returns its id."""
     [transaction_id] = post_many([Posting(kind, lines, fiscal_year, program_code, claim_id, memo,
                                           batch_id, reverses_id)], actor=actor)
-    return db.session.get(LedgerTransaction, transaction_id)
+    return transaction_id
 
 
 def reverse(transaction: LedgerTransaction, kind: TransactionKind, *, memo: str, actor=None,
-            reference: str = "") -> LedgerTransaction:
+            reference: str = "") -> int:
     """A new transaction with every line of ``transaction`` on the other side."""
     original = db.session.execute(select(LedgerEntry).where(
         LedgerEntry.transaction_id == transaction.id).order_by(LedgerEntry.seq)).scalars().all()
@@ -244,6 +254,15 @@ def transactions_of_claim(claim_id: int, kind: TransactionKind | None = None) ->
 
 # --- verification ---------------------------------------------------------------------------
 
+#: The fields of the canonical text, in order, as PostgreSQL's COPY writes them: COPY's text
+#: output separates fields by a tab, so a line becomes the canonical text with one
+#: bytes.replace(b"\t", b"|"), in C. (Fields never hold "|", a tab, a backslash or a
+#: line break: see _clean.)
+_COPY_COLUMNS = (
+    "seq, transaction_id, to_char(posted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), "
+    "kind, fiscal_year, program_code, coalesce(claim_id::text, ''), account, payee, debit, credit, "
+    "CASE WHEN tax_exempt THEN '1' ELSE '0' END, clause, reference, prev_hash, hash")
+
 _CANONICAL_SQL = {
     "postgresql": (
         "seq::text || '|' || transaction_id::text || '|' || "
@@ -260,33 +279,114 @@ _CANONICAL_SQL = {
         "|| prev_hash"),
 }
 
+#: Above this many lines, PostgreSQL verification runs in parallel over ranges of the chain.
+PARALLEL_FROM = 200_000
+
 
 def canonical_sql(dialect: str) -> str:
     return _CANONICAL_SQL[dialect]
 
 
-def _stream_postgresql(connection, query: str):
-    """Rows of (seq, canonical, hash) through COPY: the fastest way out of PostgreSQL."""
-    raw = connection.connection.driver_connection
-    with raw.cursor() as cursor, cursor.copy(f"COPY ({query}) TO STDOUT") as copy:
-        pending = b""
+@dataclass
+class Segment:
+    """The verification of one range of the chain: how it starts, how it ends, where it
+    first breaks (within the range)."""
+
+    first_prev: bytes | None = None
+    last_hash: bytes | None = None
+    count: int = 0
+    first_bad: int | None = None
+
+
+def _check_lines(lines, segment: Segment, expected_prev: bytes | None) -> bytes | None:
+    """Check COPY lines (canonical fields, then the hash) in order. Returns the last hash."""
+    sha256 = hashlib.sha256
+    for line in lines:
+        body, stored = line[:-65], line[-64:]
+        canon = body.replace(b"\t", b"|")
+        prev = canon[-64:]
+        if segment.first_prev is None:
+            segment.first_prev = prev
+        elif prev != expected_prev:
+            segment.first_bad = int(line[:line.index(b"\t")])
+            return expected_prev
+        if sha256(canon).hexdigest().encode() != stored:
+            segment.first_bad = int(line[:line.index(b"\t")])
+            return expected_prev
+        expected_prev = stored
+        segment.count += 1
+    return expected_prev
+
+
+def verify_range(raw_connection, low: int | None = None, high: int | None = None) -> Segment:
+    """Verify the lines with low <= seq < high through COPY (PostgreSQL)."""
+    where = []
+    if low is not None:
+        where.append(f"seq >= {int(low)}")
+    if high is not None:
+        where.append(f"seq < {int(high)}")
+    query = (f"SELECT {_COPY_COLUMNS} FROM ledger_entries"
+             + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY seq")
+    segment, last, pending = Segment(), None, b""
+    with raw_connection.cursor() as cursor, cursor.copy(f"COPY ({query}) TO STDOUT") as copy:
         for block in copy:
-            data = pending + bytes(block)
-            lines = data.split(b"\n")
+            if segment.first_bad is not None:
+                continue  # drain: the connection is busy until COPY has sent everything
+            lines = (pending + bytes(block)).split(b"\n")
             pending = lines.pop()
-            for line in lines:
-                seq, canon, hash_ = line.split(b"\t")
-                yield int(seq), canon, hash_.decode()
-        if pending:
-            seq, canon, hash_ = pending.split(b"\t")
-            yield int(seq), canon, hash_.decode()
+            last = _check_lines(lines, segment, last)
+        if pending and segment.first_bad is None:
+            last = _check_lines([pending], segment, last)
+    segment.last_hash = last
+    return segment
 
 
-def _stream_sqlite(connection, query: str):
-    cursor = connection.connection.driver_connection.execute(query)
+def _verify_range_in_process(url: str, low: int, high: int) -> Segment:
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        return verify_range(connection, low, high)
+
+
+def _segments_postgresql(connection, low: int, high: int, count: int) -> list[Segment]:
+    """One segment, or for a long chain two halves verified at once by two processes (the
+    lines are append-only, so the halves need no common snapshot)."""
+    if count < PARALLEL_FROM:
+        return [verify_range(connection.connection.driver_connection, low, high)]
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing
+
+    middle = (low + high) // 2
+    url = connection.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        halves = [pool.submit(_verify_range_in_process, url, low, middle),
+                  pool.submit(_verify_range_in_process, url, middle, high)]
+        return [half.result() for half in halves]
+
+
+def _segments_sqlite(connection, high: int) -> list[Segment]:
+    cursor = connection.connection.driver_connection.execute(
+        f"SELECT seq, {canonical_sql('sqlite')}, hash FROM ledger_entries WHERE seq < ? "
+        "ORDER BY seq", (high,))
+    segment, expected_prev, sha256 = Segment(), None, hashlib.sha256
     while rows := cursor.fetchmany(10000):
-        for seq, canon, hash_ in rows:
-            yield seq, canon.encode("utf-8"), hash_
+        for seq, canon, stored in rows:
+            canon = canon.encode("utf-8")
+            prev = canon[-64:]
+            if segment.first_prev is None:
+                segment.first_prev = prev
+            elif prev != expected_prev:
+                segment.first_bad = seq
+                break
+            if sha256(canon).hexdigest() != stored:
+                segment.first_bad = seq
+                break
+            expected_prev = stored.encode()
+            segment.count += 1
+        if segment.first_bad is not None:
+            break
+    segment.last_hash = expected_prev
+    return [segment]
 
 
 @dataclass
@@ -299,45 +399,65 @@ class Verification:
     problems: list[str] = field(default_factory=list)
 
 
+def _first_seq_after(previous_good: int) -> int | None:
+    return db.session.execute(select(func.min(LedgerEntry.seq)).where(
+        LedgerEntry.seq > previous_good)).scalar_one()
+
+
 def verify_chain() -> Verification:
     """Recompute every line's hash in order and check each links to the one before.
 
-    The first line whose text or link does not match is reported (``first_bad_entry``).
-    A chain shorter than its recorded head is also a failure (lines removed at the end).
+    The chain is verified up to the head as read first, so lines posted meanwhile are
+    left for the next run rather than mistaken for a break. The first line whose text or
+    link does not match is reported (``first_bad_entry``); a chain that ends before its
+    recorded head is also a failure (lines removed at the end).
     """
     connection = db.session.connection()
-    dialect = connection.dialect.name
-    query = (f"SELECT seq, {canonical_sql(dialect)}, hash FROM ledger_entries ORDER BY seq")
-    stream = _stream_postgresql if dialect == "postgresql" else _stream_sqlite
-    sha256 = hashlib.sha256
-    expected_prev = GENESIS.encode()
-    count, first_bad = 0, None
-    last_hash = GENESIS
-    for seq, canon, stored in stream(connection, query):
-        count += 1
-        if canon[-64:] != expected_prev or sha256(canon).hexdigest() != stored:
-            first_bad = seq
-            break
-        expected_prev = stored.encode()
-        last_hash = stored
+    head_seq, head_hash = read_head()
+    high = head_seq + 1
+    total = db.session.execute(select(func.count(LedgerEntry.seq)).where(
+        LedgerEntry.seq < high)).scalar_one()
+    if connection.dialect.name == "postgresql":
+        segments = _segments_postgresql(connection, 1, high, total)
+    else:
+        segments = _segments_sqlite(connection, high)
+    first_bad, last_hash = _join(segments)
     problems = []
-    head = db.session.get(LedgerHead, 1)
-    if first_bad is None and head is not None and head.last_hash != last_hash:
+    if first_bad is None and head_hash != last_hash:
         problems.append("the chain ends before its recorded head: lines are missing")
-        first_bad = head.last_seq
+        first_bad = head_seq
     unbalanced = db.session.execute(text(
         "SELECT transaction_id FROM ledger_entries GROUP BY transaction_id "
         "HAVING round(sum(debit) - sum(credit), 2) <> 0 LIMIT 1")).first()
     if unbalanced is not None:
         problems.append(f"transaction {unbalanced[0]} does not balance")
-    total = count if first_bad is None else db.session.execute(
-        select(func.count(LedgerEntry.seq))).scalar_one()
     return Verification(ok=first_bad is None and unbalanced is None, entries=total,
                         first_bad_entry=first_bad, head_hash=last_hash if first_bad is None else "",
                         transactions_balanced=unbalanced is None, problems=problems)
 
 
+def read_head() -> tuple[int, str]:
+    """The last line's seq and hash as recorded at posting (0 and the genesis hash when the
+    ledger is empty)."""
+    head = db.session.get(LedgerHead, 1)
+    return (head.last_seq, head.last_hash) if head is not None else (0, GENESIS)
+
+
+def _join(segments: list[Segment]) -> tuple[int | None, str]:
+    """Chain the segments: each must start from the hash the one before ended on."""
+    expected_prev, checked = GENESIS.encode(), 0
+    for segment in segments:
+        if segment.first_prev is None:
+            continue  # an empty range
+        if segment.first_prev != expected_prev:
+            return _first_seq_after(_nth_seq(checked)), ""
+        if segment.first_bad is not None:
+            return segment.first_bad, ""
+        checked += segment.count
+        expected_prev = segment.last_hash
+    return None, expected_prev.decode()
+
+
 def verify(actor) -> Verification:
     require(actor, "ledger.verify")
     return verify_chain()
-

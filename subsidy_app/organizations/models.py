@@ -40,7 +40,7 @@ class Organization(db.Model):
     bank_name: Mapped[str | None] = mapped_column(String(100))
     bank_account_no: Mapped[str | None] = mapped_column(String(40))
 
-    city: Mapped[City] = db.relationship(lazy="joined")
+    city: Mapped[City] = db.relationship(lazy="select")
 
     def __repr__(self) -> str:
         return f"<Organization {self.id} {self.name}>"

@@ -130,7 +130,7 @@ class ProgramRate(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    program: Mapped[Program] = relationship(lazy="joined", viewonly=True)
+    program: Mapped[Program] = relationship(lazy="select", viewonly=True)
 
 
 class Benchmark(db.Model):
@@ -156,4 +156,4 @@ class Benchmark(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    program: Mapped[Program] = relationship(lazy="joined", viewonly=True)
+    program: Mapped[Program] = relationship(lazy="select", viewonly=True)

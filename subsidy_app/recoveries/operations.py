@@ -79,7 +79,7 @@ def raise_order(actor, *, claim_id: int, amount: Decimal, reason: str,
     order = RecoveryOrder(claim_id=claim.id, payee=payee, amount=amount, outstanding=amount,
                           reason=reason.strip(), source=RecoverySource(source),
                           status=RecoveryStatus.OPEN, created_by_id=actor.id,
-                          ledger_transaction_id=transaction.id)
+                          ledger_transaction_id=transaction)
     db.session.add(order)
     db.session.flush()
     audit.record(actor, "recovery.raise", "recovery_order", order.id,
@@ -128,7 +128,7 @@ def _settle(actor, order, kind: str, amount: Decimal, reference: str, lines, tra
                               memo=f"recovery order {order.id}: {kind}", actor=actor)
     settlement = RecoverySettlement(order_id=order.id, kind=kind, amount=amount,
                                     reference=reference, created_by_id=getattr(actor, "id", None),
-                                    ledger_transaction_id=transaction.id)
+                                    ledger_transaction_id=transaction)
     db.session.add(settlement)
     order.outstanding -= amount
     if order.outstanding == 0 and order.status != RecoveryStatus.WRITTEN_OFF:
@@ -161,10 +161,10 @@ def record_refund(actor, order_id: int, *, amount: Decimal, reference: str) -> R
     return settlement
 
 
-def blocking_orders(payee: str) -> list[RecoveryOrder]:
-    """Orders that hold payments to this payee: found, and not yet decided by HR."""
-    return list(db.session.execute(select(RecoveryOrder).where(
-        RecoveryOrder.payee == payee, RecoveryOrder.status == RecoveryStatus.OPEN)).scalars())
+def blocked_payees() -> set[str]:
+    """Every payee with an order not yet decided (their payments wait)."""
+    return set(db.session.execute(select(RecoveryOrder.payee).where(
+        RecoveryOrder.status == RecoveryStatus.OPEN)).scalars())
 
 
 def offsettable(payee: str) -> list[RecoveryOrder]:

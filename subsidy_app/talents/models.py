@@ -69,9 +69,9 @@ class Talent(db.Model):
     bank_name: Mapped[str | None] = mapped_column(String(100))
     bank_account_no: Mapped[str | None] = mapped_column(String(40))
 
-    employer = relationship("Organization", lazy="joined")
+    employer = relationship("Organization", lazy="select")
     passports: Mapped[list[TalentPassport]] = relationship(
-        back_populates="talent", order_by="TalentPassport.id", lazy="selectin")
+        back_populates="talent", order_by="TalentPassport.id", lazy="select")
 
     @property
     def current_passport(self) -> TalentPassport:

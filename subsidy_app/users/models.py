@@ -36,7 +36,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    organization = relationship("Organization", lazy="joined")
+    organization = relationship("Organization", lazy="select")
 
     def __repr__(self) -> str:
         return f"<User {self.username} ({self.role})>"

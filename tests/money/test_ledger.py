@@ -185,3 +185,43 @@ def test_who_reads_the_ledger(api_as, role, status):
     api = api_as(role)
     assert api.get("/ledger").status_code == status
     assert api.get("/ledger/verify").status_code == status
+
+
+def _post_adjustments(app, count):
+    with app.app_context():
+        for n in range(count):
+            ledger.post(TransactionKind.ADJUSTMENT,
+                        [ledger.dr("available", f"{n + 1}.00"), ledger.cr("appropriation", f"{n + 1}.00")],
+                        fiscal_year=2030, program_code="TRAVEL")
+        db.session.commit()
+        return db.session.execute(select(LedgerEntry.seq).order_by(LedgerEntry.seq)).scalars().all()
+
+
+def test_a_long_chain_verified_in_two_halves_still_finds_the_break(isolated_app, monkeypatch):
+    """On PostgreSQL a chain of PARALLEL_FROM lines or more is verified by two processes at
+    once; the halves must join, and a break in either is still found where it is."""
+    monkeypatch.setattr(ledger, "PARALLEL_FROM", 1)
+    seqs = _post_adjustments(isolated_app, 20)
+    with isolated_app.app_context():
+        result = ledger.verify_chain()
+        assert result.ok and result.entries == len(seqs)
+        assert result.head_hash == db.session.execute(
+            select(LedgerEntry.hash).where(LedgerEntry.seq == seqs[-1])).scalar_one()
+    for target in (seqs[len(seqs) // 2], seqs[-3]):
+        _tamper(isolated_app, f"UPDATE ledger_entries SET reference = 'forged' WHERE seq = {target}")
+        with isolated_app.app_context():
+            result = ledger.verify_chain()
+            assert not result.ok and result.first_bad_entry == min(target, seqs[len(seqs) // 2])
+
+
+def test_lines_posted_after_the_head_was_read_are_left_for_the_next_run(isolated_app, monkeypatch):
+    """A posting that lands while verification runs is not mistaken for a break."""
+    seqs = _post_adjustments(isolated_app, 2)
+    with isolated_app.app_context():
+        head_then = ledger.read_head()
+    assert head_then[0] == seqs[-1]
+    _post_adjustments(isolated_app, 1)
+    monkeypatch.setattr(ledger, "read_head", lambda: head_then)
+    with isolated_app.app_context():
+        result = ledger.verify_chain()
+    assert result.ok and result.entries == len(seqs) and result.head_hash == head_then[1]
