@@ -214,6 +214,22 @@ def test_a_long_chain_verified_in_two_halves_still_finds_the_break(isolated_app,
             assert not result.ok and result.first_bad_entry == min(target, seqs[len(seqs) // 2])
 
 
+@pytest.mark.parametrize("statement, reported", [
+    ("DELETE FROM ledger_entries WHERE seq = {first}", "after"),
+    ("UPDATE ledger_entries SET prev_hash = '{forged}' WHERE seq = {first}", "first"),
+])
+def test_a_break_where_the_two_halves_meet_is_found(isolated_app, monkeypatch, statement, reported):
+    """The first line of the second half must link to the last line of the first."""
+    monkeypatch.setattr(ledger, "PARALLEL_FROM", 1)
+    seqs = _post_adjustments(isolated_app, 20)
+    first = (1 + seqs[-1] + 1) // 2  # where verification splits the chain (seq 1 to the head)
+    _tamper(isolated_app, statement.format(first=first, forged="f" * 64))
+    with isolated_app.app_context():
+        result = ledger.verify_chain()
+    assert not result.ok
+    assert result.first_bad_entry == (first if reported == "first" else first + 1)
+
+
 def test_lines_posted_after_the_head_was_read_are_left_for_the_next_run(isolated_app, monkeypatch):
     """A posting that lands while verification runs is not mistaken for a break."""
     seqs = _post_adjustments(isolated_app, 2)
