@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test bench translations translations-update clean-venv
+.PHONY: setup run test bench bench-exports translations translations-update clean-venv
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,3 +44,7 @@ translations-update: $(STAMP)
 # Benchmarks of the money path (bench/README.md): BENCH_ARGS='--db sqlite' for one database.
 bench: setup
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Exports: time and peak memory per format (bench/README.md).
+bench-exports: setup
+	$(BIN)/python -m bench.exports $(BENCH_ARGS)

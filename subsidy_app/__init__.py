@@ -81,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from .ledger import api as ledger_api
     from .payments import api as payments_api
     from .recoveries import api as recoveries_api
+    from .reports import api as reports_api
     from .conflicts import api as conflicts_api
     from .credit import api as credit_api
     from .deadlines import api as deadlines_api
@@ -90,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     from .organizations import api as organizations_api
     from .programs import api as programs_api
     from .programs import views as programs_views
+    from .reports import views as reports_views
     from .projects import api as projects_api
     from .talents import api as talents_api
     from .users import api as users_api
@@ -97,12 +99,13 @@ def _register_blueprints(app: Flask) -> None:
 
     for module in (users_api, organizations_api, talents_api, programs_api, projects_api,
                    claims_api, credit_api, conflicts_api, deadlines_api, notifications_api,
-                   budgets_api, payments_api, ledger_api, recoveries_api):
+                   budgets_api, payments_api, ledger_api, recoveries_api, reports_api):
         csrf.exempt(module.blp)  # bearer tokens, no cookies: nothing to forge
         api.register_blueprint(module.blp)
     app.register_blueprint(users_views.bp)
     app.register_blueprint(home_views.bp)
     app.register_blueprint(programs_views.bp)
+    app.register_blueprint(reports_views.bp)
     from .core import templating
 
     templating.init_app(app)

@@ -150,12 +150,120 @@ def ledger_verify():
         raise click.ClickException(f"ledger verification failed: {where}")
 
 
+@click.group("report", help="Reports and exports to files.")
+def report_group():
+    pass
+
+
+def _format_of(path: str, given: str | None, allowed: tuple[str, ...]) -> str:
+    fmt = given or path.rsplit(".", 1)[-1].lower()
+    if fmt not in allowed:
+        raise click.ClickException(f"format must be one of {', '.join(allowed)} "
+                                   f"(give --format or a file ending in one)")
+    return fmt
+
+
+def _write(path: str, data) -> None:
+    with open(path, "wb") as handle:
+        handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+@report_group.command("budget")
+@click.option("--year", "fiscal_year", type=click.IntRange(2000, 2100), required=True)
+@click.option("--format", "fmt", type=click.Choice(["pdf", "xlsx", "csv", "json"]), default=None,
+              help="Default: from the file name")
+@click.option("-o", "--output", required=True, help="The file to write")
+@with_appcontext
+def report_budget(fiscal_year, fmt, output):
+    """The budget report of a fiscal year (二十)."""
+    from .reports import exports, operations
+
+    fmt = _format_of(output, fmt, ("pdf", "xlsx", "csv", "json"))
+    report = operations.compile_budget_report(fiscal_year)
+    _write(output, _json(report) if fmt == "json" else exports.budget_file(report, fmt)[0])
+    total = report["total"]
+    click.echo(f"budget report {fiscal_year} ({fmt}) written to {output}: allocated "
+               f"{total['allocated']:,.2f}, committed {total['committed']:,.2f}, "
+               f"paid {total['paid']:,.2f}, available {total['available']:,.2f}")
+
+
+@report_group.command("quarterly")
+@click.option("--quarter", required=True, help="YYYYQn, e.g. 2026Q3")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "json"]), default=None,
+              help="Default: from the file name")
+@click.option("-o", "--output", required=True, help="The file to write")
+@with_appcontext
+def report_quarterly(quarter, fmt, output):
+    """The quarterly report to the national bureau, due by the 15th of the next quarter's first month."""
+    from .reports import operations, pdf
+
+    fmt = _format_of(output, fmt, ("pdf", "json"))
+    parsed = operations.Quarter.parse(quarter)
+    report = operations.compile_quarterly_report(parsed)
+    _write(output, pdf.quarterly_pdf(report) if fmt == "pdf" else _json(report))
+    click.echo(f"quarterly report {parsed} ({fmt}) written to {output}: due {report['due_date']}, "
+               f"{report['total']['claims']} claims, paid {report['total']['amount']:,.2f}")
+
+
+@report_group.command("ledger")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--format", "fmt", type=click.Choice(["pdf", "xlsx", "csv"]), default=None)
+@click.option("-o", "--output", required=True, help="The file to write")
+@with_appcontext
+def report_ledger(date_from, date_to, fmt, output):
+    """The ledger (Beijing dates, inclusive) with every hash, clause and tax-exempt mark."""
+    from datetime import datetime, time, timedelta
+
+    from .core.timeutil import LOCAL_TZ
+    from .ledger import exports
+    from .ledger.models import LedgerEntry
+    from sqlalchemy import select
+
+    fmt = _format_of(output, fmt, ("pdf", "xlsx", "csv"))
+    stmt = select(LedgerEntry).order_by(LedgerEntry.seq)
+    if date_from:
+        stmt = stmt.where(LedgerEntry.posted_at >= datetime.combine(date_from.date(), time(), LOCAL_TZ))
+    if date_to:
+        stmt = stmt.where(LedgerEntry.posted_at < datetime.combine(
+            date_to.date() + timedelta(days=1), time(), LOCAL_TZ))
+    subtitle = (f"期间 Period {date_from.date() if date_from else '…'} – "
+                f"{date_to.date() if date_to else '…'}（北京时间 Beijing time）")
+    if fmt == "csv":
+        with open(output, "w", encoding="utf-8", newline="") as handle:
+            for chunk in exports.csv_stream(stmt):
+                handle.write(chunk)
+    else:
+        writer = exports.write_xlsx_file if fmt == "xlsx" else exports.write_pdf_file
+        totals = writer(stmt, output, subtitle=subtitle)
+        click.echo(f"ledger ({fmt}) written to {output}: {totals.entries} entries, "
+                   f"debit {totals.debit:,.2f}, credit {totals.credit:,.2f}")
+        return
+    click.echo(f"ledger (csv) written to {output}")
+
+
+def _json(report: dict) -> str:
+    import json
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    def default(value):
+        if isinstance(value, Decimal):
+            return f"{value:.2f}"
+        if isinstance(value, (date, datetime)):
+            return value.isoformat()
+        return str(value)
+
+    return json.dumps(report, ensure_ascii=False, indent=2, default=default)
+
+
 def register_commands(app) -> None:
     app.cli.add_command(seed_group)
     app.cli.add_command(create_user_command)
     app.cli.add_command(notify_group)
     app.cli.add_command(mail_group)
     app.cli.add_command(ledger_group)
+    app.cli.add_command(report_group)
 
 
 def _one_line(exc: AppError) -> str:

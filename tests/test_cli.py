@@ -40,6 +40,7 @@ def test_console_script_migrates_seeds_and_prints_working_passwords(empty_databa
     assert run(url, "mail", "send").returncode == 0
     verified = run(url, "ledger", "verify")
     assert verified.returncode == 0 and '"ok": true' in verified.stdout
+    _reports_from_the_command_line(url)
 
     from subsidy_app import create_app
     from subsidy_app.extensions import db
@@ -50,6 +51,41 @@ def test_console_script_migrates_seeds_and_prints_working_passwords(empty_databa
         assert users.authenticate("hr", printed["hr"]).role == "hr"
         assert users.authenticate("employer", printed["employer"]).organization_id is not None
         db.engine.dispose()
+
+
+def _reports_from_the_command_line(url):
+    """The demo pays one travel claim: the reports written by the CLI carry it."""
+    import csv
+    import json
+    import tempfile
+
+    from subsidy_app.core.timeutil import local_today
+    from subsidy_app.reports.operations import Quarter
+
+    year, quarter = local_today().year, Quarter.of(local_today())
+    with tempfile.TemporaryDirectory() as folder:
+        budget = Path(folder) / "budget.csv"
+        done = run(url, "report", "budget", "--year", str(year), "--format", "csv", "-o", str(budget))
+        assert done.returncode == 0, done.stderr
+        rows = {r["program_code"]: r for r in csv.DictReader(budget.open(encoding="utf-8"))}
+        assert rows["TRAVEL"]["paid"] == "9650.00" and rows["RECRUIT_KEY"]["committed"] == "100000.00"
+        for suffix in ("pdf", "xlsx"):
+            target = Path(folder) / f"budget.{suffix}"
+            assert run(url, "report", "budget", "--year", str(year), "-o", str(target)).returncode == 0
+            assert target.stat().st_size > 1000
+        report = Path(folder) / "q.json"
+        done = run(url, "report", "quarterly", "--quarter", str(quarter), "-o", str(report))
+        assert done.returncode == 0, done.stderr
+        data = json.loads(report.read_text(encoding="utf-8"))
+        assert data["due_date"] == quarter.due_date.isoformat() and data["total"]["amount"] == "9650.00"
+        pdf = Path(folder) / "q.pdf"
+        assert run(url, "report", "quarterly", "--quarter", str(quarter), "-o", str(pdf)).returncode == 0
+        assert pdf.read_bytes().startswith(b"%PDF")
+        for args in (("report", "quarterly", "--quarter", "2026Q7", "-o", str(pdf)),
+                     ("report", "budget", "--year", str(year), "-o", str(Path(folder) / "b.doc"))):
+            failed = run(url, *args)
+            lines = [line for line in failed.stderr.splitlines() if line.strip()]
+            assert failed.returncode != 0 and len(lines) == 1 and lines[0].startswith("error:"), failed.stderr
 
 
 class Cli:

@@ -94,6 +94,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "talent.bank_account": frozenset({E, H}),
     # the inbox
     "notification.read": frozenset({E, I, H, F, A, ADM}),
+    # reports and exports
+    "report.read": frozenset({H, F, A, ADM}),
+    "audit_bundle.read": frozenset({A, ADM}),
     # the audit trail
     "audit.read": frozenset({A, ADM}),
 }

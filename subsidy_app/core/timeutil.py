@@ -17,3 +17,8 @@ def local_today() -> date:
 
 def to_local(moment: datetime) -> datetime:
     return moment.astimezone(LOCAL_TZ)
+
+
+def local_now() -> datetime:
+    """Now in Asia/Shanghai (for what people read; store utcnow())."""
+    return datetime.now(LOCAL_TZ)

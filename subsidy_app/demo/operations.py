@@ -68,7 +68,8 @@ def _ensure_organizations() -> list[Organization]:
         code = credit_code.complete(first17)
         existing = organizations.find_by_credit_code(code)
         result.append(existing or organizations.create_organization(
-            None, kind=kind, name=name, credit_code=code, city=city))
+            None, kind=kind, name=name, credit_code=code, city=city,
+            bank_name="中国工商银行太原迎泽支行", bank_account_no=f"0502{first17[-8:]}0001"))
     return result
 
 
@@ -83,7 +84,10 @@ def _ensure_talents(orgs: list[Organization]) -> None:
             TalentPassport.passport_no == passport,
             TalentPassport.nationality == spec["nationality"])).first()
         if not held:
-            talents.register_talent(None, employer_id=org.id, **spec)
+            talent = talents.register_talent(None, employer_id=org.id, **spec)
+            hr = users.find_user("hr")
+            talents.set_bank_account(hr, talent.talent_code, bank_name="中国银行山西省分行",
+                                     account_no=f"6216600{talent.id:09d}")
 
 
 def _new_password() -> str:
@@ -166,8 +170,48 @@ def _ensure_claims(orgs: list[Organization]) -> None:
                                               "commission": "60000.00"})
     _attach_all(agent, commission)
     actions.act(agent, commission.id, action="submit")
-    claims.create_claim(employer, program_code="TRAVEL", talent_code=emily.talent_code,
-                        amount_requested="9650.00")
+    travel = claims.create_claim(employer, program_code="TRAVEL", talent_code=emily.talent_code,
+                                 amount_requested="9650.00")
+    _attach_all(employer, travel)
+    _ensure_budgets()
+    _pay(travel.id)
+    actions.act(hr, recruit.id, action="hr_approve", comment="材料齐全，符合(六)")
+    actions.act(users.find_user("finance"), recruit.id, action="finance_approve",
+                comment="预算内，同意支付")
+
+
+#: The demonstration budget of the current fiscal year, per program (yuan).
+DEMO_BUDGETS = {"RECRUIT_KEY": "5000000.00", "RECRUIT_REGULAR": "2000000.00",
+                "HEADHUNTER": "1000000.00", "TRAVEL": "300000.00"}
+
+
+def _ensure_budgets() -> None:
+    from decimal import Decimal
+
+    from ..budgets import operations as budgets
+    from ..programs import operations as programs
+
+    finance = users.find_user("finance")
+    year = budgets.current_fiscal_year()
+    for code, amount in DEMO_BUDGETS.items():
+        program = programs.find_program(code)
+        if budgets.find_line(year, program.id) is None:
+            budgets.allocate(finance, fiscal_year=year, program_code=code, amount=Decimal(amount),
+                             reason="演示数据：年度专项经费 demonstration allocation")
+
+
+def _pay(claim_id: int) -> None:
+    """Take a claim through HR and finance approval, a four-eyes batch and disbursement."""
+    from ..claims import actions
+    from ..payments import operations as payments
+
+    employer, hr, finance, finance2 = (users.find_user(n) for n in ("employer", "hr", "finance", "finance2"))
+    actions.act(employer, claim_id, action="submit")
+    actions.act(hr, claim_id, action="hr_approve", comment="票据齐全")
+    actions.act(finance, claim_id, action="finance_approve", comment="同意")
+    batch = payments.create_batch(finance, claim_ids=[claim_id])
+    payments.approve_batch(finance2, batch.id)
+    payments.disburse_batch(finance, batch.id, bank_reference=f"ICBC-DEMO-{batch.id:04d}")
 
 
 def _codes_of(passports: list[str]) -> list[str]:

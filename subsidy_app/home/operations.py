@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from ..core.audit import AuditEvent
 from ..core.permissions import Role, can
+from ..core.timeutil import local_today
 from ..extensions import db
 from ..organizations import operations as organizations
 from ..organizations.models import Organization
@@ -32,6 +33,12 @@ def landing_data(actor) -> dict:
         }
         data["recent_talents"] = _first(talents.visible_talents(actor).order_by(None)
                                         .order_by(Talent.id.desc()))
+    if can(actor, "report.read"):
+        from ..reports import operations as reports
+
+        quarter, due = reports.next_quarterly_due()
+        data["quarterly_due"] = {"quarter": str(quarter), "due_date": due,
+                                 "days_left": (due - local_today()).days}
     if can(actor, "audit.read"):
         data["audit_events"] = _first(select(AuditEvent).order_by(AuditEvent.id.desc()), 20)
     if can(actor, "user.create"):

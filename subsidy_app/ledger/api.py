@@ -5,8 +5,10 @@ from flask.views import MethodView
 
 from ..budgets import operations as budgets
 from ..core.api import Blueprint
+from ..core.downloads import send_temporary
 from ..core.pagination import page_schema, paginate
-from ..core.timeutil import LOCAL_TZ
+from ..core.tabular import XLSX
+from ..core.timeutil import LOCAL_TZ, local_now
 from ..users.auth import current_actor
 from . import exports, operations
 from .schemas import EntrySchema, LedgerArgs, VerificationSchema
@@ -34,7 +36,18 @@ class Ledger(MethodView):
             response = Response(stream_with_context(exports.csv_stream(stmt)), mimetype="text/csv")
             response.headers["Content-Disposition"] = "attachment; filename=ledger.csv"
             return response
+        if args["format"] in ("xlsx", "pdf"):
+            return _file(stmt, args)
         return paginate(stmt, args["page"], args["per_page"])
+
+
+def _file(stmt, args):
+    """Excel or PDF: written to a temporary file (write-only workbook, canvas drawn page by
+    page), then sent from disk."""
+    fmt = args["format"]
+    path = exports.export_to_temporary(stmt, fmt, subtitle=exports.period_subtitle(
+        args["date_from"], args["date_to"], local_now()))
+    return send_temporary(path, XLSX if fmt == "xlsx" else "application/pdf", f"ledger.{fmt}")
 
 
 @blp.route("/ledger/verify")

@@ -1,34 +1,184 @@
-"""The ledger as a file: every entry with its hash, clause and tax-exempt mark."""
+"""The ledger as a file: every entry with its hash, clause and tax-exempt mark, in CSV,
+Excel and PDF, from one column list (core/tabular.py). Rows are read in batches and written
+as they come; totals are summed on the way, so every format carries the same figures."""
 from __future__ import annotations
 
-import csv
-import io
+import tempfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterator
 
+from ..core.tabular import Column, Sheet, write_pdf_listing, write_xlsx
+from ..core.timeutil import to_local
 from ..extensions import db
+from .models import LedgerEntry
 
-COLUMNS = ["seq", "transaction_id", "posted_at", "kind", "fiscal_year", "program_code", "claim_id",
-           "account", "payee", "debit", "credit", "amount", "tax_exempt", "clause", "reference",
-           "prev_hash", "hash"]
+COLUMNS = [
+    Column("seq", "序号", "Seq", "int", 9),
+    Column("transaction_id", "凭证号", "Transaction", "int", 10),
+    Column("posted_at", "记账时间", "Posted at", "text", 19),
+    Column("kind", "业务类型", "Kind", "text", 16),
+    Column("fiscal_year", "年度", "Year", "int", 7),
+    Column("program_code", "项目", "Program", "text", 18),
+    Column("claim_id", "申请号", "Claim", "int", 8),
+    Column("account", "科目", "Account", "text", 15),
+    Column("payee", "收款方", "Payee", "text", 20),
+    Column("debit", "借方", "Debit", "money", 14),
+    Column("credit", "贷方", "Credit", "money", 14),
+    Column("amount", "金额", "Amount", "money", 14),
+    Column("tax_exempt", "免税", "Tax-exempt", "bool", 11),
+    Column("clause", "政策条款", "Clause", "text", 22),
+    Column("reference", "参考号", "Reference", "text", 18),
+    Column("prev_hash", "前一哈希", "Previous hash", "text", 66),
+    Column("hash", "哈希", "Hash (SHA-256)", "text", 66),
+]
+#: The PDF listing puts the hashes on a second line under each entry.
+PDF_COLUMNS = [c for c in COLUMNS if c.key not in ("prev_hash", "hash", "transaction_id")]
 
 
-def row_of(entry) -> list:
-    return [entry.seq, entry.transaction_id, entry.posted_at.isoformat(), entry.kind,
-            entry.fiscal_year, entry.program_code, "" if entry.claim_id is None else entry.claim_id,
-            entry.account, entry.payee, f"{entry.debit:.2f}", f"{entry.credit:.2f}",
-            f"{entry.amount:.2f}", "true" if entry.tax_exempt else "false", entry.clause,
-            entry.reference, entry.prev_hash, entry.hash]
+@dataclass
+class Totals:
+    """What the export sums while writing: per account and overall."""
+
+    entries: int = 0
+    debit: Decimal = Decimal("0.00")
+    credit: Decimal = Decimal("0.00")
+    by_account: dict[str, list[Decimal]] = field(default_factory=dict)
+
+    def add(self, row: dict) -> None:
+        self.entries += 1
+        self.debit += row["debit"]
+        self.credit += row["credit"]
+        account = self.by_account.setdefault(row["account"], [Decimal("0.00"), Decimal("0.00")])
+        account[0] += row["debit"]
+        account[1] += row["credit"]
+
+    def as_row(self) -> dict:
+        return {"seq": self.entries, "debit": self.debit, "credit": self.credit}
+
+    def as_dict(self) -> dict:
+        return {"entries": self.entries, "debit": self.debit, "credit": self.credit,
+                "by_account": {name: {"debit": d, "credit": c, "net": d - c}
+                               for name, (d, c) in sorted(self.by_account.items())}}
 
 
-def csv_stream(stmt, batch: int = 5000):
-    """CSV text, produced while reading: the whole ledger is never in memory at once."""
+def rows(stmt, *, local_times: bool, totals: Totals | None = None,
+         batch: int = 5000) -> Iterator[dict]:
+    """The entries of ``stmt`` (a select of LedgerEntry) as dicts, read in batches."""
+    table = LedgerEntry.__table__
+    columns = stmt.with_only_columns(*table.c)
+    result = db.session.execute(columns.execution_options(yield_per=batch)).mappings()
+    for entry in result:
+        row = dict(entry)
+        row["amount"] = row["debit"] if row["debit"] > 0 else row["credit"]
+        moment = row["posted_at"]
+        row["posted_at"] = (to_local(moment).strftime("%Y-%m-%d %H:%M:%S") if local_times
+                            else moment.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00"))
+        if totals is not None:
+            totals.add(row)
+        yield row
+
+
+#: How each database writes the CSV's text columns itself (the same text the Python side
+#: would: UTC times in ISO 8601 with microseconds and offset, amounts with two decimals), so
+#: that the CSV is written from plain strings, without a Python object per value.
+_CSV_SQL = {
+    "postgresql": {
+        "posted_at": "to_char(posted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') || '+00:00'",
+        "claim_id": "coalesce(claim_id::text, '')", "debit": "debit::text",
+        "credit": "credit::text", "amount": "greatest(debit, credit)::text",
+        "tax_exempt": "CASE WHEN tax_exempt THEN 'true' ELSE 'false' END"},
+    "sqlite": {
+        "posted_at": "replace(posted_at, ' ', 'T') || '+00:00'",
+        "claim_id": "coalesce(claim_id, '')", "debit": "printf('%.2f', debit)",
+        "credit": "printf('%.2f', credit)", "amount": "printf('%.2f', max(debit, credit))",
+        "tax_exempt": "CASE WHEN tax_exempt THEN 'true' ELSE 'false' END"},
+}
+
+
+def csv_stream(stmt, batch: int = 5000) -> Iterator[str]:
+    """CSV text produced while reading, ``batch`` rows at a time (times in UTC)."""
+    import csv
+    import io
+
+    from sqlalchemy import literal_column
+
+    dialect = db.session.get_bind().dialect.name
+    sql = _CSV_SQL[dialect]
+    query = stmt.with_only_columns(
+        *(literal_column(sql.get(c.key, c.key)).label(c.key) for c in COLUMNS)
+    ).select_from(LedgerEntry.__table__)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    for number, entry in enumerate(db.session.execute(stmt.execution_options(yield_per=batch))
-                                   .scalars(), start=1):
-        writer.writerow(row_of(entry))
-        if number % batch == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+    writer.writerow([c.key for c in COLUMNS])
+    result = db.session.execute(query.execution_options(yield_per=batch))
+    for partition in result.partitions():
+        writer.writerows(partition)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
     yield buffer.getvalue()
+
+
+def write_xlsx_file(stmt, target, *, subtitle: str) -> Totals:
+    totals = Totals()
+    summary: list[dict] = []
+
+    def summary_rows():
+        for name, (debit, credit) in sorted(totals.by_account.items()):
+            summary.append({"account": name, "debit": debit, "credit": credit,
+                            "net": debit - credit})
+            yield summary[-1]
+
+    write_xlsx(target, [
+        Sheet("分类账 Ledger", COLUMNS, rows(stmt, local_times=True, totals=totals),
+              preamble=("山西省引进外国人才专项资金分类账 Ledger of the foreign-talent fund", subtitle),
+              totals=totals.as_row),
+        Sheet("科目合计 Totals", SUMMARY_COLUMNS, summary_rows(),
+              preamble=("按科目合计 Totals by account", subtitle),
+              totals=lambda: {"debit": totals.debit, "credit": totals.credit,
+                              "net": totals.debit - totals.credit}),
+    ])
+    return totals
+
+
+SUMMARY_COLUMNS = [
+    Column("account", "科目", "Account", "text", 20),
+    Column("debit", "借方合计", "Debit", "money", 18),
+    Column("credit", "贷方合计", "Credit", "money", 18),
+    Column("net", "余额(借-贷)", "Net (debit − credit)", "money", 20),
+]
+
+
+def write_pdf_file(stmt, target, *, subtitle: str) -> Totals:
+    totals = Totals()
+    write_pdf_listing(
+        target, title="山西省引进外国人才专项资金分类账 Ledger of the foreign-talent fund",
+        subtitle=subtitle, columns=PDF_COLUMNS,
+        rows=rows(stmt, local_times=True, totals=totals),
+        totals=lambda: [(f"合计 Total · {totals.entries}", totals.as_row())] + [
+            (f"{name}", {"debit": d, "credit": c}) for name, (d, c) in sorted(totals.by_account.items())],
+        second_line=lambda row: f"hash {row['hash']}  prev {row['prev_hash']}  tx {row['transaction_id']}")
+    return totals
+
+
+def export_to_temporary(stmt, fmt: str, *, subtitle: str) -> Path:
+    """Write the Excel or PDF export to a temporary file and return its path."""
+    handle = tempfile.NamedTemporaryFile(prefix="ledger-", suffix=f".{fmt}", delete=False)
+    handle.close()
+    path = Path(handle.name)
+    writer = write_xlsx_file if fmt == "xlsx" else write_pdf_file
+    try:
+        writer(stmt, str(path), subtitle=subtitle)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def period_subtitle(date_from, date_to, generated) -> str:
+    start = date_from.isoformat() if date_from else "…"
+    end = date_to.isoformat() if date_to else "…"
+    return (f"期间 Period {start} – {end}（北京时间 Beijing time）· "
+            f"生成 Generated {generated:%Y-%m-%d %H:%M}")

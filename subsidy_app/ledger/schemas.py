@@ -28,7 +28,7 @@ class LedgerArgs(PageArgs):
     # "from" and "to" are Python keywords: data_key keeps the contract's names
     date_from = fields.Date(data_key="from", load_default=None)
     date_to = fields.Date(data_key="to", load_default=None)
-    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx", "pdf"]))
     claim_id = fields.Integer(load_default=None)
     program_code = Text(40, load_default=None)
     fiscal_year = fields.Integer(load_default=None)

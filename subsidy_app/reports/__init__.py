@@ -1,0 +1,1 @@
+"""Reports and exports: the budget report, the quarterly report, the audit bundle."""

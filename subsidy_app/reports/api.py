@@ -1,0 +1,48 @@
+from flask.views import MethodView
+
+from ..core.api import Blueprint
+from ..core.downloads import attachment, send_temporary
+from ..users.auth import current_actor
+from . import bundle, exports, operations, pdf
+from .schemas import (BudgetReportArgs, BudgetReportSchema, QuarterlyReportArgs,
+                      QuarterlyReportSchema)
+
+blp = Blueprint("reports_api", __name__, description="Reports: budget, quarterly, audit bundle")
+
+
+@blp.route("/reports/budget")
+class BudgetReport(MethodView):
+    @blp.arguments(BudgetReportArgs, location="query")
+    @blp.response(200, BudgetReportSchema)
+    def get(self, args):
+        """Allocated, committed, paid, available, claims and persons per program and in
+        total for a fiscal year; ``format`` json, csv, xlsx or pdf."""
+        report = operations.budget_report(current_actor(), args["fiscal_year"])
+        if args["format"] != "json":
+            return attachment(*exports.budget_file(report, args["format"]))
+        return report
+
+
+@blp.route("/reports/quarterly")
+class QuarterlyReport(MethodView):
+    @blp.arguments(QuarterlyReportArgs, location="query")
+    @blp.response(200, QuarterlyReportSchema)
+    def get(self, args):
+        """The quarterly report to the national bureau (外专发明电[2018]3号), with its due
+        date: the 15th of the first month of the following quarter; ``format`` json or pdf."""
+        quarter = operations.Quarter.parse(args["quarter"])
+        report = operations.quarterly_report(current_actor(), quarter)
+        if args["format"] == "pdf":
+            return attachment(pdf.quarterly_pdf(report), "application/pdf",
+                              f"quarterly-{quarter}.pdf")
+        return report
+
+
+@blp.route("/reports/audit-bundle")
+class AuditBundle(MethodView):
+    @blp.response(200, description="application/zip")
+    def get(self):
+        """One ZIP: the ledger CSV, the budget reports, SHA256SUMS, the chain's head hash,
+        an offline verification script and a README (auditors, administrators)."""
+        path = bundle.build_bundle(current_actor())
+        return send_temporary(path, "application/zip", bundle.filename())
