@@ -76,10 +76,12 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .awards import api as awards_api
     from .budgets import api as budgets_api
     from .claims import api as claims_api
     from .ledger import api as ledger_api
     from .payments import api as payments_api
+    from .inspections import api as inspections_api
     from .recoveries import api as recoveries_api
     from .reports import api as reports_api
     from .conflicts import api as conflicts_api
@@ -99,7 +101,8 @@ def _register_blueprints(app: Flask) -> None:
 
     for module in (users_api, organizations_api, talents_api, programs_api, projects_api,
                    claims_api, credit_api, conflicts_api, deadlines_api, notifications_api,
-                   budgets_api, payments_api, ledger_api, recoveries_api, reports_api):
+                   budgets_api, payments_api, ledger_api, recoveries_api, reports_api,
+                   awards_api, inspections_api):
         csrf.exempt(module.blp)  # bearer tokens, no cookies: nothing to forge
         api.register_blueprint(module.blp)
     app.register_blueprint(users_views.bp)

@@ -69,9 +69,12 @@ def seed_demo():
 @click.option("--display-name", default=None)
 @click.option("--email", default=None, help="Where notifications are mailed")
 @click.option("--senior", is_flag=True, help="Senior HR reviewer (second approvals)")
+@click.option("--inspector", is_flag=True, help="Put the HR user on the inspector roster (双随机)")
+@click.option("--field", "inspector_field", default="综合检查 general", show_default=True,
+              help="The inspector's field")
 @with_appcontext
 def create_user_command(username, role, organization_id, password_stdin, display_name, email,
-                        senior):
+                        senior, inspector, inspector_field):
     """Create a user; asks for the password unless --password-stdin."""
     from .extensions import db
     from .users import operations as users
@@ -83,8 +86,13 @@ def create_user_command(username, role, organization_id, password_stdin, display
     user = users.create_user(None, username=username, password=password, role=role,
                              organization_id=organization_id, display_name=display_name,
                              is_senior=senior, email=email)
+    if inspector:
+        from .inspections import operations as inspections
+
+        inspections.add_inspector(None, user_id=user.id, field=inspector_field)
     db.session.commit()
-    click.echo(f"created user {user.username} (id {user.id}, role {user.role.value})")
+    click.echo(f"created user {user.username} (id {user.id}, role {user.role.value})"
+               + (", on the inspector roster" if inspector else ""))
 
 
 @click.group("notify", help="Notifications that run on a schedule.")
@@ -242,6 +250,57 @@ def report_ledger(date_from, date_to, fmt, output):
     click.echo(f"ledger (csv) written to {output}")
 
 
+@click.group("inspections", help="Double-random spot checks (双随机).")
+def inspections_group():
+    pass
+
+
+@inspections_group.command("draw")
+@click.option("--population", required=True, type=click.Choice(["employers", "intermediaries", "paid_claims"]))
+@click.option("--ratio", required=True, help="Share of the registry to draw, at least 0.05")
+@click.option("--seed", default=None, help="Default: a random seed, recorded with the draw")
+@click.option("--plan-year", type=int, default=None, help="Default: this year's plan, if any")
+@click.option("--by", "username", default=None, help="The HR user making the draw (recorded)")
+@with_appcontext
+def inspections_draw(population, ratio, seed, plan_year, username):
+    """Draw objects and assign inspectors; prints the draw as JSON."""
+    from decimal import Decimal, InvalidOperation
+
+    from .extensions import db
+    from .inspections import operations as inspections
+    from .users import operations as users
+
+    try:
+        ratio = Decimal(ratio)
+    except InvalidOperation:
+        raise click.ClickException("--ratio must be a number such as 0.05") from None
+    actor = None
+    if username:
+        actor = users.find_user(username)
+        if actor is None:
+            raise click.ClickException(f"no user named {username}")
+    record = inspections.make_draw(actor, population=population, ratio=ratio, seed=seed,
+                                   plan_year=plan_year)
+    db.session.commit()
+    click.echo(_json({"id": record.id, "seed": record.seed, "algorithm": record.algorithm,
+                      "fingerprint": record.fingerprint, "population_size": len(record.population_snapshot),
+                      "objects": record.result}))
+
+
+@inspections_group.command("verify")
+@click.argument("draw_id", type=int)
+@with_appcontext
+def inspections_verify(draw_id):
+    """Re-run a recorded draw from its seed and snapshots; exit 1 if it differs."""
+    from .inspections import operations as inspections
+
+    result = inspections.verify_draw(inspections.get_draw(None, draw_id))
+    click.echo(_json(result))
+    if not result["ok"]:
+        failed = ", ".join(name for name, passed in result["checks"].items() if not passed)
+        raise click.ClickException(f"draw {draw_id} does not verify: {failed}")
+
+
 def _json(report: dict) -> str:
     import json
     from datetime import date, datetime
@@ -264,6 +323,7 @@ def register_commands(app) -> None:
     app.cli.add_command(mail_group)
     app.cli.add_command(ledger_group)
     app.cli.add_command(report_group)
+    app.cli.add_command(inspections_group)
 
 
 def _one_line(exc: AppError) -> str:

@@ -17,3 +17,6 @@ from .core.idempotency import IdempotencyRecord  # noqa: F401
 from .ledger.models import LedgerEntry, LedgerHead, LedgerTransaction  # noqa: F401
 from .payments.models import PaymentBatch, PaymentItem  # noqa: F401
 from .recoveries.models import RecoveryOrder, RecoverySettlement  # noqa: F401
+from .awards.models import Award, DemonstrationBase  # noqa: F401
+from .inspections.models import (InspectionDraw, InspectionItem, InspectionPlan,  # noqa: F401
+                                 InspectionResult, Inspector)

@@ -216,3 +216,23 @@ def world_ledger(database_url):
     yield Handle
     with app.app_context():
         db.engine.dispose()
+
+
+def test_inspections_from_the_command_line(cli, app_for_cli):
+    import json
+
+    app_for_cli()
+    code, out, _err = cli("create-user", "li.si", "--role", "hr", "--password-stdin", "--inspector",
+                          "--field", "资助资金", stdin="a-long-password\n")
+    assert code == 0 and "inspector roster" in out
+    code, out, err = cli("inspections", "draw", "--population", "employers", "--ratio", "0.05",
+                         "--seed", "cli-seed")
+    assert code == 0, err
+    drawn = json.loads(out)
+    assert drawn["seed"] == "cli-seed" and len(drawn["objects"]) >= 1
+    assert all(len(o["inspectors"]) == 1 for o in drawn["objects"])  # one inspector on the roster
+    code, out, _err = cli("inspections", "verify", str(drawn["id"]))
+    assert code == 0 and json.loads(out)["ok"] is True
+    assert "0.05" in one_line_error(cli("inspections", "draw", "--population", "employers",
+                                        "--ratio", "0.01"))
+    one_line_error(cli("inspections", "verify", "99999"))

@@ -94,6 +94,15 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "talent.bank_account": frozenset({E, H}),
     # the inbox
     "notification.read": frozenset({E, I, H, F, A, ADM}),
+    # awards and demonstration bases (十四, 十五)
+    "award.read": frozenset({H, F, A, ADM}),
+    "award.record": frozenset({H}),
+    # double-random inspections (双随机)
+    "inspection.read": frozenset({H, A, ADM}),
+    "inspection.plan": frozenset({H}),
+    "inspection.draw": frozenset({H}),
+    "inspection.record_result": frozenset({H}),
+    "inspector.manage": frozenset({H, ADM}),
     # reports and exports
     "report.read": frozenset({H, F, A, ADM}),
     "audit_bundle.read": frozenset({A, ADM}),

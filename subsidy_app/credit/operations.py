@@ -44,10 +44,12 @@ def _active_listing(subject: dict, which: CreditList) -> CreditListing | None:
 
 
 def list_subject(actor, *, subject_kind: SubjectKind | str, subject_id, list: CreditList | str,
-                 reason: str, listed_on: date | None = None, source: str = "manual") -> CreditListing:
+                 reason: str, listed_on: date | None = None, source: str = "manual",
+                 inspection_result_id: int | None = None) -> CreditListing:
     """Put an organisation or a talent on the red or the black list (十七).
 
-    Black-listing someone on the red list ends the red listing: one cannot be both.
+    Black-listing someone on the red list ends the red listing: one cannot be both. A
+    listing may take up what a spot check proposed (``inspection_result_id``).
     """
     require(actor, "credit.list")
     subject_kind, which = SubjectKind(subject_kind), CreditList(list)
@@ -55,6 +57,8 @@ def list_subject(actor, *, subject_kind: SubjectKind | str, subject_id, list: Cr
         raise ValidationFailed(_("Some fields are invalid."),
                                fields={"reason": [_("Say why the listing is made.")]})
     subject = resolve_subject(subject_kind, subject_id)
+    if inspection_result_id is not None:
+        source = _proposal_source(inspection_result_id, subject, which)
     if _active_listing(subject, which) is not None:
         raise Conflict(_("Already on this list."), code="already_listed")
     if which == CreditList.BLACK:
@@ -69,6 +73,30 @@ def list_subject(actor, *, subject_kind: SubjectKind | str, subject_id, list: Cr
     audit.record(actor, "credit.list", "credit_listing", listing.id,
                  after=audit.snapshot(listing, *AUDITED), reason=listing.reason)
     return listing
+
+
+def _proposal_source(result_id: int, subject: dict, which: CreditList) -> str:
+    """The listing must be the one the spot check proposed, of the object it checked (for a
+    paid claim: its organisation or its talent), and taken up once."""
+    from ..claims.models import Claim
+    from ..inspections import operations as inspections
+
+    result, item = inspections.proposal(result_id)
+    invalid = ValidationFailed(_("Some fields are invalid."), fields={"inspection_result_id": [
+        _("This spot check proposed another listing or another subject.")]})
+    if result.proposed_listing != which.value:
+        raise invalid
+    if item.object_kind == "organization":
+        checked = [{"organization_id": item.object_id}]
+    else:
+        claim = db.session.get(Claim, item.object_id)
+        checked = [{"organization_id": claim.organization_id}, {"talent_id": claim.talent_id}]
+    if subject not in checked:
+        raise invalid
+    source = f"inspection_result:{result_id}"
+    if db.session.execute(select(CreditListing.id).where(CreditListing.source == source)).first():
+        raise Conflict(_("This proposal was already taken up."), code="already_listed")
+    return source
 
 
 def _lift(actor, listing: CreditListing, reason: str) -> None:

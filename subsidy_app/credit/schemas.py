@@ -22,6 +22,8 @@ class ListingCreateSchema(BaseSchema):
     list = EnumValue(CreditList, required=True)
     reason = RequiredText(2000)
     listed_on = fields.Date(load_default=None)
+    inspection_result_id = fields.Integer(load_default=None, metadata={
+        "description": "a spot-check result that proposed this listing (双随机)"})
 
 
 class LiftSchema(BaseSchema):

@@ -113,6 +113,7 @@ def load_demo() -> list[DemoAccount]:
         accounts.append(DemoAccount(username, role, password, org.name if org else None))
     _ensure_talents(orgs)
     _ensure_claims(orgs)
+    _ensure_supervision()
     return accounts
 
 
@@ -220,3 +221,32 @@ def _codes_of(passports: list[str]) -> list[str]:
 
     return [db.session.execute(select(Talent.talent_code).join(TalentPassport).where(
         TalentPassport.passport_no == number)).scalar_one() for number in passports]
+
+
+def _ensure_supervision() -> None:
+    """Two HR inspectors on the roster, this year's inspection plan, a Friendship Award and
+    a provincial demonstration base (each with its claim), so that those pages are not empty."""
+    from datetime import date
+
+    from ..awards import operations as awards
+    from ..awards.models import Award
+    from ..core.timeutil import local_today
+    from ..extensions import db
+    from ..inspections import operations as inspections
+    from ..inspections.models import InspectionPlan, Inspector
+
+    hr = users.find_user("hr")
+    for name, field in (("hr2", "资助资金使用"), ("hrlead", "引才中介服务")):
+        user = users.find_user(name)
+        if not db.session.execute(select(Inspector.id).where(Inspector.user_id == user.id)).first():
+            inspections.add_inspector(hr, user_id=user.id, field=field)
+    year = local_today().year
+    if not db.session.execute(select(InspectionPlan.id).where(InspectionPlan.year == year)).first():
+        inspections.create_plan(hr, year=year, matters=[
+            "引才资助资金申领和使用情况", "引才中介佣金的真实性", "引才示范推广基地建设情况"])
+    if not db.session.execute(select(Award.id).limit(1)).first():
+        hans = talents.find_talent(_codes_of(["C4F7J2K9L"])[0])
+        awards.record_award(hr, kind="friendship_provincial", talent_code=hans.talent_code, year=year - 1)
+        employer2 = organizations.find_by_credit_code(credit_code.complete(ORGANIZATIONS[1][2]))
+        awards.record_base(hr, level="provincial", organization_id=employer2.id,
+                           designated_on=date(year, 3, 1))

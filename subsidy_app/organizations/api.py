@@ -31,8 +31,9 @@ class Organizations(MethodView):
 class OrganizationById(MethodView):
     @blp.response(200, OrganizationSchema)
     def get(self, organization_id):
-        """One organisation; another organisation's answers 404 to employers and intermediaries."""
-        return operations.get_organization(current_actor(), organization_id)
+        """One organisation; another organisation's answers 404 to employers and intermediaries.
+        Staff who read inspections also get its spot checks (``inspections``)."""
+        return operations.organization_page(current_actor(), organization_id)
 
 
 @blp.route("/cities")

@@ -24,6 +24,8 @@ class OrganizationSchema(BaseSchema):
     created_at = fields.DateTime()
     bank_name = fields.String(allow_none=True)
     bank_account_no = fields.String(allow_none=True)
+    inspections = fields.List(fields.Dict(), allow_none=True,
+                              metadata={"description": "spot checks of this organisation (staff only)"})
 
 
 class BankAccountSchema(BaseSchema):

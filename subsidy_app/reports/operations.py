@@ -19,6 +19,7 @@ from ..core.errors import ValidationFailed
 from ..core.permissions import require
 from ..core.timeutil import LOCAL_TZ, local_today, utcnow
 from ..extensions import db
+from ..inspections import operations as inspections
 from ..ledger.models import LedgerEntry
 from ..organizations.models import City, Organization
 from ..programs.models import Program
@@ -167,6 +168,7 @@ def compile_quarterly_report(quarter: Quarter) -> dict:
         report[name] = _grouped(rows, key, name)
     report["total"] = _figures(rows)
     report["activity"] = _activity(start, end)
+    report["inspections"] = inspections.quarter_summary(start, end)
     return report
 
 

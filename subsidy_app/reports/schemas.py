@@ -66,6 +66,12 @@ class ActivitySchema(BaseSchema):
     rejected = fields.Integer()
 
 
+class InspectionSummarySchema(BaseSchema):
+    draws = fields.Integer()
+    objects_drawn = fields.Integer()
+    results = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
 class QuarterlyReportSchema(BaseSchema):
     quarter = fields.String()
     period_start = fields.Date()
@@ -78,3 +84,4 @@ class QuarterlyReportSchema(BaseSchema):
     by_talent_kind = fields.List(fields.Nested(ByKindSchema))
     by_city = fields.List(fields.Nested(ByCitySchema))
     activity = fields.Nested(ActivitySchema)
+    inspections = fields.Nested(InspectionSummarySchema)

@@ -1,0 +1,123 @@
+from marshmallow import fields, validate
+
+from ..core.pagination import PageArgs
+from ..core.schemas import BaseSchema, EnumValue, RequiredText, Text
+from .models import Outcome, Population
+
+
+class InspectorCreateSchema(BaseSchema):
+    user_id = fields.Integer(required=True, strict=True)
+    field = RequiredText(100)
+
+
+class InspectorSchema(BaseSchema):
+    id = fields.Integer()
+    user_id = fields.Integer()
+    username = fields.String()
+    field = fields.String()
+    active = fields.Boolean()
+    added_at = fields.DateTime()
+
+
+class InspectorRemoveSchema(BaseSchema):
+    reason = RequiredText(1000)
+
+
+class PlanCreateSchema(BaseSchema):
+    year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2100))
+    matters = fields.List(RequiredText(300), required=True, validate=validate.Length(min=1, max=100))
+
+
+class DrawCreateSchema(BaseSchema):
+    population = EnumValue(Population, required=True)
+    ratio = fields.Decimal(required=True, places=None, allow_nan=False,
+                           metadata={"description": "share of the registry to draw, at least 0.05"})
+    seed = Text(100, load_default=None)
+    plan_year = fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2100))
+
+
+class DrawnObjectSchema(BaseSchema):
+    item_id = fields.Integer(attribute="id")
+    kind = fields.String(attribute="object_kind")
+    id = fields.Integer(attribute="object_id")
+    inspectors = fields.List(fields.Integer())
+    outcome = fields.Function(lambda item: item.latest_result.outcome.value if item.latest_result else None)
+
+
+class DrawSchema(BaseSchema):
+    id = fields.Integer()
+    population = EnumValue(Population)
+    ratio = fields.Decimal(as_string=True)
+    seed = fields.String()
+    algorithm = fields.String()
+    fingerprint = fields.String()
+    plan_id = fields.Integer(allow_none=True)
+    population_size = fields.Function(lambda d: len(d.population_snapshot))
+    drawn_at = fields.DateTime()
+    objects = fields.List(fields.Nested(DrawnObjectSchema), attribute="items")
+
+
+class DrawDetailSchema(DrawSchema):
+    population_snapshot = fields.List(fields.Dict())
+    roster_snapshot = fields.List(fields.Integer())
+
+
+class DrawListArgs(PageArgs):
+    population = EnumValue(Population, load_default=None)
+    year = fields.Integer(load_default=None)
+
+
+class PlanSchema(BaseSchema):
+    id = fields.Integer()
+    year = fields.Integer()
+    matters = fields.List(fields.String())
+    created_at = fields.DateTime()
+
+
+class PlanDetailSchema(PlanSchema):
+    draws = fields.List(fields.Nested(DrawSchema))
+
+
+class ResultCreateSchema(BaseSchema):
+    outcome = EnumValue(Outcome, required=True)
+    findings = RequiredText(5000)
+    propose_listing = fields.String(load_default=None, allow_none=True,
+                                    validate=validate.OneOf(["red", "black"]))
+
+
+class ResultSchema(BaseSchema):
+    id = fields.Integer()
+    item_id = fields.Integer()
+    outcome = EnumValue(Outcome)
+    findings = fields.String()
+    proposed_listing = fields.String(allow_none=True)
+    recorded_at = fields.DateTime()
+
+
+class ObjectInspectionSchema(BaseSchema):
+    item_id = fields.Integer()
+    draw_id = fields.Integer()
+    drawn_at = fields.DateTime()
+    inspectors = fields.List(fields.Integer())
+    outcome = fields.String(allow_none=True)
+    findings = fields.String(allow_none=True)
+    proposed_listing = fields.String(allow_none=True)
+    recorded_at = fields.DateTime(allow_none=True)
+
+
+class ProposalSchema(BaseSchema):
+    result_id = fields.Integer()
+    object_kind = fields.String()
+    object_id = fields.Integer()
+    list = fields.String()
+    findings = fields.String()
+    recorded_at = fields.DateTime()
+
+
+class VerifySchema(BaseSchema):
+    draw_id = fields.Integer()
+    ok = fields.Boolean()
+    checks = fields.Dict(keys=fields.String(), values=fields.Boolean())
+    fingerprint = fields.String()
+    sample_size = fields.Integer()
+    population_size = fields.Integer()
