@@ -11,7 +11,7 @@ from sqlalchemy import text
 from subsidy_app.inspections import draw as drawing
 from tests.conftest import new_credit_code
 from tests.core.test_api_shape import assert_error
-from tests.world import act, paid_claim
+from tests.world import paid_claim
 
 INSPECTORS = ("hr", "hr2", "senior")
 
