@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test bench bench-exports translations translations-update clean-venv
+.PHONY: setup browser run test bench bench-exports translations translations-update clean-venv
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,10 +25,21 @@ run: setup
 	$(BIN)/subsidy seed demo
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - 'subsidy_app:create_app()'
 
+# The browser tests drive Debian's Chromium; it and a CJK font for its pages are installed
+# here when missing (root, or sudo without a password). Playwright downloads no browser.
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@if [ ! -x $(CHROMIUM) ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+		echo "installing Debian's chromium and a CJK font for the browser tests"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+			chromium fonts-wqy-microhei >/dev/null; \
+	fi
+
 # Two workers (the machine has two cores); PYTEST_ARGS='-n0 -k claims' for one process.
 PYTEST_ARGS ?= -n auto
-test: setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+test: setup browser
+	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -94,6 +94,10 @@ def _register_blueprints(app: Flask) -> None:
     from .programs import api as programs_api
     from .programs import views as programs_views
     from .reports import views as reports_views
+    from .claims import views as claims_views
+    from .payments import views as payments_views
+    from .budgets import views as budgets_views
+    from .ledger import views as ledger_views
     from .projects import api as projects_api
     from .talents import api as talents_api
     from .users import api as users_api
@@ -109,6 +113,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(home_views.bp)
     app.register_blueprint(programs_views.bp)
     app.register_blueprint(reports_views.bp)
+    app.register_blueprint(claims_views.bp)
+    app.register_blueprint(payments_views.bp)
+    app.register_blueprint(budgets_views.bp)
+    app.register_blueprint(ledger_views.bp)
     from .core import templating
 
     templating.init_app(app)

@@ -267,3 +267,8 @@ def _day_start(day: date, plus_days: int = 0):
 
 def red_listed(claim: Claim) -> bool:
     return credit.is_red_listed(claim.organization_id)
+
+
+def db_list(stmt, limit: int) -> list[Claim]:
+    """The first ``limit`` claims of a listing (for pages that show a short list)."""
+    return list(db.session.execute(stmt.limit(limit)).scalars())

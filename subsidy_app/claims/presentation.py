@@ -94,3 +94,30 @@ def describe(actor, claim, *, full: bool = True) -> dict:
     view["history"] = _history(claim)
     view["available_actions"] = actions.available_actions(actor, claim)
     return view
+
+
+# --- for the HTML pages -----------------------------------------------------------------------
+
+def localized_name(program) -> str:
+    return program.name_en if _lang() == "en" else program.name_zh
+
+
+def action_label(action: str) -> str:
+    from ..core.labels import ACTION, label
+
+    return label(ACTION, action)
+
+
+def document_choices(claim) -> list[tuple[str, str]]:
+    """The kinds of document the claim's program takes, required ones first, by name."""
+    from ..programs import operations as programs
+
+    names = programs.document_names()
+    program = claim.program
+    kinds = (program.documents_by(DocumentRequirement.ESSENTIAL) + program.documents_by(DocumentRequirement.DEFERRABLE)
+             + program.documents_by(DocumentRequirement.OPTIONAL))
+    return [(kind, localized_name(names[kind]) if kind in names else kind) for kind in kinds]
+
+
+def amount_set_at_approval(claim) -> bool:
+    return claim.program.amount_rule.startswith("discretionary")

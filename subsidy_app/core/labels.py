@@ -54,6 +54,21 @@ STAGE = {
     "closed": _l("closed"),
 }
 
+ACTION = {
+    "submit": _l("Submit"),
+    "withdraw": _l("Withdraw"),
+    "return": _l("Return to the applicant"),
+    "defer_documents": _l("Accept with documents to follow (容缺)"),
+    "hr_approve": _l("Approve (HR)"),
+    "hr_reject": _l("Reject"),
+    "finance_approve": _l("Approve payment (finance)"),
+    "finance_reject": _l("Reject payment"),
+    "appeal": _l("Appeal"),
+}
+
+BATCH_STATUS = {"draft": _l("built, awaiting approval"), "approved": _l("approved, awaiting disbursement"),
+                "disbursed": _l("disbursed")}
+
 
 def label(table: dict, value) -> str:
     key = getattr(value, "value", value)
@@ -69,4 +84,6 @@ def init_app(app) -> None:
         organization_kind_label=lambda v: label(ORGANIZATION_KIND, v),
         status_label=lambda v: label(STATUS, v),
         stage_label=lambda v: label(STAGE, v),
+        action_label=lambda v: label(ACTION, v),
+        batch_status_label=lambda v: label(BATCH_STATUS, v),
     )

@@ -44,3 +44,25 @@ def paginate_list(items: list, page: int, per_page: int) -> dict:
     start = (page - 1) * per_page
     return {"items": items[start:start + per_page], "total": len(items), "page": page,
             "per_page": per_page}
+
+
+class HtmlPage:
+    """A page of a list for an HTML view, with what the pager needs."""
+
+    def __init__(self, items: list, total: int, page: int, per_page: int, args):
+        self.items, self.total, self.page, self.per_page = items, total, page, per_page
+        self.pages = max(1, -(-total // per_page))
+        self._args = {k: v for k, v in args.items() if k != "page"}
+
+    def url_args(self, page: int) -> dict:
+        return {**self._args, "page": page}
+
+
+def paginate_html(stmt, args, per_page: int = 20) -> HtmlPage:
+    """``?page=`` from the query string (a bad or absent one means the first page)."""
+    try:
+        page = max(1, min(int(args.get("page", 1)), 1_000_000))
+    except (TypeError, ValueError):
+        page = 1
+    data = paginate(stmt, page, per_page)
+    return HtmlPage(data["items"], data["total"], page, per_page, args)

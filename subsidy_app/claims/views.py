@@ -1,0 +1,151 @@
+"""HTML pages of claims: the list (an applicant's dashboard, a reviewer's queue), the claim
+form, the claim page with its checks, evidence, history and the actions open to the user.
+Thin: every decision is the operations'."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from ..core.errors import AppError
+from ..core.pagination import paginate_html
+from ..programs import operations as programs
+from ..projects import operations as projects
+from ..users.auth import current_actor
+from . import actions, documents, operations, presentation
+from .forms import ActionForm, ClaimForm, UploadForm
+from .models import ClaimStatus
+
+bp = Blueprint("claims", __name__, template_folder="templates", url_prefix="/claims")
+
+DETAIL_FIELDS = ("justification", "contract_signed_on", "commission", "year", "designated_on", "visit_date")
+
+
+def _flash_error(exc: AppError, form=None) -> None:
+    """An operation's refusal, shown on the page: field messages on the form's fields."""
+    for name, messages in exc.fields.items():
+        field = getattr(form, name, None) if form is not None else None
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors) + list(messages)
+        else:
+            for message in messages:
+                flash(f"{exc.message} {message}", "error")
+    if not exc.fields:
+        flash(exc.message, "error")
+
+
+@bp.route("/")
+@login_required
+def index():
+    actor = current_actor()
+    status = request.args.get("status") or None
+    if status not in (None, *ClaimStatus):
+        status = None
+    overdue = True if request.args.get("overdue") == "1" else None
+    stmt = operations.visible_claims(actor, status=ClaimStatus(status) if status else None,
+                                     program_code=request.args.get("program") or None, overdue=overdue)
+    page = paginate_html(stmt, request.args)
+    rows = [presentation.describe(actor, claim, full=False) for claim in page.items]
+    return render_template("claims/index.html", page=page, rows=rows, statuses=list(ClaimStatus),
+                           programs=programs.list_programs(actor), status=status)
+
+
+def _claim_form(actor) -> ClaimForm:
+    form = ClaimForm()
+    form.program_code.choices = [(p.code, f"{presentation.localized_name(p)} {p.clause}")
+                                 for p in programs.list_programs(actor)]
+    form.project_id.choices = [("", "—")] + [
+        (str(p.id), f"{p.year} {p.name}") for p in projects.all_projects(actor)]
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    actor = current_actor()
+    form = _claim_form(actor)
+    if request.method == "GET" and request.args.get("program"):
+        form.program_code.data = request.args["program"]
+    status = 200
+    if form.validate_on_submit():
+        details = {name: getattr(form, name).data for name in DETAIL_FIELDS
+                   if getattr(form, name).data not in (None, "")}
+        details = {k: (v.isoformat() if hasattr(v, "isoformat") else str(v) if isinstance(v, Decimal) else v)
+                   for k, v in details.items()}
+        if form.project_id.data:
+            details["project_id"] = int(form.project_id.data)
+        try:
+            claim = operations.create_claim(
+                actor, program_code=form.program_code.data, talent_code=form.talent_code.data or None,
+                organization_id=form.organization_id.data, amount_requested=form.amount_requested.data,
+                details=details)
+        except AppError as exc:
+            _flash_error(exc, form)
+            status = exc.status
+        else:
+            flash(_("Draft saved. Check the eligibility below, attach the documents, then submit."), "info")
+            return redirect(url_for("claims.detail", claim_id=claim.id))
+    elif request.method == "POST":
+        status = 400 if form.csrf_token.errors else 422
+    return render_template("claims/new.html", form=form), status
+
+
+@bp.route("/<int:claim_id>")
+@login_required
+def detail(claim_id):
+    actor = current_actor()
+    claim = operations.get_claim(actor, claim_id)
+    view = presentation.describe(actor, claim)
+    upload = UploadForm()
+    upload.kind.choices = presentation.document_choices(claim)
+    return render_template("claims/detail.html", claim=view, upload=upload, action_form=ActionForm(),
+                           set_at_approval=presentation.amount_set_at_approval(claim))
+
+
+@bp.route("/<int:claim_id>/documents", methods=["POST"])
+@login_required
+def upload_document(claim_id):
+    actor = current_actor()
+    claim = operations.get_claim(actor, claim_id)
+    form = UploadForm()
+    form.kind.choices = presentation.document_choices(claim)
+    if form.validate_on_submit():
+        try:
+            documents.upload(actor, claim_id, kind=form.kind.data, file=form.file.data)
+            flash(_("Document attached."), "info")
+        except AppError as exc:
+            _flash_error(exc)
+    else:
+        for name, messages in form.errors.items():
+            for message in messages:
+                flash(f"{getattr(form, name).label.text}: {message}", "error")
+    return redirect(url_for("claims.detail", claim_id=claim_id) + "#documents")
+
+
+@bp.route("/<int:claim_id>/documents/<int:document_id>")
+@login_required
+def document(claim_id, document_id):
+    found, path = documents.open_document(current_actor(), claim_id, document_id)
+    response = send_file(path, mimetype=found.content_type, as_attachment=False,
+                         download_name=found.filename, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/<int:claim_id>/actions", methods=["POST"])
+@login_required
+def act(claim_id):
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        actions.act(current_actor(), claim_id, action=form.action.data,
+                    comment=form.comment.data or None, amount_approved=form.amount_approved.data)
+    except AppError as exc:
+        _flash_error(exc)
+    else:
+        flash(_("Done: %(action)s.", action=presentation.action_label(form.action.data)), "info")
+    return redirect(url_for("claims.detail", claim_id=claim_id))

@@ -1,0 +1,43 @@
+"""The ledger browser and its verification, for finance and auditors."""
+from datetime import date, datetime, time, timedelta
+
+from flask import Blueprint, render_template, request
+from flask_login import login_required
+
+from ..budgets import operations as budgets
+from ..core.pagination import paginate_html
+from ..core.timeutil import LOCAL_TZ
+from ..users.auth import current_actor
+from . import operations
+
+bp = Blueprint("ledger", __name__, template_folder="templates", url_prefix="/ledger")
+
+
+def _date(name: str):
+    try:
+        return date.fromisoformat(request.args.get(name, "").strip())
+    except ValueError:
+        return None
+
+
+@bp.route("/")
+@login_required
+def index():
+    date_from, date_to = _date("from"), _date("to")
+    claim_id = request.args.get("claim_id", type=int)
+    stmt = operations.entries(
+        current_actor(),
+        date_from=datetime.combine(date_from, time(), LOCAL_TZ) if date_from else None,
+        date_to=datetime.combine(date_to + timedelta(days=1), time(), LOCAL_TZ) if date_to else None,
+        claim_id=claim_id, program_code=request.args.get("program") or None,
+        account=request.args.get("account") or None)
+    page = paginate_html(stmt, request.args, per_page=50)
+    return render_template("ledger/index.html", page=page, date_from=date_from, date_to=date_to)
+
+
+@bp.route("/verify")
+@login_required
+def verify():
+    result = operations.verify(current_actor())
+    drift = budgets.drift()
+    return render_template("ledger/verify.html", result=result, drift=drift)

@@ -1,0 +1,18 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+
+class BatchForm(FlaskForm):
+    claim_ids = SelectMultipleField(_l("Claims"), coerce=int, validators=[DataRequired()])
+
+
+class BatchActionForm(FlaskForm):
+    action = HiddenField(validators=[DataRequired()])
+    bank_reference = StringField(_l("Bank reference"), validators=[Optional(), Length(max=80)])
+
+
+class BankResultForm(FlaskForm):
+    file = FileField(_l("The bank's result file (CSV)"), validators=[FileRequired()])

@@ -1,0 +1,205 @@
+"""The main journey, clicked through in a real browser (headless Debian Chromium driven by
+Playwright): an employer files a RECRUIT_KEY claim with its documents, HR approves, finance
+approves and pays it in a batch (built by one finance user, approved by another), the
+auditor verifies the ledger and downloads the budget report. In Chinese, then the language
+switch to English. Screenshots of each role's main page go to test-artifacts/screenshots/."""
+from __future__ import annotations
+
+import os
+import threading
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+PASSWORD = "e2e-password-123"
+
+# `make test` installs Chromium first and sets CHROMIUM, so there a missing browser fails;
+# a bare `pytest` on a machine without it skips these tests and says why.
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and "CHROMIUM" not in os.environ,
+                                reason="no Chromium: `make test` installs it (the Makefile's browser target)")
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """The application on a free port, over a fresh SQLite database with the plan, the
+    people of the journey and this year's budget."""
+    from flask_migrate import upgrade
+    from werkzeug.serving import make_server
+
+    from subsidy_app import create_app
+    from subsidy_app.budgets import operations as budgets
+    from subsidy_app.extensions import db
+    from subsidy_app.organizations import operations as organizations
+    from subsidy_app.programs import operations as programs
+    from subsidy_app.projects import operations as projects
+    from subsidy_app.talents import operations as talents
+    from subsidy_app.users import operations as users
+    from tests.conftest import new_credit_code
+
+    folder = tmp_path_factory.mktemp("e2e")
+    os.environ["SUBSIDY_INSTANCE_PATH"] = str(folder)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'e2e.sqlite3'}",
+                      "SECRET_KEY": "e2e", "DOCUMENT_STORAGE": str(folder / "documents"),
+                      "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        upgrade()
+        programs.load_plan()
+        org = organizations.create_organization(
+            None, kind="employer", name="太原重型装备有限公司", credit_code=new_credit_code(), city="太原市",
+            bank_name="中国工商银行太原分行", bank_account_no="0502000000009999")
+        people = {}
+        for name, role in (("employer", "employer"), ("hr", "hr"), ("finance", "finance"),
+                           ("finance2", "finance"), ("auditor", "auditor")):
+            people[name] = users.create_user(None, username=f"e2e-{name}", password=PASSWORD, role=role,
+                                             organization_id=org.id if role == "employer" else None)
+        talent = talents.register_talent(
+            None, name="Anna Schmidt", nationality="DEU", passport_no="E2E000001", birth_date=date(1982, 4, 2),
+            degree="doctorate", years_experience=12, work_permit_no="E2E0000001", permit_class="A",
+            employer_id=org.id, shanxi_start_date=date(2025, 3, 1), talent_kind="research")
+        talents.set_bank_account(people["hr"], talent.talent_code, bank_name="中国银行山西省分行",
+                                 account_no="6216600000000077")
+        project = projects.create_project(people["hr"], name="2025年度省级重点引才项目", level="key", year=2025)
+        budgets.allocate(people["finance"], fiscal_year=budgets.current_fiscal_year(),
+                         program_code="RECRUIT_KEY", amount=Decimal("1000000.00"))
+        db.session.commit()
+        world = {"talent": talent.talent_code, "project": project.id}
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", world
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+def _login(browser, base, who, *, width=1280, height=900):
+    context = browser.new_context(base_url=base, viewport={"width": width, "height": height},
+                                  accept_downloads=True, locale="zh-CN")
+    page = context.new_page()
+    page.goto("/login")
+    page.fill("input[name=username]", f"e2e-{who}")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    return page
+
+
+def _shot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _flash_errors(page) -> list[str]:
+    return page.locator(".flash-error").all_inner_texts()
+
+
+def test_the_journey_by_clicking(live_server, browser, tmp_path):
+    base, world = live_server
+    evidence = tmp_path / "evidence.pdf"
+    evidence.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+
+    # the employer files the claim, sees the checks with their clauses, attaches, submits
+    page = _login(browser, base, "employer")
+    _shot(page, "employer-home")
+    page.goto("/claims/new")
+    page.select_option("select[name=program_code]", "RECRUIT_KEY")
+    page.fill("input[name=talent_code]", world["talent"])
+    page.select_option("select[name=project_id]", str(world["project"]))
+    page.click("form.form button[type=submit]")
+    assert "/claims/" in page.url and "new" not in page.url, _flash_errors(page)
+    claim_url = page.url
+    checks = page.locator("#checks-title + .table-wrap tbody tr")
+    assert checks.count() >= 3 and "(六)" in page.inner_text("#checks-title + .table-wrap")
+    while page.locator(".warn code").count():
+        kind = page.locator(".warn code").first.inner_text()
+        page.select_option("select[name=kind]", kind)
+        page.set_input_files("input[name=file]", str(evidence))
+        page.click("form.inline-form button[type=submit]")
+        assert not _flash_errors(page), _flash_errors(page)
+    page.click("button[name=do][value=submit]")
+    assert "已提交" in page.inner_text(".facts") or "submitted" in page.inner_text(".facts")
+    page.goto("/claims/")
+    _shot(page, "employer-claims")
+    page.context.close()
+
+    # HR approves from the queue
+    page = _login(browser, base, "hr")
+    page.goto("/claims/")
+    _shot(page, "hr-queue")
+    page.click(f"a[href='{claim_url.removeprefix(base)}']")
+    page.fill("#comment-hr_approve", "材料齐全，符合(六)")
+    page.click("button[name=do][value=hr_approve]")
+    assert not _flash_errors(page), _flash_errors(page)
+    _shot(page, "hr-claim")
+    page.context.close()
+
+    # finance approves payment and builds a batch
+    page = _login(browser, base, "finance")
+    page.goto(claim_url)
+    page.click("button[name=do][value=finance_approve]")
+    assert not _flash_errors(page), _flash_errors(page)
+    page.goto("/budgets/")
+    _shot(page, "finance-budget")
+    assert "100,000.00" in page.inner_text("table")  # committed
+    page.goto("/payments/")
+    page.check("input[name=claim_ids]")
+    page.click("form:has(input[name=claim_ids]) button[type=submit]")
+    batch_url = page.url
+    assert "/payments/batches/" in batch_url, _flash_errors(page)
+    page.context.close()
+
+    page = _login(browser, base, "finance2")  # four eyes
+    page.goto(batch_url)
+    page.click("form.action-form button[type=submit]")
+    assert not _flash_errors(page), _flash_errors(page)
+    page.context.close()
+
+    page = _login(browser, base, "finance")
+    page.goto(batch_url)
+    page.fill("input[name=bank_reference]", "ICBC-E2E-0001")
+    page.click("form.action-form button[type=submit]")
+    assert not _flash_errors(page), _flash_errors(page)
+    _shot(page, "finance-batch")
+    page.goto(claim_url)
+    assert "已拨付" in page.inner_text(".facts")  # paid
+    page.context.close()
+
+    # the auditor verifies the ledger and downloads the budget report
+    page = _login(browser, base, "auditor")
+    _shot(page, "auditor-home")
+    page.goto("/ledger/")
+    _shot(page, "auditor-ledger")
+    page.click("main a[href$='/ledger/verify']")
+    assert page.locator(".verify-ok").count() == 1
+    page.goto("/reports/")
+    with page.expect_download() as download:
+        page.click("button[formaction$='budget.pdf']")
+    pdf = tmp_path / "budget.pdf"
+    download.value.save_as(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+    # and in English
+    page.click("header button[name=lang][value=en]")
+    assert page.locator("h1").first.inner_text() == "Reports and exports"
+    page.goto("/ledger/verify")
+    assert "The chain verifies" in page.inner_text("main")
+    page.context.close()
+
+    # a phone-width screen
+    page = _login(browser, base, "employer", width=390, height=844)
+    page.goto("/claims/")
+    _shot(page, "employer-claims-phone")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.context.close()
