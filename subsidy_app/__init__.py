@@ -98,6 +98,12 @@ def _register_blueprints(app: Flask) -> None:
     from .payments import views as payments_views
     from .budgets import views as budgets_views
     from .ledger import views as ledger_views
+    from .talents import views as talents_views
+    from .organizations import views as organizations_views
+    from .credit import views as credit_views
+    from .awards import views as awards_views
+    from .inspections import views as inspections_views
+    from .conflicts import views as conflicts_views
     from .projects import api as projects_api
     from .talents import api as talents_api
     from .users import api as users_api
@@ -117,6 +123,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(payments_views.bp)
     app.register_blueprint(budgets_views.bp)
     app.register_blueprint(ledger_views.bp)
+    app.register_blueprint(talents_views.bp)
+    app.register_blueprint(organizations_views.bp)
+    app.register_blueprint(credit_views.bp)
+    app.register_blueprint(awards_views.bp)
+    app.register_blueprint(inspections_views.bp)
+    app.register_blueprint(conflicts_views.bp)
     from .core import templating
 
     templating.init_app(app)

@@ -2,7 +2,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (DateField, DecimalField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
@@ -30,6 +31,8 @@ class UploadForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     action = HiddenField(validators=[DataRequired()])
+    documents = SelectMultipleField(choices=[], validate_choice=False)
+    due_date = DateField(validators=[Optional()])
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
     amount_approved = DecimalField(_l("Amount approved (yuan)"), places=2,
                                    validators=[Optional(), NumberRange(min=0)])

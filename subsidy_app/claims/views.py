@@ -16,6 +16,7 @@ from ..projects import operations as projects
 from ..users.auth import current_actor
 from . import actions, documents, operations, presentation
 from .forms import ActionForm, ClaimForm, UploadForm
+from ..programs.models import DocumentRequirement
 from .models import ClaimStatus
 
 bp = Blueprint("claims", __name__, template_folder="templates", url_prefix="/claims")
@@ -100,8 +101,12 @@ def detail(claim_id):
     view = presentation.describe(actor, claim)
     upload = UploadForm()
     upload.kind.choices = presentation.document_choices(claim)
+    names = dict(upload.kind.choices)
+    deferrable = [(k, names.get(k, k)) for k in claim.program.documents_by(DocumentRequirement.DEFERRABLE)
+                  if k in view["missing_documents"]]
     return render_template("claims/detail.html", claim=view, upload=upload, action_form=ActionForm(),
-                           set_at_approval=presentation.amount_set_at_approval(claim))
+                           set_at_approval=presentation.amount_set_at_approval(claim),
+                           document_names=names, deferrable=deferrable)
 
 
 @bp.route("/<int:claim_id>/documents", methods=["POST"])
@@ -142,8 +147,10 @@ def act(claim_id):
     if not form.validate_on_submit():
         abort(400)
     try:
+        extra = ({"documents": form.documents.data, "due_date": form.due_date.data}
+                 if form.action.data == "defer_documents" else {})
         actions.act(current_actor(), claim_id, action=form.action.data,
-                    comment=form.comment.data or None, amount_approved=form.amount_approved.data)
+                    comment=form.comment.data or None, amount_approved=form.amount_approved.data, **extra)
     except AppError as exc:
         _flash_error(exc)
     else:

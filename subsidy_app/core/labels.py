@@ -69,6 +69,12 @@ ACTION = {
 BATCH_STATUS = {"draft": _l("built, awaiting approval"), "approved": _l("approved, awaiting disbursement"),
                 "disbursed": _l("disbursed")}
 
+AWARD = {"friendship_national": _l("Chinese Government Friendship Award"),
+         "friendship_provincial": _l("Shanxi Friendship Award")}
+BASE_LEVEL = {"national": _l("National"), "provincial": _l("Provincial")}
+OUTCOME = {"compliant": _l("compliant"), "issues_found": _l("issues found"), "violation": _l("violation")}
+POPULATION = {"employers": _l("employers"), "intermediaries": _l("intermediaries"), "paid_claims": _l("paid claims")}
+
 
 def label(table: dict, value) -> str:
     key = getattr(value, "value", value)
@@ -86,4 +92,8 @@ def init_app(app) -> None:
         stage_label=lambda v: label(STAGE, v),
         action_label=lambda v: label(ACTION, v),
         batch_status_label=lambda v: label(BATCH_STATUS, v),
+        award_label=lambda v: label(AWARD, v),
+        base_level_label=lambda v: label(BASE_LEVEL, v),
+        outcome_label=lambda v: label(OUTCOME, v),
+        population_label=lambda v: label(POPULATION, v),
     )

@@ -73,6 +73,10 @@ def remove_inspector(actor, inspector_id: int, *, reason: str) -> Inspector:
     return inspector
 
 
+def db_all(stmt) -> list:
+    return list(db.session.execute(stmt).scalars())
+
+
 def list_inspectors(actor, *, active: bool | None = True):
     require(actor, "inspection.read")
     stmt = select(Inspector).order_by(Inspector.user_id)
@@ -106,6 +110,14 @@ def get_plan(actor, year: int) -> InspectionPlan:
     plan.draws = list(db.session.execute(select(InspectionDraw).where(
         InspectionDraw.plan_id == plan.id).order_by(InspectionDraw.id)).scalars())
     return plan
+
+
+def find_plan(actor, year: int) -> InspectionPlan | None:
+    """The year's plan with its draws, or None."""
+    require(actor, "inspection.read")
+    if not db.session.execute(select(InspectionPlan.id).where(InspectionPlan.year == year)).first():
+        return None
+    return get_plan(actor, year)
 
 
 def list_plans(actor):

@@ -93,3 +93,61 @@ def test_the_ledger_page_shows_the_verification(world, client, ready_claim):
     assert "verify-ok" in page
     listing = client.get("/ledger/?account=bank").get_data(as_text=True)
     assert "(二十)" in listing
+
+
+@pytest.mark.parametrize("who, path, status", [
+    ("hr", "/talents/", 200), ("employer", "/talents/?q=Ada", 200), ("hr", "/organizations/?q=示范", 200),
+    ("employer", "/organizations/", 200), ("hr", "/credit-list/", 200), ("employer", "/credit-list/", 403),
+    ("hr", "/awards/", 200), ("auditor", "/awards/", 200), ("employer", "/awards/", 403),
+    ("hr", "/inspections/", 200), ("auditor", "/inspections/", 200), ("finance", "/inspections/", 403),
+    ("hr", "/conflicts/", 200), ("finance", "/conflicts/", 200), ("employer", "/conflicts/", 403),
+])
+def test_registry_and_supervision_pages(world, client, who, path, status):
+    login(client, getattr(world, who).user.username)
+    assert client.get(path).status_code == status
+
+
+def test_the_talent_page_lists_the_talents_claims(world, client, ready_claim):
+    claim_id = ready_claim("RECRUIT_KEY")
+    login(client, world.hr.user.username)
+    page = client.get(f"/talents/{world.talent}").get_data(as_text=True)
+    assert f"/claims/{claim_id}" in page
+
+
+def test_hr_lists_and_lifts_in_the_page(world, client):
+    login(client, world.hr.user.username)
+    token = _csrf(client, "/credit-list/")
+    listed = client.post("/credit-list/", data={"csrf_token": token, "subject_kind": "organization",
+                                                "subject_id": str(world.other_org), "list": "red", "reason": "守信激励"})
+    assert listed.status_code == 302
+    listing = world.hr.get("/credit-list").json["items"][0]
+    bad = client.post("/credit-list/", data={"csrf_token": token, "subject_kind": "organization",
+                                             "subject_id": "999999", "list": "red", "reason": "x"})
+    assert bad.status_code == 422 and "has-error" in bad.get_data(as_text=True)
+    client.post(f"/credit-list/{listing['id']}/lift", data={"csrf_token": token, "reason": "期满"})
+    assert world.hr.get("/credit-list").json["items"][0]["lifted_at"] is not None
+
+
+def test_an_award_recorded_in_the_page_opens_its_claim(world, client):
+    login(client, world.hr.user.username)
+    token = _csrf(client, "/awards/")
+    response = client.post("/awards/", data={"csrf_token": token, "award-kind": "friendship_national",
+                                             "award-talent_code": world.talent, "award-year": "2025"})
+    assert response.status_code == 302 and "/claims/" in response.location
+    again = client.post("/awards/", data={"csrf_token": token, "award-kind": "friendship_national",
+                                          "award-talent_code": world.talent, "award-year": "2025"})
+    assert again.status_code == 422 and "flash-error" in again.get_data(as_text=True)
+
+
+def test_a_draw_made_in_the_page_verifies(world, client):
+    assert world.hr.post("/inspectors", json={"user_id": world.hr2.user.id, "field": "资金"}).status_code == 201
+    login(client, world.hr.user.username)
+    token = _csrf(client, "/inspections/")
+    low = client.post("/inspections/", data={"csrf_token": token, "draw-population": "employers",
+                                             "draw-ratio": "0.01"})
+    assert low.status_code == 422 and "0.05" in low.get_data(as_text=True)
+    made = client.post("/inspections/", data={"csrf_token": token, "draw-population": "employers",
+                                              "draw-ratio": "0.5", "draw-seed": "page"})
+    assert made.status_code == 302
+    page = client.get(made.location + "?verify=1").get_data(as_text=True)
+    assert "✔" in page and "page" in page

@@ -1,0 +1,30 @@
+"""What every HTML form view does with an operation: run it, or show why not — field
+messages on the form's fields, the rest as a message at the top (in the user's language)."""
+from __future__ import annotations
+
+from typing import Callable
+
+from flask import flash
+
+from .errors import AppError
+
+
+def attempt(form, operation: Callable[[], object], success: str):
+    """Run ``operation`` for a validated form; returns its result, or None when refused."""
+    try:
+        result = operation()
+    except AppError as exc:
+        shown = False
+        for name, messages in exc.fields.items():
+            field = getattr(form, name, None) if form is not None else None
+            if field is not None and hasattr(field, "errors"):
+                field.errors = list(field.errors) + list(messages)
+                shown = True
+            else:
+                for message in messages:
+                    flash(f"{name}: {message}", "error")
+        if not shown or not exc.fields:
+            flash(exc.message, "error")
+        return None
+    flash(success, "info")
+    return result if result is not None else True

@@ -1,0 +1,66 @@
+"""Spot checks in the browser: roster, plan, draws, verification and results."""
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from ..core.htmlforms import attempt
+from ..core.pagination import paginate_html
+from ..core.permissions import can
+from ..core.timeutil import local_today
+from ..users.auth import current_actor
+from . import operations
+from .forms import DrawForm, InspectorForm, PlanForm, ResultForm
+
+bp = Blueprint("inspections", __name__, template_folder="templates", url_prefix="/inspections")
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+def index():
+    actor = current_actor()
+    inspector_form, plan_form, draw_form = InspectorForm(prefix="inspector"), PlanForm(prefix="plan"), DrawForm(prefix="draw")
+    status = 200
+    if request.method == "POST":
+        done = None
+        if "inspector-user_id" in request.form and inspector_form.validate_on_submit():
+            done = attempt(inspector_form, lambda: operations.add_inspector(
+                actor, user_id=inspector_form.user_id.data, field=inspector_form.field.data), _("Added to the roster."))
+        elif "plan-year" in request.form and plan_form.validate_on_submit():
+            done = attempt(plan_form, lambda: operations.create_plan(
+                actor, year=plan_form.year.data, matters=plan_form.matters.data.splitlines()), _("Plan saved."))
+        elif "draw-population" in request.form and draw_form.validate_on_submit():
+            record = attempt(draw_form, lambda: operations.make_draw(
+                actor, population=draw_form.population.data, ratio=draw_form.ratio.data,
+                seed=draw_form.seed.data or None), _("Drawn."))
+            if record:
+                return redirect(url_for("inspections.draw", draw_id=record.id))
+        if done:
+            return redirect(url_for("inspections.index"))
+        status = 422
+    year = local_today().year
+    plan = operations.find_plan(actor, year)
+    return render_template(
+        "inspections/index.html", roster=list(operations.db_all(operations.list_inspectors(actor))),
+        draws=paginate_html(operations.list_draws(actor), request.args), plan=plan, year=year,
+        inspector_form=inspector_form, plan_form=plan_form, draw_form=draw_form,
+        may_draw=can(actor, "inspection.draw"), may_manage=can(actor, "inspector.manage")), status
+
+
+@bp.route("/draws/<int:draw_id>", methods=["GET", "POST"])
+@login_required
+def draw(draw_id):
+    actor = current_actor()
+    form = ResultForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            if attempt(form, lambda: operations.record_result(
+                    actor, form.item_id.data, outcome=form.outcome.data, findings=form.findings.data,
+                    propose_listing=form.propose_listing.data or None), _("Result recorded.")):
+                return redirect(url_for("inspections.draw", draw_id=draw_id))
+        else:
+            from flask import flash
+            flash(_("Describe what was checked and found."), "error")
+    record = operations.get_draw(actor, draw_id)
+    verification = operations.verify_draw(record) if request.args.get("verify") else None
+    return render_template("inspections/draw.html", draw=record, verification=verification,
+                           form=ResultForm(formdata=None), me=actor.id)
