@@ -69,6 +69,8 @@ ACTION = {
 BATCH_STATUS = {"draft": _l("built, awaiting approval"), "approved": _l("approved, awaiting disbursement"),
                 "disbursed": _l("disbursed")}
 
+ITEM_STATUS = {"pending": _l("awaiting disbursement"), "paid": _l("paid"), "failed": _l("failed at the bank"),
+               "reversed": _l("reversed")}
 AWARD = {"friendship_national": _l("Chinese Government Friendship Award"),
          "friendship_provincial": _l("Shanxi Friendship Award")}
 BASE_LEVEL = {"national": _l("National"), "provincial": _l("Provincial")}
@@ -93,6 +95,7 @@ def init_app(app) -> None:
         action_label=lambda v: label(ACTION, v),
         batch_status_label=lambda v: label(BATCH_STATUS, v),
         award_label=lambda v: label(AWARD, v),
+        item_status_label=lambda v: label(ITEM_STATUS, v),
         base_level_label=lambda v: label(BASE_LEVEL, v),
         outcome_label=lambda v: label(OUTCOME, v),
         population_label=lambda v: label(POPULATION, v),

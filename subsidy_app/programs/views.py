@@ -1,12 +1,15 @@
 """HTML pages of the programs (the plan's incentives)."""
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from ..core.htmlforms import attempt
 from ..core.i18n import format_money
+from ..core.permissions import can
 from ..core.labels import AMOUNT_RULE, label
 from ..users.auth import current_actor
 from . import operations
+from .forms import RateForm
 
 bp = Blueprint("programs", __name__, template_folder="templates", url_prefix="/programs")
 
@@ -30,9 +33,23 @@ def index():
     return render_template("programs/index.html", programs=operations.list_programs(current_actor()))
 
 
-@bp.route("/<code>")
+@bp.route("/<code>", methods=["GET", "POST"])
 @login_required
 def detail(code):
-    program = operations.get_program(current_actor(), code)
-    return render_template("programs/detail.html", program=program,
-                           document_names=operations.document_names())
+    """A program with its rules, documents and rate history; administrators add a rate
+    from a date (a new row with its reason, never an edit)."""
+    actor = current_actor()
+    form = RateForm()
+    status = 200
+    if form.validate_on_submit():
+        if attempt(form, lambda: operations.change_rate(
+                actor, code, kind=form.kind.data, amount=form.amount.data,
+                effective_from=form.effective_from.data, reason=form.reason.data), _("New rate recorded.")):
+            return redirect(url_for("programs.detail", code=code))
+        status = 422
+    elif request.method == "POST":
+        status = 422
+    program = operations.get_program(actor, code)
+    return render_template("programs/detail.html", program=program, form=form,
+                           may_change=can(actor, "program.change_rate"),
+                           document_names=operations.document_names()), status

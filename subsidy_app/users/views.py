@@ -39,7 +39,10 @@ def login():
             form.password.errors.append(exc.message)
             status = exc.status
         else:
+            lang = session.get("lang")  # a new session (no fixation), in the language chosen
             session.clear()
+            if lang:
+                session["lang"] = lang
             login_user(user)
             return redirect(_safe_next(form.next.data))
     elif request.method == "POST":

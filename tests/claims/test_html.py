@@ -151,3 +151,14 @@ def test_a_draw_made_in_the_page_verifies(world, client):
     assert made.status_code == 302
     page = client.get(made.location + "?verify=1").get_data(as_text=True)
     assert "✔" in page and "page" in page
+
+
+def test_an_administrator_adds_a_rate_in_the_page(world, client):
+    login(client, world.admin.user.username)
+    token = _csrf(client, "/programs/TRAVEL")
+    done = client.post("/programs/TRAVEL", data={"csrf_token": token, "kind": "ceiling", "amount": "12000.00",
+                                                  "effective_from": "2027-01-01", "reason": "晋人社发〔2026〕1号"})
+    assert done.status_code == 302
+    assert "12,000.00" in client.get("/programs/TRAVEL").get_data(as_text=True)
+    login(client, world.hr.user.username)
+    assert "csrf_token" not in client.get("/programs/TRAVEL").get_data(as_text=True).split("<main", 1)[1]

@@ -56,17 +56,21 @@ def live_server(tmp_path_factory):
                            ("finance2", "finance"), ("auditor", "auditor")):
             people[name] = users.create_user(None, username=f"e2e-{name}", password=PASSWORD, role=role,
                                              organization_id=org.id if role == "employer" else None)
-        talent = talents.register_talent(
-            None, name="Anna Schmidt", nationality="DEU", passport_no="E2E000001", birth_date=date(1982, 4, 2),
-            degree="doctorate", years_experience=12, work_permit_no="E2E0000001", permit_class="A",
-            employer_id=org.id, shanxi_start_date=date(2025, 3, 1), talent_kind="research")
-        talents.set_bank_account(people["hr"], talent.talent_code, bank_name="中国银行山西省分行",
-                                 account_no="6216600000000077")
+        codes = {}
+        for lang, (name, passport) in {"zh": ("Anna Schmidt", "E2E000001"),
+                                       "en": ("Brian O'Neil", "E2E000002")}.items():
+            talent = talents.register_talent(
+                None, name=name, nationality="DEU", passport_no=passport, birth_date=date(1982, 4, 2),
+                degree="doctorate", years_experience=12, work_permit_no=f"W{passport}", permit_class="A",
+                employer_id=org.id, shanxi_start_date=date(2025, 3, 1), talent_kind="research")
+            talents.set_bank_account(people["hr"], talent.talent_code, bank_name="中国银行山西省分行",
+                                     account_no="6216600000000077")
+            codes[lang] = talent.talent_code
         project = projects.create_project(people["hr"], name="2025年度省级重点引才项目", level="key", year=2025)
         budgets.allocate(people["finance"], fiscal_year=budgets.current_fiscal_year(),
                          program_code="RECRUIT_KEY", amount=Decimal("1000000.00"))
         db.session.commit()
-        world = {"talent": talent.talent_code, "project": project.id}
+        world = {"talents": codes, "project": project.id}
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -84,16 +88,25 @@ def browser():
         chromium.close()
 
 
-def _login(browser, base, who, *, width=1280, height=900):
+def _login(browser, base, who, *, lang="zh", width=1280, height=900):
     context = browser.new_context(base_url=base, viewport={"width": width, "height": height},
                                   accept_downloads=True, locale="zh-CN")
     page = context.new_page()
     page.goto("/login")
+    if lang == "en":  # the switch in the header, as a person would use it
+        page.click("header button[name=lang][value=en]")
     page.fill("input[name=username]", f"e2e-{who}")
     page.fill("input[name=password]", PASSWORD)
     page.click("main form button[type=submit]")
     page.wait_for_url(f"{base}/")
+    assert page.locator("html").get_attribute("lang") == ("en" if lang == "en" else "zh-CN")
     return page
+
+
+#: What the pages say, per language, where the journey checks it.
+WORDS = {"zh": {"submitted": "已提交", "paid": "已拨付", "verified": "核验通过", "reports": "报表与导出"},
+         "en": {"submitted": "submitted", "paid": "paid", "verified": "The chain verifies",
+                "reports": "Reports and exports"}}
 
 
 def _shot(page, name):
@@ -105,17 +118,26 @@ def _flash_errors(page) -> list[str]:
     return page.locator(".flash-error").all_inner_texts()
 
 
-def test_the_journey_by_clicking(live_server, browser, tmp_path):
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_journey_by_clicking(live_server, browser, tmp_path, lang):
     base, world = live_server
+    words = WORDS[lang]
+
+    def login(who, **kw):
+        return _login(browser, base, who, lang=lang, **kw)
+
+    def shot(page, name):
+        _shot(page, f"{lang}-{name}")
+
     evidence = tmp_path / "evidence.pdf"
     evidence.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
 
     # the employer files the claim, sees the checks with their clauses, attaches, submits
-    page = _login(browser, base, "employer")
-    _shot(page, "employer-home")
+    page = login("employer")
+    shot(page, "employer-home")
     page.goto("/claims/new")
     page.select_option("select[name=program_code]", "RECRUIT_KEY")
-    page.fill("input[name=talent_code]", world["talent"])
+    page.fill("input[name=talent_code]", world["talents"][lang])
     page.select_option("select[name=project_id]", str(world["project"]))
     page.click("form.form button[type=submit]")
     assert "/claims/" in page.url and "new" not in page.url, _flash_errors(page)
@@ -129,30 +151,30 @@ def test_the_journey_by_clicking(live_server, browser, tmp_path):
         page.click("form.inline-form button[type=submit]")
         assert not _flash_errors(page), _flash_errors(page)
     page.click("button[name=do][value=submit]")
-    assert "已提交" in page.inner_text(".facts") or "submitted" in page.inner_text(".facts")
+    assert words["submitted"] in page.inner_text(".facts")
     page.goto("/claims/")
-    _shot(page, "employer-claims")
+    shot(page, "employer-claims")
     page.context.close()
 
     # HR approves from the queue
-    page = _login(browser, base, "hr")
+    page = login("hr")
     page.goto("/claims/")
-    _shot(page, "hr-queue")
+    shot(page, "hr-queue")
     page.click(f"a[href='{claim_url.removeprefix(base)}']")
     page.fill("#comment-hr_approve", "材料齐全，符合(六)")
     page.click("button[name=do][value=hr_approve]")
     assert not _flash_errors(page), _flash_errors(page)
-    _shot(page, "hr-claim")
+    shot(page, "hr-claim")
     page.context.close()
 
     # finance approves payment and builds a batch
-    page = _login(browser, base, "finance")
+    page = login("finance")
     page.goto(claim_url)
     page.click("button[name=do][value=finance_approve]")
     assert not _flash_errors(page), _flash_errors(page)
     page.goto("/budgets/")
-    _shot(page, "finance-budget")
-    assert "100,000.00" in page.inner_text("table")  # committed
+    shot(page, "finance-budget")
+    assert "100,000.00" in page.inner_text("table")  # committed (the journey's claim)
     page.goto("/payments/")
     page.check("input[name=claim_ids]")
     page.click("form:has(input[name=claim_ids]) button[type=submit]")
@@ -160,29 +182,29 @@ def test_the_journey_by_clicking(live_server, browser, tmp_path):
     assert "/payments/batches/" in batch_url, _flash_errors(page)
     page.context.close()
 
-    page = _login(browser, base, "finance2")  # four eyes
+    page = login("finance2")  # four eyes
     page.goto(batch_url)
     page.click("form.action-form button[type=submit]")
     assert not _flash_errors(page), _flash_errors(page)
     page.context.close()
 
-    page = _login(browser, base, "finance")
+    page = login("finance")
     page.goto(batch_url)
     page.fill("input[name=bank_reference]", "ICBC-E2E-0001")
     page.click("form.action-form button[type=submit]")
     assert not _flash_errors(page), _flash_errors(page)
-    _shot(page, "finance-batch")
+    shot(page, "finance-batch")
     page.goto(claim_url)
-    assert "已拨付" in page.inner_text(".facts")  # paid
+    assert words["paid"] in page.inner_text(".facts")
     page.context.close()
 
     # the auditor verifies the ledger and downloads the budget report
-    page = _login(browser, base, "auditor")
-    _shot(page, "auditor-home")
+    page = login("auditor")
+    shot(page, "auditor-home")
     page.goto("/ledger/")
-    _shot(page, "auditor-ledger")
+    shot(page, "auditor-ledger")
     page.click("main a[href$='/ledger/verify']")
-    assert page.locator(".verify-ok").count() == 1
+    assert page.locator(".verify-ok").count() == 1 and words["verified"] in page.inner_text("main")
     page.goto("/reports/")
     with page.expect_download() as download:
         page.click("button[formaction$='budget.pdf']")
@@ -190,16 +212,15 @@ def test_the_journey_by_clicking(live_server, browser, tmp_path):
     download.value.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF")
 
-    # and in English
-    page.click("header button[name=lang][value=en]")
-    assert page.locator("h1").first.inner_text() == "Reports and exports"
-    page.goto("/ledger/verify")
-    assert "The chain verifies" in page.inner_text("main")
+    assert page.locator("h1").first.inner_text() == words["reports"]
     page.context.close()
 
     # a phone-width screen
-    page = _login(browser, base, "employer", width=390, height=844)
+    page = login("employer", width=390, height=844)
     page.goto("/claims/")
-    _shot(page, "employer-claims-phone")
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    shot(page, "employer-claims-phone")
+    too_wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.table-wrap'))
+        .map(e => e.tagName + '.' + e.className + ':' + e.textContent.trim().slice(0, 30))""")
+    assert not too_wide and page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), too_wide
     page.context.close()

@@ -114,3 +114,11 @@ def test_every_html_form_post_needs_a_csrf_token(app, client, make_user):
     assert {"/login", "/logout", "/language"} <= set(posts)
     for path in posts:
         assert client.post(path, data={"lang": "en"}).status_code == 400, path
+
+
+def test_the_language_chosen_before_login_is_kept(client, make_user):
+    user = make_user("hr")
+    token = _csrf(client)
+    client.post("/language", data={"lang": "en", "next": "/login", "csrf_token": token})
+    login(client, user.username)
+    assert 'lang="en"' in client.get("/").get_data(as_text=True)
