@@ -104,6 +104,8 @@ def _register_blueprints(app: Flask) -> None:
     from .awards import views as awards_views
     from .inspections import views as inspections_views
     from .conflicts import views as conflicts_views
+    from .recoveries import views as recoveries_views
+    from .projects import views as projects_views
     from .projects import api as projects_api
     from .talents import api as talents_api
     from .users import api as users_api
@@ -129,6 +131,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(awards_views.bp)
     app.register_blueprint(inspections_views.bp)
     app.register_blueprint(conflicts_views.bp)
+    app.register_blueprint(recoveries_views.bp)
+    app.register_blueprint(projects_views.bp)
     from .core import templating
 
     templating.init_app(app)

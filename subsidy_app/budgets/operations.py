@@ -125,6 +125,19 @@ def adjust(actor, line_id: int, *, amount: Decimal, reason: str) -> BudgetAdjust
     return adjustment
 
 
+def adjust_program(actor, *, fiscal_year: int, program_code: str, amount: Decimal,
+                   reason: str) -> BudgetAdjustment:
+    """Adjust the line of a program and year, named as people name it."""
+    from ..programs import operations as programs
+
+    program = programs.find_program(program_code)
+    line = find_line(fiscal_year, program.id) if program else None
+    if line is None:
+        raise ValidationFailed(_("Some fields are invalid."), fields={"program_code": [
+            _("This program has no budget for %(year)s yet: allocate it first.", year=fiscal_year)]})
+    return adjust(actor, line.id, amount=amount, reason=reason)
+
+
 def adjustments(line: BudgetLine) -> list[BudgetAdjustment]:
     return list(db.session.execute(select(BudgetAdjustment).where(
         BudgetAdjustment.budget_line_id == line.id).order_by(BudgetAdjustment.id)).scalars())

@@ -36,3 +36,10 @@ class ActionForm(FlaskForm):
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
     amount_approved = DecimalField(_l("Amount approved (yuan)"), places=2,
                                    validators=[Optional(), NumberRange(min=0)])
+
+
+class BulkForm(FlaskForm):
+    action = SelectField(_l("Decision"), choices=[("hr_approve", _l("Approve (HR)")),
+                                                 ("finance_approve", _l("Approve payment (finance)"))])
+    claim_ids = SelectMultipleField(choices=[], validate_choice=False, validators=[DataRequired()])
+    comment = StringField(_l("Comment"), validators=[Optional(), Length(max=2000)])

@@ -10,12 +10,14 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..core.errors import AppError
+from ..core.permissions import can
 from ..core.pagination import paginate_html
 from ..programs import operations as programs
 from ..projects import operations as projects
 from ..users.auth import current_actor
 from . import actions, documents, operations, presentation
-from .forms import ActionForm, ClaimForm, UploadForm
+from . import bulk as bulk_ops
+from .forms import ActionForm, BulkForm, ClaimForm, UploadForm
 from ..programs.models import DocumentRequirement
 from .models import ClaimStatus
 
@@ -49,8 +51,11 @@ def index():
                                      program_code=request.args.get("program") or None, overdue=overdue)
     page = paginate_html(stmt, request.args)
     rows = [presentation.describe(actor, claim, full=False) for claim in page.items]
+    bulk_actions = [a for a, permission in (("hr_approve", "claim.review_hr"), ("finance_approve", "claim.review_finance"))
+                    if can(actor, permission)]
     return render_template("claims/index.html", page=page, rows=rows, statuses=list(ClaimStatus),
-                           programs=programs.list_programs(actor), status=status)
+                           programs=programs.list_programs(actor), status=status, bulk_actions=bulk_actions,
+                           bulk_form=BulkForm(formdata=None))
 
 
 def _claim_form(actor) -> ClaimForm:
@@ -60,6 +65,27 @@ def _claim_form(actor) -> ClaimForm:
     form.project_id.choices = [("", "—")] + [
         (str(p.id), f"{p.year} {p.name}") for p in projects.all_projects(actor)]
     return form
+
+
+@bp.route("/bulk", methods=["POST"])
+@login_required
+def bulk():
+    """Approve a selection in one action (HR or finance); each refusal says why."""
+    form = BulkForm()
+    if not form.validate_on_submit():
+        flash(_("Choose the claims and the decision."), "error")
+        return redirect(url_for("claims.index"))
+    try:
+        result = bulk_ops.bulk_act(current_actor(), action=form.action.data,
+                                   claim_ids=[int(i) for i in form.claim_ids.data], comment=form.comment.data or None)
+    except AppError as exc:
+        _flash_error(exc)
+    else:
+        flash(_("%(done)s approved, %(failed)s refused.", done=len(result["succeeded"]),
+                failed=len(result["failed"])), "info")
+        for failure in result["failed"][:20]:
+            flash(f"#{failure['id']}: {failure['message']}", "error")
+    return redirect(url_for("claims.index"))
 
 
 @bp.route("/new", methods=["GET", "POST"])

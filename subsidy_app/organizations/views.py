@@ -1,10 +1,14 @@
 """The organisation registry: search, and one organisation's page with its spot checks."""
-from flask import Blueprint, render_template, request
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
+from ..core.htmlforms import attempt
 from ..core.pagination import paginate_html
+from ..core.templating import localized
 from ..users.auth import current_actor
 from . import operations
+from .forms import OrganizationForm
 from .models import OrganizationKind
 
 bp = Blueprint("organizations", __name__, template_folder="templates", url_prefix="/organizations")
@@ -19,6 +23,26 @@ def index():
     page = paginate_html(operations.visible_organizations(current_actor(), kind=kind, search=q or None),
                          request.args)
     return render_template("organizations/index.html", page=page, q=q, kind=kind)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    actor = current_actor()
+    form = OrganizationForm()
+    form.city.choices = [(c.name_zh, localized(c, "name")) for c in operations.list_cities()]
+    status = 200
+    if form.validate_on_submit():
+        org = attempt(form, lambda: operations.create_organization(
+            actor, kind=form.kind.data, name=form.name.data, credit_code=form.credit_code.data,
+            city=form.city.data, bank_name=form.bank_name.data or None,
+            bank_account_no=form.bank_account_no.data or None), _("Registered."))
+        if org:
+            return redirect(url_for("organizations.detail", organization_id=org.id))
+        status = 422
+    elif request.method == "POST":
+        status = 422
+    return render_template("organizations/new.html", form=form), status
 
 
 @bp.route("/<int:organization_id>")

@@ -1,12 +1,15 @@
 """The talent registry: search, and one talent's page with their claims."""
-from flask import Blueprint, render_template, request
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..claims import operations as claims
 from ..claims import presentation
+from ..core.htmlforms import attempt
 from ..core.pagination import paginate_html
 from ..users.auth import current_actor
 from . import operations
+from .forms import TalentForm
 
 bp = Blueprint("talents", __name__, template_folder="templates", url_prefix="/talents")
 
@@ -17,6 +20,29 @@ def index():
     q = (request.args.get("q") or "").strip()[:100]
     page = paginate_html(operations.visible_talents(current_actor(), search=q or None), request.args)
     return render_template("talents/index.html", page=page, q=q)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Register a person (employers for their own staff, HR for anyone): one code for life."""
+    actor = current_actor()
+    form = TalentForm()
+    status = 200
+    if form.validate_on_submit():
+        talent = attempt(form, lambda: operations.register_talent(
+            actor, name=form.name.data, nationality=form.nationality.data.strip().upper(),
+            passport_no=form.passport_no.data, birth_date=form.birth_date.data, degree=form.degree.data,
+            years_experience=form.years_experience.data, work_permit_no=form.work_permit_no.data or None,
+            permit_class=form.permit_class.data or None, employer_id=form.employer_id.data,
+            shanxi_start_date=form.shanxi_start_date.data, graduated_in_china=form.graduated_in_china.data),
+            _("Registered."))
+        if talent:
+            return redirect(url_for("talents.detail", code=talent.talent_code))
+        status = 422
+    elif request.method == "POST":
+        status = 422
+    return render_template("talents/new.html", form=form), status
 
 
 @bp.route("/<code>")

@@ -162,3 +162,69 @@ def test_an_administrator_adds_a_rate_in_the_page(world, client):
     assert "12,000.00" in client.get("/programs/TRAVEL").get_data(as_text=True)
     login(client, world.hr.user.username)
     assert "csrf_token" not in client.get("/programs/TRAVEL").get_data(as_text=True).split("<main", 1)[1]
+
+
+@pytest.mark.parametrize("who, path, status", [
+    ("employer", "/talents/new", 200), ("hr", "/organizations/new", 200), ("hr", "/projects/", 200),
+    ("hr", "/recoveries/", 200), ("finance", "/recoveries/", 200), ("employer", "/recoveries/", 403),
+    ("employer", "/projects/", 200),
+])
+def test_more_pages(world, client, who, path, status):
+    login(client, getattr(world, who).user.username)
+    assert client.get(path).status_code == status
+
+
+def test_an_employer_registers_its_staff_in_the_page(world, client):
+    login(client, world.employer.user.username)
+    token = _csrf(client, "/talents/new")
+    body = {"csrf_token": token, "name": "Carla Rossi", "nationality": "ita", "passport_no": "YA1234567",
+            "birth_date": "1985-02-03", "degree": "master", "years_experience": "9", "permit_class": "B",
+            "work_permit_no": "X12345", "shanxi_start_date": "2026-01-05"}
+    done = client.post("/talents/new", data=body)
+    assert done.status_code == 302 and "/talents/SX" in done.location
+    again = client.post("/talents/new", data=body)
+    assert again.status_code == 422 and "SX" in again.get_data(as_text=True)  # names the existing code
+
+
+def test_finance_allocates_and_adjusts_in_the_page(world, client):
+    login(client, world.finance.user.username)
+    token = _csrf(client, "/budgets/")
+    year = world.year + 1
+    assert client.post(f"/budgets/?fiscal_year={year}", data={
+        "csrf_token": token, "allocate-program_code": "TRAVEL", "allocate-amount": "300000.00",
+        "allocate-reason": "晋财社〔2027〕1号"}).status_code == 302
+    assert client.post(f"/budgets/?fiscal_year={year}", data={
+        "csrf_token": token, "adjust-program_code": "TRAVEL", "adjust-amount": "-50000.00",
+        "adjust-reason": "年中调整"}).status_code == 302
+    line = next(l for l in world.finance.get("/budgets", query_string={"fiscal_year": year}).json["items"]
+                if l["program_code"] == "TRAVEL")
+    assert line["allocated"] == "250000.00"
+    refused = client.post(f"/budgets/?fiscal_year={year}", data={
+        "csrf_token": token, "adjust-program_code": "KEY_TECH", "adjust-amount": "1.00", "adjust-reason": "x"})
+    assert refused.status_code == 422 and "has-error" in refused.get_data(as_text=True)
+
+
+def test_hr_approves_a_selection_in_one_action(world, client, ready_claim):
+    ids = [ready_claim("RECRUIT_KEY", submit=True), ready_claim("TRAVEL", submit=True)]
+    login(client, world.hr.user.username)
+    token = _csrf(client, "/claims/")
+    done = client.post("/claims/bulk", data={"csrf_token": token, "action": "hr_approve", "claim_ids": ids},
+                       follow_redirects=True)
+    assert "2" in done.get_data(as_text=True)
+    assert {world.hr.get(f"/claims/{i}").json["status"] for i in ids} == {"hr_approved"}
+
+
+def test_a_recovery_order_is_raised_and_decided_in_the_page(world, client, ready_claim):
+    claim_id, _batch = paid_claim(world, ready_claim, "TRAVEL")
+    login(client, world.finance.user.username)
+    token = _csrf(client, "/recoveries/")
+    assert client.post("/recoveries/", data={"csrf_token": token, "raise-claim_id": str(claim_id),
+                                             "raise-amount": "1000.00", "raise-source": "audit",
+                                             "raise-reason": "票据重复报销"}).status_code == 302
+    order = world.hr.get("/recoveries").json["items"][0]
+    login(client, world.hr.user.username)
+    token = _csrf(client, "/recoveries/")
+    assert client.post("/recoveries/", data={"csrf_token": token, "step-order_id": str(order["id"]),
+                                             "step-step": "decide", "step-decision": "refund",
+                                             "step-reason": "责令退回"}).status_code == 302
+    assert world.hr.get("/recoveries").json["items"][0]["status"] == "refund"
