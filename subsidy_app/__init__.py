@@ -106,6 +106,8 @@ def _register_blueprints(app: Flask) -> None:
     from .conflicts import views as conflicts_views
     from .recoveries import views as recoveries_views
     from .projects import views as projects_views
+    from .notifications import views as notifications_views
+    from .users import admin as users_admin
     from .projects import api as projects_api
     from .talents import api as talents_api
     from .users import api as users_api
@@ -133,6 +135,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(conflicts_views.bp)
     app.register_blueprint(recoveries_views.bp)
     app.register_blueprint(projects_views.bp)
+    app.register_blueprint(notifications_views.bp)
+    app.register_blueprint(users_admin.bp)
     from .core import templating
 
     templating.init_app(app)

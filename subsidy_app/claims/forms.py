@@ -43,3 +43,14 @@ class BulkForm(FlaskForm):
                                                  ("finance_approve", _l("Approve payment (finance)"))])
     claim_ids = SelectMultipleField(choices=[], validate_choice=False, validators=[DataRequired()])
     comment = StringField(_l("Comment"), validators=[Optional(), Length(max=2000)])
+
+
+class EditForm(FlaskForm):
+    amount_requested = DecimalField(_l("Amount requested (yuan)"), places=2, validators=[Optional(), NumberRange(min=0)])
+    justification = TextAreaField(_l("Justification"), validators=[Optional(), Length(max=2000)])
+
+
+class CorrectionForm(FlaskForm):
+    amount = DecimalField(_l("Correct amount (yuan)"), places=2, validators=[DataRequired(), NumberRange(min=0)])
+    reason = TextAreaField(_l("Why the paid amount was wrong"), validators=[DataRequired(), Length(max=2000)])
+    bank_reference = StringField(_l("Bank reference (if money moved)"), validators=[Optional(), Length(max=80)])

@@ -17,7 +17,9 @@ from ..projects import operations as projects
 from ..users.auth import current_actor
 from . import actions, documents, operations, presentation
 from . import bulk as bulk_ops
-from .forms import ActionForm, BulkForm, ClaimForm, UploadForm
+from ..core.htmlforms import attempt
+from ..payments import corrections
+from .forms import ActionForm, BulkForm, ClaimForm, CorrectionForm, EditForm, UploadForm
 from ..programs.models import DocumentRequirement
 from .models import ClaimStatus
 
@@ -37,6 +39,14 @@ def _flash_error(exc: AppError, form=None) -> None:
                 flash(f"{exc.message} {message}", "error")
     if not exc.fields:
         flash(exc.message, "error")
+
+
+def _flash_field_errors(form) -> None:
+    """Field messages of a form whose page is left by a redirect."""
+    for field in form:
+        if field.name != "csrf_token":
+            for message in field.errors:
+                flash(f"{field.label.text}: {message}", "error")
 
 
 @bp.route("/")
@@ -132,7 +142,40 @@ def detail(claim_id):
                   if k in view["missing_documents"]]
     return render_template("claims/detail.html", claim=view, upload=upload, action_form=ActionForm(),
                            set_at_approval=presentation.amount_set_at_approval(claim),
-                           document_names=names, deferrable=deferrable)
+                           document_names=names, deferrable=deferrable,
+                           edit=EditForm(formdata=None, amount_requested=claim.amount_requested,
+                                         justification=(claim.details or {}).get("justification")),
+                           may_edit=claim.status in (ClaimStatus.DRAFT, ClaimStatus.RETURNED) and operations.is_applicant(actor, claim),
+                           correction=CorrectionForm(formdata=None),
+                           may_correct=claim.status == ClaimStatus.PAID and can(actor, "payment.correct"))
+
+
+@bp.route("/<int:claim_id>/edit", methods=["POST"])
+@login_required
+def edit(claim_id):
+    """The applicant corrects a draft or a returned claim (the answer to a return)."""
+    form = EditForm()
+    if form.validate_on_submit():
+        details = {"justification": form.justification.data} if form.justification.data else None
+        attempt(form, lambda: operations.update_claim(current_actor(), claim_id,
+                                                      amount_requested=form.amount_requested.data, details=details),
+                _("Saved; the checks below are run again."))
+    _flash_field_errors(form)
+    return redirect(url_for("claims.detail", claim_id=claim_id))
+
+
+@bp.route("/<int:claim_id>/correction", methods=["POST"])
+@login_required
+def correction(claim_id):
+    """Finance corrects a paid amount: a reversal and a new entry, with the reason."""
+    form = CorrectionForm()
+    if form.validate_on_submit():
+        attempt(form, lambda: corrections.correct_payment(current_actor(), claim_id, amount=form.amount.data,
+                                                           reason=form.reason.data,
+                                                           bank_reference=form.bank_reference.data or None),
+                _("Corrected: the ledger has the reversal and the new entry."))
+    _flash_field_errors(form)
+    return redirect(url_for("claims.detail", claim_id=claim_id))
 
 
 @bp.route("/<int:claim_id>/documents", methods=["POST"])

@@ -3,7 +3,9 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from ..core.bankforms import BankAccountForm
 from ..core.htmlforms import attempt
+from ..core.permissions import can
 from ..core.pagination import paginate_html
 from ..core.templating import localized
 from ..users.auth import current_actor
@@ -45,8 +47,18 @@ def new():
     return render_template("organizations/new.html", form=form), status
 
 
-@bp.route("/<int:organization_id>")
+@bp.route("/<int:organization_id>", methods=["GET", "POST"])
 @login_required
 def detail(organization_id):
-    return render_template("organizations/detail.html",
-                           org=operations.organization_page(current_actor(), organization_id))
+    actor = current_actor()
+    bank = BankAccountForm()
+    status = 200
+    if bank.validate_on_submit():
+        if attempt(bank, lambda: operations.set_bank_account(actor, organization_id, bank_name=bank.bank_name.data,
+                                                             account_no=bank.account_no.data), _("Saved.")):
+            return redirect(url_for("organizations.detail", organization_id=organization_id))
+        status = 422
+    elif request.method == "POST":
+        status = 422
+    return render_template("organizations/detail.html", org=operations.organization_page(actor, organization_id),
+                           bank=bank, may_bank=can(actor, "organization.bank_account")), status

@@ -5,7 +5,9 @@ from flask_login import login_required
 
 from ..claims import operations as claims
 from ..claims import presentation
+from ..core.bankforms import BankAccountForm
 from ..core.htmlforms import attempt
+from ..core.permissions import can
 from ..core.pagination import paginate_html
 from ..users.auth import current_actor
 from . import operations
@@ -45,11 +47,21 @@ def new():
     return render_template("talents/new.html", form=form), status
 
 
-@bp.route("/<code>")
+@bp.route("/<code>", methods=["GET", "POST"])
 @login_required
 def detail(code):
     actor = current_actor()
+    bank = BankAccountForm()
+    status = 200
+    if bank.validate_on_submit():
+        if attempt(bank, lambda: operations.set_bank_account(actor, code, bank_name=bank.bank_name.data,
+                                                             account_no=bank.account_no.data), _("Saved.")):
+            return redirect(url_for("talents.detail", code=code))
+        status = 422
+    elif request.method == "POST":
+        status = 422
     talent = operations.get_talent(actor, code)
     their_claims = [presentation.describe(actor, c, full=False) for c in claims.db_list(
         claims.visible_claims(actor, talent_code=talent.talent_code, order="newest"), 100)]
-    return render_template("talents/detail.html", talent=talent, claims=their_claims)
+    return render_template("talents/detail.html", talent=talent, claims=their_claims, bank=bank,
+                           may_bank=can(actor, "talent.bank_account")), status

@@ -228,3 +228,53 @@ def test_a_recovery_order_is_raised_and_decided_in_the_page(world, client, ready
                                              "step-step": "decide", "step-decision": "refund",
                                              "step-reason": "责令退回"}).status_code == 302
     assert world.hr.get("/recoveries").json["items"][0]["status"] == "refund"
+
+
+@pytest.mark.parametrize("who, path, status", [
+    ("employer", "/inbox/", 200), ("admin", "/users/", 200), ("auditor", "/users/", 200), ("hr", "/users/", 403),
+])
+def test_inbox_and_users_pages(world, client, who, path, status):
+    login(client, getattr(world, who).user.username)
+    assert client.get(path).status_code == status
+
+
+def test_a_payee_account_is_set_in_the_page(world, client):
+    login(client, world.employer.user.username)
+    token = _csrf(client, f"/talents/{world.talent}")
+    done = client.post(f"/talents/{world.talent}", data={"csrf_token": token, "bank_name": "中国建设银行太原分行",
+                                                           "account_no": "6227000000000001"})
+    assert done.status_code == 302
+    assert "6227000000000001" in client.get(f"/talents/{world.talent}").get_data(as_text=True)
+
+
+def test_the_applicant_answers_a_return_in_the_page(world, client, ready_claim):
+    claim_id = ready_claim("TRAVEL", submit=True)
+    assert act(world.hr, claim_id, "return", comment="请核对机票金额").status_code == 200
+    login(client, world.employer.user.username)
+    token = _csrf(client, f"/claims/{claim_id}")
+    client.post(f"/claims/{claim_id}/edit", data={"csrf_token": token, "amount_requested": "7000.00"})
+    assert world.employer.get(f"/claims/{claim_id}").json["amount_requested"] == "7000.00"
+    client.post(f"/claims/{claim_id}/actions", data={"csrf_token": token, "action": "submit"})
+    assert world.employer.get(f"/claims/{claim_id}").json["status"] == "submitted"
+
+
+def test_finance_corrects_a_paid_amount_in_the_page(world, client, ready_claim):
+    claim_id, _batch = paid_claim(world, ready_claim, "TRAVEL")
+    login(client, world.finance.user.username)
+    token = _csrf(client, f"/claims/{claim_id}")
+    client.post(f"/claims/{claim_id}/correction", data={"csrf_token": token, "amount": "8000.00",
+                                                         "reason": "票面金额录入错误"})
+    assert world.finance.get(f"/claims/{claim_id}").json["history"][-1]["action"] == "payment_corrected"
+    kinds = {e["kind"] for e in world.auditor.get("/ledger", query_string={"claim_id": claim_id}).json["items"]}
+    assert {"correction_reversal", "correction"} <= kinds
+
+
+def test_an_administrator_creates_a_user_in_the_page(world, client):
+    login(client, world.admin.user.username)
+    token = _csrf(client, "/users/")
+    done = client.post("/users/", data={"csrf_token": token, "username": "zhao.liu", "password": "a-long-password",
+                                         "role": "auditor"})
+    assert done.status_code == 302
+    short = client.post("/users/", data={"csrf_token": token, "username": "qian.qi", "password": "short",
+                                          "role": "auditor"})
+    assert short.status_code == 422 and "has-error" in short.get_data(as_text=True)

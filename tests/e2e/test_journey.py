@@ -43,8 +43,7 @@ def live_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("e2e")
     os.environ["SUBSIDY_INSTANCE_PATH"] = str(folder)
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'e2e.sqlite3'}",
-                      "SECRET_KEY": "e2e", "DOCUMENT_STORAGE": str(folder / "documents"),
-                      "RATELIMIT_ENABLED": False})
+                      "SECRET_KEY": "e2e", "DOCUMENT_STORAGE": str(folder / "documents")})
     with app.app_context():
         upgrade()
         programs.load_plan()
