@@ -108,6 +108,8 @@ def _register_blueprints(app: Flask) -> None:
     from .projects import views as projects_views
     from .notifications import views as notifications_views
     from .users import admin as users_admin
+    from .deadlines import views as deadlines_views
+    from .core import audit_views
     from .projects import api as projects_api
     from .talents import api as talents_api
     from .users import api as users_api
@@ -137,6 +139,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(projects_views.bp)
     app.register_blueprint(notifications_views.bp)
     app.register_blueprint(users_admin.bp)
+    app.register_blueprint(deadlines_views.bp)
+    app.register_blueprint(audit_views.bp)
     from .core import templating
 
     templating.init_app(app)

@@ -46,6 +46,18 @@ def index():
         may_draw=can(actor, "inspection.draw"), may_manage=can(actor, "inspector.manage")), status
 
 
+@bp.route("/inspectors/<int:inspector_id>/remove", methods=["POST"])
+@login_required
+def remove_inspector(inspector_id):
+    from flask_wtf import FlaskForm
+
+    if FlaskForm().validate_on_submit():
+        attempt(None, lambda: operations.remove_inspector(current_actor(), inspector_id,
+                                                          reason=request.form.get("reason", "")),
+                _("Taken off the roster."))
+    return redirect(url_for("inspections.index"))
+
+
 @bp.route("/draws/<int:draw_id>", methods=["GET", "POST"])
 @login_required
 def draw(draw_id):

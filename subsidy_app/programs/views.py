@@ -9,7 +9,7 @@ from ..core.permissions import can
 from ..core.labels import AMOUNT_RULE, label
 from ..users.auth import current_actor
 from . import operations
-from .forms import RateForm
+from .forms import BenchmarkForm, RateForm
 
 bp = Blueprint("programs", __name__, template_folder="templates", url_prefix="/programs")
 
@@ -39,9 +39,19 @@ def detail(code):
     """A program with its rules, documents and rate history; administrators add a rate
     from a date (a new row with its reason, never an edit)."""
     actor = current_actor()
-    form = RateForm()
+    form = RateForm(prefix="rate")
+    benchmark = BenchmarkForm(prefix="benchmark")
     status = 200
-    if form.validate_on_submit():
+    program = operations.get_program(actor, code)
+    benchmark.category.choices = [(c, c) for c in program.benchmark_categories or []]
+    if "benchmark-province" in request.form and benchmark.validate_on_submit():
+        if attempt(benchmark, lambda: operations.record_benchmark(
+                actor, program_code=code, category=benchmark.category.data, province=benchmark.province.data,
+                amount=benchmark.amount.data, effective_from=benchmark.effective_from.data,
+                source=benchmark.source.data), _("Standard recorded.")):
+            return redirect(url_for("programs.detail", code=code))
+        status = 422
+    elif "rate-amount" in request.form and form.validate_on_submit():
         if attempt(form, lambda: operations.change_rate(
                 actor, code, kind=form.kind.data, amount=form.amount.data,
                 effective_from=form.effective_from.data, reason=form.reason.data), _("New rate recorded.")):
@@ -49,7 +59,8 @@ def detail(code):
         status = 422
     elif request.method == "POST":
         status = 422
-    program = operations.get_program(actor, code)
-    return render_template("programs/detail.html", program=program, form=form,
+    return render_template("programs/detail.html", program=program, form=form, benchmark=benchmark,
+                           benchmarks=operations.benchmark_rows(program) if program.benchmark_categories else None,
+                           may_record_benchmark=can(actor, "benchmark.record") and bool(program.benchmark_categories),
                            may_change=can(actor, "program.change_rate"),
                            document_names=operations.document_names()), status

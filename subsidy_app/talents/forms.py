@@ -18,3 +18,9 @@ class TalentForm(FlaskForm):
     employer_id = IntegerField(_l("Employer (organisation id; HR only)"), validators=[Optional(), NumberRange(min=1)])
     shanxi_start_date = DateField(_l("Working in Shanxi since"), validators=[DataRequired()])
     graduated_in_china = BooleanField(_l("Graduated from a Chinese university"))
+
+
+class PassportForm(FlaskForm):
+    passport_no = StringField(_l("New passport number"), validators=[DataRequired(), Length(max=32)])
+    nationality = StringField(_l("Nationality, if it changed (ISO code)"), validators=[Optional(), Length(max=3)])
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])

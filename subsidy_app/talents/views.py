@@ -11,7 +11,7 @@ from ..core.permissions import can
 from ..core.pagination import paginate_html
 from ..users.auth import current_actor
 from . import operations
-from .forms import TalentForm
+from .forms import PassportForm, TalentForm
 
 bp = Blueprint("talents", __name__, template_folder="templates", url_prefix="/talents")
 
@@ -51,9 +51,16 @@ def new():
 @login_required
 def detail(code):
     actor = current_actor()
-    bank = BankAccountForm()
+    bank, passport = BankAccountForm(prefix="bank"), PassportForm(prefix="passport")
     status = 200
-    if bank.validate_on_submit():
+    if "passport-passport_no" in request.form and passport.validate_on_submit():
+        if attempt(passport, lambda: operations.renew_passport(
+                actor, code, passport_no=passport.passport_no.data,
+                nationality=(passport.nationality.data or "").strip().upper() or None,
+                reason=passport.reason.data or None), _("New passport recorded; the talent code stays.")):
+            return redirect(url_for("talents.detail", code=code))
+        status = 422
+    elif "bank-bank_name" in request.form and bank.validate_on_submit():
         if attempt(bank, lambda: operations.set_bank_account(actor, code, bank_name=bank.bank_name.data,
                                                              account_no=bank.account_no.data), _("Saved.")):
             return redirect(url_for("talents.detail", code=code))
@@ -64,4 +71,5 @@ def detail(code):
     their_claims = [presentation.describe(actor, c, full=False) for c in claims.db_list(
         claims.visible_claims(actor, talent_code=talent.talent_code, order="newest"), 100)]
     return render_template("talents/detail.html", talent=talent, claims=their_claims, bank=bank,
+                           passport=passport, may_renew=can(actor, "talent.renew_passport"),
                            may_bank=can(actor, "talent.bank_account")), status

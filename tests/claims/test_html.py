@@ -156,8 +156,8 @@ def test_a_draw_made_in_the_page_verifies(world, client):
 def test_an_administrator_adds_a_rate_in_the_page(world, client):
     login(client, world.admin.user.username)
     token = _csrf(client, "/programs/TRAVEL")
-    done = client.post("/programs/TRAVEL", data={"csrf_token": token, "kind": "ceiling", "amount": "12000.00",
-                                                  "effective_from": "2027-01-01", "reason": "晋人社发〔2026〕1号"})
+    done = client.post("/programs/TRAVEL", data={"csrf_token": token, "rate-kind": "ceiling", "rate-amount": "12000.00",
+                                                  "rate-effective_from": "2027-01-01", "rate-reason": "晋人社发〔2026〕1号"})
     assert done.status_code == 302
     assert "12,000.00" in client.get("/programs/TRAVEL").get_data(as_text=True)
     login(client, world.hr.user.username)
@@ -241,8 +241,8 @@ def test_inbox_and_users_pages(world, client, who, path, status):
 def test_a_payee_account_is_set_in_the_page(world, client):
     login(client, world.employer.user.username)
     token = _csrf(client, f"/talents/{world.talent}")
-    done = client.post(f"/talents/{world.talent}", data={"csrf_token": token, "bank_name": "中国建设银行太原分行",
-                                                           "account_no": "6227000000000001"})
+    done = client.post(f"/talents/{world.talent}", data={"csrf_token": token, "bank-bank_name": "中国建设银行太原分行",
+                                                           "bank-account_no": "6227000000000001"})
     assert done.status_code == 302
     assert "6227000000000001" in client.get(f"/talents/{world.talent}").get_data(as_text=True)
 
@@ -278,3 +278,50 @@ def test_an_administrator_creates_a_user_in_the_page(world, client):
     short = client.post("/users/", data={"csrf_token": token, "username": "qian.qi", "password": "short",
                                           "role": "auditor"})
     assert short.status_code == 422 and "has-error" in short.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("who, path, status", [
+    ("hr", "/deadlines/", 200), ("admin", "/deadlines/", 200), ("employer", "/deadlines/", 200),
+    ("auditor", "/audit/", 200), ("hr", "/audit/", 403), ("hr", "/programs/HEADHUNTER", 200),
+])
+def test_administration_pages(world, client, who, path, status):
+    login(client, getattr(world, who).user.username)
+    assert client.get(path).status_code == status
+
+
+def test_an_administrator_changes_a_time_limit_in_the_page(world, client):
+    login(client, world.admin.user.username)
+    token = _csrf(client, "/deadlines/")
+    done = client.post("/deadlines/", data={"csrf_token": token, "limit-stage": "hr_review", "limit-working_days": "15",
+                                            "limit-effective_from": "2027-01-01", "limit-reason": "晋人社发〔2026〕9号"})
+    assert done.status_code == 302
+    login(client, world.auditor.user.username)
+    assert "deadline.change" in client.get("/audit/?action=deadline").get_data(as_text=True)
+
+
+def test_hr_records_another_provinces_standard_in_the_page(world, client):
+    login(client, world.hr.user.username)
+    page = client.get("/programs/HEADHUNTER").get_data(as_text=True)
+    category = re.search(r'name="benchmark-category"[^>]*>\s*<option[^>]*value="([^"]+)"', page).group(1)
+    token = _csrf(client, "/programs/HEADHUNTER")
+    done = client.post("/programs/HEADHUNTER", data={
+        "csrf_token": token, "benchmark-category": category, "benchmark-province": "江苏省",
+        "benchmark-amount": "80000.00", "benchmark-effective_from": "2026-01-01", "benchmark-source": "苏人社发〔2025〕1号"})
+    assert done.status_code == 302
+    assert "苏人社发〔2025〕1号" in client.get("/programs/HEADHUNTER").get_data(as_text=True)
+
+
+def test_a_new_passport_keeps_the_code_in_the_page(world, client):
+    login(client, world.hr.user.username)
+    token = _csrf(client, f"/talents/{world.talent}")
+    done = client.post(f"/talents/{world.talent}", data={"csrf_token": token, "passport-passport_no": "NEW123456"})
+    assert done.status_code == 302 and done.location.endswith(f"/talents/{world.talent}")
+    assert world.hr.get(f"/talents/{world.talent}").json["talent_code"] == world.talent
+
+
+def test_an_inspector_is_taken_off_the_roster_with_a_reason(world, client):
+    inspector = world.hr.post("/inspectors", json={"user_id": world.hr2.user.id, "field": "资金"}).json
+    login(client, world.hr.user.username)
+    token = _csrf(client, "/inspections/")
+    client.post(f"/inspections/inspectors/{inspector['id']}/remove", data={"csrf_token": token, "reason": "调离"})
+    assert world.hr.get("/inspectors").json["items"] == []
