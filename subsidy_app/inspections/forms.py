@@ -15,7 +15,7 @@ class PlanForm(FlaskForm):
 
 
 class DrawForm(FlaskForm):
-    population = SelectField(_l("Registry"), choices=[("employers", _l("employers")), ("intermediaries", _l("intermediaries")),
+    population = SelectField(_l("Registry of inspection objects"), choices=[("employers", _l("employers")), ("intermediaries", _l("intermediaries")),
                                                      ("paid_claims", _l("paid claims"))])
     ratio = DecimalField(_l("Ratio (at least 0.05)"), places=4, validators=[DataRequired()])
     seed = StringField(_l("Seed (empty: a random one, recorded)"), validators=[Optional(), Length(max=100)])

@@ -39,6 +39,8 @@ def index():
         status = 422
     year = local_today().year
     plan = operations.find_plan(actor, year)
+    if plan_form.year.data is None:
+        plan_form.year.data = year
     return render_template(
         "inspections/index.html", roster=list(operations.db_all(operations.list_inspectors(actor))),
         draws=paginate_html(operations.list_draws(actor), request.args), plan=plan, year=year,

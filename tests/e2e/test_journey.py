@@ -214,6 +214,18 @@ def test_the_journey_by_clicking(live_server, browser, tmp_path, lang):
     assert page.locator("h1").first.inner_text() == words["reports"]
     page.context.close()
 
+    # the other pages of each staff role open, in this language (screenshots to look at)
+    for who, paths in (("hr", ("/talents/", "/organizations/", "/credit-list/", "/awards/", "/inspections/",
+                                "/conflicts/", "/recoveries/", "/deadlines/")),
+                       ("auditor", ("/audit/", "/reports/", "/users/"))):
+        page = login(who)
+        for path in paths:
+            response = page.goto(path)
+            assert response.status == 200, path
+            assert page.locator("h1").count() == 1
+            shot(page, f"{who}{path.rstrip('/').replace('/', '-')}")
+        page.context.close()
+
     # a phone-width screen
     page = login("employer", width=390, height=844)
     page.goto("/claims/")
