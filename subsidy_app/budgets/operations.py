@@ -138,6 +138,17 @@ def adjust_program(actor, *, fiscal_year: int, program_code: str, amount: Decima
     return adjust(actor, line.id, amount=amount, reason=reason)
 
 
+def history_of_year(actor, fiscal_year: int) -> list[tuple[str, BudgetAdjustment]]:
+    """Every allocation and adjustment of the year's lines, oldest first, with the program."""
+    require(actor, "budget.read")
+    from ..programs.models import Program
+
+    return list(db.session.execute(
+        select(Program.code, BudgetAdjustment).join(BudgetLine, BudgetLine.id == BudgetAdjustment.budget_line_id)
+        .join(Program, Program.id == BudgetLine.program_id).where(BudgetLine.fiscal_year == fiscal_year)
+        .order_by(BudgetAdjustment.id)).all())
+
+
 def adjustments(line: BudgetLine) -> list[BudgetAdjustment]:
     return list(db.session.execute(select(BudgetAdjustment).where(
         BudgetAdjustment.budget_line_id == line.id).order_by(BudgetAdjustment.id)).scalars())

@@ -41,5 +41,6 @@ def index():
             return redirect(url_for("budgets.index", fiscal_year=year))
         status = 422
     report = reports.budget_report(actor, year)
-    return render_template("budgets/index.html", report=report, year=year, allocation=allocation,
+    history = operations.history_of_year(actor, year)
+    return render_template("budgets/index.html", report=report, year=year, allocation=allocation, history=history,
                            adjustment=adjustment, may_change=can(actor, "budget.allocate")), status

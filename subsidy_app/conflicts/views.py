@@ -38,3 +38,13 @@ def index():
         status = 422
     page = paginate_html(operations.list_conflicts(actor, active=True), request.args)
     return render_template("conflicts/index.html", page=page, form=form), status
+
+
+@bp.route("/<int:conflict_id>/end", methods=["POST"])
+@login_required
+def end(conflict_id):
+    """A conflict ends with its reason (the reviewer may see and act on those claims again)."""
+    if FlaskForm().validate_on_submit():
+        attempt(None, lambda: operations.end(current_actor(), conflict_id, reason=request.form.get("reason", "")),
+                _("The conflict has ended."))
+    return redirect(url_for("conflicts.index"))

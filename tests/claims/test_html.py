@@ -325,3 +325,13 @@ def test_an_inspector_is_taken_off_the_roster_with_a_reason(world, client):
     token = _csrf(client, "/inspections/")
     client.post(f"/inspections/inspectors/{inspector['id']}/remove", data={"csrf_token": token, "reason": "调离"})
     assert world.hr.get("/inspectors").json["items"] == []
+
+
+def test_a_conflict_ends_in_the_page_and_the_budget_history_shows(world, client):
+    conflict = world.hr.post("/conflicts", json={"subject_kind": "organization", "subject_id": world.other_org,
+                                                 "reason": "曾任职"}).json
+    login(client, world.hr.user.username)
+    token = _csrf(client, "/conflicts/")
+    client.post(f"/conflicts/{conflict['id']}/end", data={"csrf_token": token, "reason": "已离职满三年"})
+    assert world.hr.get("/conflicts", query_string={"active": "true"}).json["total"] == 0
+    assert "allocation" in client.get("/budgets/").get_data(as_text=True)
