@@ -10,17 +10,17 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..core.errors import AppError
-from ..core.permissions import can
+from ..core.htmlforms import attempt
 from ..core.pagination import paginate_html
+from ..core.permissions import can
+from ..payments import corrections
 from ..programs import operations as programs
+from ..programs.models import DocumentRequirement
 from ..projects import operations as projects
 from ..users.auth import current_actor
 from . import actions, documents, operations, presentation
 from . import bulk as bulk_ops
-from ..core.htmlforms import attempt
-from ..payments import corrections
 from .forms import ActionForm, BulkForm, ClaimForm, CorrectionForm, EditForm, UploadForm
-from ..programs.models import DocumentRequirement
 from .models import ClaimStatus
 
 bp = Blueprint("claims", __name__, template_folder="templates", url_prefix="/claims")
