@@ -3,7 +3,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from ..core.htmlforms import attempt
+from ..core.htmlforms import attempt, options
 from ..core.permissions import can
 from ..core.templating import localized
 from ..programs import operations as programs
@@ -24,8 +24,8 @@ def index():
     year = request.args.get("fiscal_year", type=int) or operations.current_fiscal_year()
     year = min(max(year, 2000), 2100)
     allocation, adjustment = AllocationForm(prefix="allocate"), AdjustmentForm(prefix="adjust")
-    choices = [(p.code, localized(p, "name")) for p in programs.list_programs(actor)]
-    allocation.program_code.choices = adjustment.program_code.choices = choices
+    pairs = [(p.code, localized(p, "name")) for p in programs.list_programs(actor)]
+    allocation.program_code.choices, adjustment.program_code.choices = options(pairs), options(pairs)
     status = 200
     if request.method == "POST":
         done = None

@@ -22,7 +22,7 @@ from ..notifications import operations as notifications
 from ..programs.models import DocumentRequirement
 from . import operations as claims
 from .models import Claim, ClaimStatus, DocumentDeferral, Stage
-from .workflow import APPLICANT, FINANCE, HR, TRANSITIONS, Transition
+from .workflow import APPLICANT, HR, TRANSITIONS, Transition
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:

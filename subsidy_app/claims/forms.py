@@ -5,6 +5,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (DateField, DecimalField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField,
                      TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from ..core.htmlforms import options
 
 
 class ClaimForm(FlaskForm):
@@ -39,8 +40,8 @@ class ActionForm(FlaskForm):
 
 
 class BulkForm(FlaskForm):
-    action = SelectField(_l("Decision"), choices=[("hr_approve", _l("Approve (HR)")),
-                                                 ("finance_approve", _l("Approve payment (finance)"))])
+    action = SelectField(_l("Decision"), choices=options([("hr_approve", _l("Approve (HR)")),
+                                                 ("finance_approve", _l("Approve payment (finance)"))]))
     claim_ids = SelectMultipleField(choices=[], validate_choice=False, validators=[DataRequired()])
     comment = StringField(_l("Comment"), validators=[Optional(), Length(max=2000)])
 

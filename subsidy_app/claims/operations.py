@@ -11,7 +11,7 @@ from ..conflicts import operations as conflicts
 from ..core import audit
 from ..core.audit import AuditEvent
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..core.permissions import Role, is_confined, require
+from ..core.permissions import is_confined, require
 from ..core.timeutil import local_today, utcnow
 from ..credit import operations as credit
 from ..deadlines import operations as deadlines

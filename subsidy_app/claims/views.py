@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..core.errors import AppError
-from ..core.htmlforms import attempt
+from ..core.htmlforms import attempt, options
 from ..core.pagination import paginate_html
 from ..core.permissions import can
 from ..payments import corrections
@@ -70,10 +70,10 @@ def index():
 
 def _claim_form(actor) -> ClaimForm:
     form = ClaimForm()
-    form.program_code.choices = [(p.code, f"{presentation.localized_name(p)} {p.clause}")
-                                 for p in programs.list_programs(actor)]
-    form.project_id.choices = [("", "—")] + [
-        (str(p.id), f"{p.year} {p.name}") for p in projects.all_projects(actor)]
+    form.program_code.choices = options([(p.code, f"{presentation.localized_name(p)} {p.clause}")
+                                 for p in programs.list_programs(actor)])
+    form.project_id.choices = options([("", "—")] + [
+        (str(p.id), f"{p.year} {p.name}") for p in projects.all_projects(actor)])
     return form
 
 
@@ -136,8 +136,8 @@ def detail(claim_id):
     claim = operations.get_claim(actor, claim_id)
     view = presentation.describe(actor, claim)
     upload = UploadForm()
-    upload.kind.choices = presentation.document_choices(claim)
-    names = dict(upload.kind.choices)
+    upload.kind.choices = options(presentation.document_choices(claim))
+    names = dict(presentation.document_choices(claim))
     deferrable = [(k, names.get(k, k)) for k in claim.program.documents_by(DocumentRequirement.DEFERRABLE)
                   if k in view["missing_documents"]]
     return render_template("claims/detail.html", claim=view, upload=upload, action_form=ActionForm(),
@@ -184,7 +184,7 @@ def upload_document(claim_id):
     actor = current_actor()
     claim = operations.get_claim(actor, claim_id)
     form = UploadForm()
-    form.kind.choices = presentation.document_choices(claim)
+    form.kind.choices = options(presentation.document_choices(claim))
     if form.validate_on_submit():
         try:
             documents.upload(actor, claim_id, kind=form.kind.data, file=form.file.data)

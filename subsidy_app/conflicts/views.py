@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..core.htmlforms import attempt
+from ..core.htmlforms import attempt, options
 from ..core.pagination import paginate_html
 from ..users.auth import current_actor
 from . import operations
@@ -16,7 +16,7 @@ bp = Blueprint("conflicts", __name__, template_folder="templates", url_prefix="/
 
 
 class ConflictForm(FlaskForm):
-    subject_kind = SelectField(_l("Subject"), choices=[("organization", _l("Organisation")), ("talent", _l("Talent"))])
+    subject_kind = SelectField(_l("Subject"), choices=options([("organization", _l("Organisation")), ("talent", _l("Talent"))]))
     subject_id = StringField(_l("Organisation id or talent code"), validators=[DataRequired(), Length(max=20)])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
     reviewer_id = IntegerField(_l("For another reviewer (user id, HR only)"), validators=[Optional(), NumberRange(min=1)])

@@ -28,3 +28,10 @@ def attempt(form, operation: Callable[[], object], success: str):
         return None
     flash(success, "info")
     return result if result is not None else True
+
+
+def options(pairs) -> list:
+    """Choices of a select field from (value, label) pairs, as WTForms 3.3 wants them."""
+    from wtforms.fields.choices import SelectChoice
+
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
 
-from ..core.htmlforms import attempt
+from ..core.htmlforms import attempt, options
 from ..core.permissions import can
 from ..core.timeutil import local_today
 from ..users.auth import current_actor
@@ -27,7 +27,7 @@ class LimitForm(FlaskForm):
 
 class DayForm(FlaskForm):
     day = DateField(_l("Day"), validators=[DataRequired()])
-    kind = SelectField(_l("Kind of day"), choices=[("holiday", _l("public holiday")), ("workday", _l("worked weekend day"))])
+    kind = SelectField(_l("Kind of day"), choices=options([("holiday", _l("public holiday")), ("workday", _l("worked weekend day"))]))
     name = StringField(_l("Name (from the State Council notice)"), validators=[DataRequired(), Length(max=100)])
 
 
@@ -36,7 +36,7 @@ class DayForm(FlaskForm):
 def index():
     actor = current_actor()
     limit, day = LimitForm(prefix="limit"), DayForm(prefix="day")
-    limit.stage.choices = [(s, stage_name(s)) for s in operations.known_stages()]
+    limit.stage.choices = options([(s, stage_name(s)) for s in operations.known_stages()])
     status = 200
     if request.method == "POST":
         done = None

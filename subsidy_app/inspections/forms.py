@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from ..core.htmlforms import options
 
 
 class InspectorForm(FlaskForm):
@@ -15,16 +16,16 @@ class PlanForm(FlaskForm):
 
 
 class DrawForm(FlaskForm):
-    population = SelectField(_l("Registry of inspection objects"), choices=[("employers", _l("employers")), ("intermediaries", _l("intermediaries")),
-                                                     ("paid_claims", _l("paid claims"))])
+    population = SelectField(_l("Registry of inspection objects"), choices=options([("employers", _l("employers")), ("intermediaries", _l("intermediaries")),
+                                                     ("paid_claims", _l("paid claims"))]))
     ratio = DecimalField(_l("Ratio (at least 0.05)"), places=4, validators=[DataRequired()])
     seed = StringField(_l("Seed (empty: a random one, recorded)"), validators=[Optional(), Length(max=100)])
 
 
 class ResultForm(FlaskForm):
     item_id = IntegerField(validators=[DataRequired()])
-    outcome = SelectField(_l("Outcome"), choices=[("compliant", _l("compliant")), ("issues_found", _l("issues found")),
-                                                 ("violation", _l("violation"))])
+    outcome = SelectField(_l("Outcome"), choices=options([("compliant", _l("compliant")), ("issues_found", _l("issues found")),
+                                                 ("violation", _l("violation"))]))
     findings = TextAreaField(_l("Findings"), validators=[DataRequired(), Length(max=5000)])
-    propose_listing = SelectField(_l("Propose a listing"), choices=[("", "—"), ("red", _l("Red list")), ("black", _l("Black list"))],
+    propose_listing = SelectField(_l("Propose a listing"), choices=options([("", "—"), ("red", _l("Red list")), ("black", _l("Black list"))]),
                                   validators=[Optional()])

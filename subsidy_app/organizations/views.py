@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..core.bankforms import BankAccountForm
-from ..core.htmlforms import attempt
+from ..core.htmlforms import attempt, options
 from ..core.permissions import can
 from ..core.pagination import paginate_html
 from ..core.templating import localized
@@ -32,7 +32,7 @@ def index():
 def new():
     actor = current_actor()
     form = OrganizationForm()
-    form.city.choices = [(c.name_zh, localized(c, "name")) for c in operations.list_cities()]
+    form.city.choices = options([(c.name_zh, localized(c, "name")) for c in operations.list_cities()])
     status = 200
     if form.validate_on_submit():
         org = attempt(form, lambda: operations.create_organization(

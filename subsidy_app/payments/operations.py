@@ -6,7 +6,7 @@ import io
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from ..budgets import operations as budgets
 from ..claims import operations as claims

@@ -16,6 +16,7 @@ from ..core.pagination import paginate_html
 from ..users.auth import current_actor
 from . import operations
 from .forms import BankResultForm, BatchActionForm, BatchForm
+from ..core.htmlforms import options
 
 bp = Blueprint("payments", __name__, template_folder="templates", url_prefix="/payments")
 
@@ -27,7 +28,7 @@ def index():
     awaiting = [presentation.describe(actor, c, full=False) for c in claims.db_list(
         claims.visible_claims(actor, status=ClaimStatus.FINANCE_APPROVED, order="newest"), 200)]
     form = BatchForm()
-    form.claim_ids.choices = [(c["id"], f"#{c['id']}") for c in awaiting]
+    form.claim_ids.choices = options([(c["id"], f"#{c['id']}") for c in awaiting])
     if form.validate_on_submit():
         try:
             batch = operations.create_batch(actor, claim_ids=form.claim_ids.data)

@@ -3,7 +3,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from ..core.htmlforms import attempt
+from ..core.htmlforms import attempt, options
 from ..core.i18n import format_money
 from ..core.permissions import can
 from ..core.labels import AMOUNT_RULE, label
@@ -43,7 +43,7 @@ def detail(code):
     benchmark = BenchmarkForm(prefix="benchmark")
     status = 200
     program = operations.get_program(actor, code)
-    benchmark.category.choices = [(c, c) for c in program.benchmark_categories or []]
+    benchmark.category.choices = options([(c, c) for c in program.benchmark_categories or []])
     if "benchmark-province" in request.form and benchmark.validate_on_submit():
         if attempt(benchmark, lambda: operations.record_benchmark(
                 actor, program_code=code, category=benchmark.category.data, province=benchmark.province.data,

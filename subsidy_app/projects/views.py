@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange
 
-from ..core.htmlforms import attempt
+from ..core.htmlforms import attempt, options
 from ..core.pagination import paginate_html
 from ..core.permissions import can
 from ..users.auth import current_actor
@@ -18,7 +18,7 @@ bp = Blueprint("projects", __name__, template_folder="templates", url_prefix="/p
 
 class ProjectForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    level = SelectField(_l("Level"), choices=[("key", _l("provincial key project")), ("regular", _l("provincial regular project"))])
+    level = SelectField(_l("Level"), choices=options([("key", _l("provincial key project")), ("regular", _l("provincial regular project"))]))
     year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
 
 

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..core.htmlforms import attempt
+from ..core.htmlforms import attempt, options
 from ..core.pagination import paginate_html
 from ..core.permissions import can
 from ..users.auth import current_actor
@@ -19,15 +19,15 @@ bp = Blueprint("recoveries", __name__, template_folder="templates", url_prefix="
 class RaiseForm(FlaskForm):
     claim_id = IntegerField(_l("Paid claim no."), validators=[DataRequired(), NumberRange(min=1)])
     amount = DecimalField(_l("Amount to recover (yuan)"), places=2, validators=[DataRequired(), NumberRange(min=0)])
-    source = SelectField(_l("Found by"), choices=[("review", _l("review")), ("spot_check", _l("spot check")), ("audit", _l("audit"))])
+    source = SelectField(_l("Found by"), choices=options([("review", _l("review")), ("spot_check", _l("spot check")), ("audit", _l("audit"))]))
     reason = TextAreaField(_l("Why the payment was improper"), validators=[DataRequired(), Length(max=2000)])
 
 
 class StepForm(FlaskForm):
     order_id = HiddenField(validators=[DataRequired()])
     step = HiddenField(validators=[DataRequired()])
-    decision = SelectField(choices=[("offset", _l("offset against the next payment")), ("refund", _l("refund")),
-                                    ("written_off", _l("write off"))], validators=[Optional()])
+    decision = SelectField(choices=options([("offset", _l("offset against the next payment")), ("refund", _l("refund")),
+                                    ("written_off", _l("write off"))]), validators=[Optional()])
     reason = StringField(validators=[Optional(), Length(max=2000)])
     amount = DecimalField(places=2, validators=[Optional()])
     reference = StringField(validators=[Optional(), Length(max=80)])

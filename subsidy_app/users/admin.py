@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..core.htmlforms import attempt
+from ..core.htmlforms import attempt, options
 from ..core.pagination import paginate_html
 from ..users.auth import current_actor
 from . import operations
@@ -18,9 +18,9 @@ bp = Blueprint("users_admin", __name__, template_folder="templates", url_prefix=
 class UserForm(FlaskForm):
     username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
-    role = SelectField(_l("Role"), choices=[("employer", _l("Employer")), ("intermediary", _l("Intermediary")),
+    role = SelectField(_l("Role"), choices=options([("employer", _l("Employer")), ("intermediary", _l("Intermediary")),
                                            ("hr", _l("Provincial HR")), ("finance", _l("Finance reviewer")),
-                                           ("auditor", _l("Auditor")), ("admin", _l("Administrator"))])
+                                           ("auditor", _l("Auditor")), ("admin", _l("Administrator"))]))
     organization_id = IntegerField(_l("Organisation id (employers and intermediaries)"), validators=[Optional(), NumberRange(min=1)])
     display_name = StringField(_l("Display name"), validators=[Optional(), Length(max=100)])
     email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254)])
