@@ -66,6 +66,25 @@ ACTION = {
     "appeal": _l("Appeal"),
 }
 
+#: What happened to a claim, as its history shows it (the actions, and the other events).
+HISTORY = {
+    "create": _l("filed as a draft"),
+    "update": _l("corrected by the applicant"),
+    "document_upload": _l("document attached"),
+    "submit": _l("submitted"),
+    "withdraw": _l("withdrawn"),
+    "return": _l("returned to the applicant"),
+    "defer_documents": _l("accepted with documents to follow (容缺)"),
+    "hr_approve": _l("approved by HR"),
+    "hr_reject": _l("rejected by HR"),
+    "finance_approve": _l("approved for payment by finance"),
+    "finance_reject": _l("payment rejected by finance"),
+    "appeal": _l("appealed"),
+    "paid": _l("paid"),
+    "payment_failed": _l("payment failed at the bank, reversed"),
+    "payment_corrected": _l("paid amount corrected"),
+    "recovery_raised": _l("recovery order raised"),
+}
 BATCH_STATUS = {"draft": _l("built, awaiting approval"), "approved": _l("approved, awaiting disbursement"),
                 "disbursed": _l("disbursed")}
 
@@ -93,6 +112,7 @@ def init_app(app) -> None:
         status_label=lambda v: label(STATUS, v),
         stage_label=lambda v: label(STAGE, v),
         action_label=lambda v: label(ACTION, v),
+        history_label=lambda v: label(HISTORY, v),
         batch_status_label=lambda v: label(BATCH_STATUS, v),
         award_label=lambda v: label(AWARD, v),
         item_status_label=lambda v: label(ITEM_STATUS, v),
