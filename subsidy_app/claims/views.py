@@ -9,8 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from ..core.errors import AppError
-from ..core.htmlforms import attempt, options
+from ..core.htmlforms import attempt, flash_field_errors, options
 from ..core.pagination import paginate_html
 from ..core.permissions import can
 from ..payments import corrections
@@ -26,27 +25,6 @@ from .models import ClaimStatus
 bp = Blueprint("claims", __name__, template_folder="templates", url_prefix="/claims")
 
 DETAIL_FIELDS = ("justification", "contract_signed_on", "commission", "year", "designated_on", "visit_date")
-
-
-def _flash_error(exc: AppError, form=None) -> None:
-    """An operation's refusal, shown on the page: field messages on the form's fields."""
-    for name, messages in exc.fields.items():
-        field = getattr(form, name, None) if form is not None else None
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors) + list(messages)
-        else:
-            for message in messages:
-                flash(f"{exc.message} {message}", "error")
-    if not exc.fields:
-        flash(exc.message, "error")
-
-
-def _flash_field_errors(form) -> None:
-    """Field messages of a form whose page is left by a redirect."""
-    for field in form:
-        if field.name != "csrf_token":
-            for message in field.errors:
-                flash(f"{field.label.text}: {message}", "error")
 
 
 @bp.route("/")
@@ -85,12 +63,10 @@ def bulk():
     if not form.validate_on_submit():
         flash(_("Choose the claims and the decision."), "error")
         return redirect(url_for("claims.index"))
-    try:
-        result = bulk_ops.bulk_act(current_actor(), action=form.action.data,
-                                   claim_ids=[int(i) for i in form.claim_ids.data], comment=form.comment.data or None)
-    except AppError as exc:
-        _flash_error(exc)
-    else:
+    result = attempt(None, lambda: bulk_ops.bulk_act(
+        current_actor(), action=form.action.data, claim_ids=[int(i) for i in form.claim_ids.data],
+        comment=form.comment.data or None), None)
+    if result:
         flash(_("%(done)s approved, %(failed)s refused.", done=len(result["succeeded"]),
                 failed=len(result["failed"])), "info")
         for failure in result["failed"][:20]:
@@ -113,17 +89,13 @@ def new():
                    for k, v in details.items()}
         if form.project_id.data:
             details["project_id"] = int(form.project_id.data)
-        try:
-            claim = operations.create_claim(
-                actor, program_code=form.program_code.data, talent_code=form.talent_code.data or None,
-                organization_id=form.organization_id.data, amount_requested=form.amount_requested.data,
-                details=details)
-        except AppError as exc:
-            _flash_error(exc, form)
-            status = exc.status
-        else:
-            flash(_("Draft saved. Check the eligibility below, attach the documents, then submit."), "info")
+        claim = attempt(form, lambda: operations.create_claim(
+            actor, program_code=form.program_code.data, talent_code=form.talent_code.data or None,
+            organization_id=form.organization_id.data, amount_requested=form.amount_requested.data,
+            details=details), _("Draft saved. Check the eligibility below, attach the documents, then submit."))
+        if claim:
             return redirect(url_for("claims.detail", claim_id=claim.id))
+        status = 422
     elif request.method == "POST":
         status = 400 if form.csrf_token.errors else 422
     return render_template("claims/new.html", form=form), status
@@ -160,7 +132,7 @@ def edit(claim_id):
         attempt(form, lambda: operations.update_claim(current_actor(), claim_id,
                                                       amount_requested=form.amount_requested.data, details=details),
                 _("Saved; the checks below are run again."))
-    _flash_field_errors(form)
+    flash_field_errors(form)
     return redirect(url_for("claims.detail", claim_id=claim_id))
 
 
@@ -174,7 +146,7 @@ def correction(claim_id):
                                                            reason=form.reason.data,
                                                            bank_reference=form.bank_reference.data or None),
                 _("Corrected: the ledger has the reversal and the new entry."))
-    _flash_field_errors(form)
+    flash_field_errors(form)
     return redirect(url_for("claims.detail", claim_id=claim_id))
 
 
@@ -186,15 +158,9 @@ def upload_document(claim_id):
     form = UploadForm()
     form.kind.choices = options(presentation.document_choices(claim))
     if form.validate_on_submit():
-        try:
-            documents.upload(actor, claim_id, kind=form.kind.data, file=form.file.data)
-            flash(_("Document attached."), "info")
-        except AppError as exc:
-            _flash_error(exc)
-    else:
-        for name, messages in form.errors.items():
-            for message in messages:
-                flash(f"{getattr(form, name).label.text}: {message}", "error")
+        attempt(form, lambda: documents.upload(actor, claim_id, kind=form.kind.data, file=form.file.data),
+                _("Document attached."))
+    flash_field_errors(form)
     return redirect(url_for("claims.detail", claim_id=claim_id) + "#documents")
 
 
@@ -215,13 +181,10 @@ def act(claim_id):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        extra = ({"documents": form.documents.data, "due_date": form.due_date.data}
-                 if form.action.data == "defer_documents" else {})
-        actions.act(current_actor(), claim_id, action=form.action.data,
-                    comment=form.comment.data or None, amount_approved=form.amount_approved.data, **extra)
-    except AppError as exc:
-        _flash_error(exc)
-    else:
-        flash(_("Done: %(action)s.", action=presentation.action_label(form.action.data)), "info")
+    extra = ({"documents": form.documents.data, "due_date": form.due_date.data}
+             if form.action.data == "defer_documents" else {})
+    attempt(None, lambda: actions.act(current_actor(), claim_id, action=form.action.data,
+                                      comment=form.comment.data or None,
+                                      amount_approved=form.amount_approved.data, **extra),
+            _("Done: %(action)s.", action=presentation.action_label(form.action.data)))
     return redirect(url_for("claims.detail", claim_id=claim_id))

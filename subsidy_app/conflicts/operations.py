@@ -91,6 +91,20 @@ def require_not_conflicted(actor, *, organization_ids, talent_ids) -> None:
                           "or talent (回避)."), code="recused")
 
 
+def standing_conflicts() -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    """Every standing conflict, as {organisation id: reviewer ids} and {talent id: reviewer ids}."""
+    by_org: dict[int, set[int]] = {}
+    by_talent: dict[int, set[int]] = {}
+    for reviewer, org, talent in db.session.execute(
+            select(ReviewerConflict.reviewer_id, ReviewerConflict.organization_id, ReviewerConflict.talent_id)
+            .where(ReviewerConflict.ended_at.is_(None))):
+        if org is not None:
+            by_org.setdefault(org, set()).add(reviewer)
+        if talent is not None:
+            by_talent.setdefault(talent, set()).add(reviewer)
+    return by_org, by_talent
+
+
 def reviewers_conflicted_with(*, organization_ids, talent_ids) -> set[int]:
     """Reviewers with a standing conflict with any of these organisations or talents."""
     organization_ids = [i for i in organization_ids if i]

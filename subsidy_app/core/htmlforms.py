@@ -9,8 +9,9 @@ from flask import flash
 from .errors import AppError
 
 
-def attempt(form, operation: Callable[[], object], success: str):
-    """Run ``operation`` for a validated form; returns its result, or None when refused."""
+def attempt(form, operation: Callable[[], object], success: str | None):
+    """Run ``operation`` for a validated form; returns its result, or None when refused.
+    ``success`` is flashed when it worked (None: the caller says it)."""
     try:
         result = operation()
     except AppError as exc:
@@ -26,8 +27,17 @@ def attempt(form, operation: Callable[[], object], success: str):
         if not shown or not exc.fields:
             flash(exc.message, "error")
         return None
-    flash(success, "info")
+    if success:
+        flash(success, "info")
     return result if result is not None else True
+
+
+def flash_field_errors(form) -> None:
+    """The field messages of a form whose page is left by a redirect."""
+    for field in form:
+        if field.name != "csrf_token":
+            for message in field.errors:
+                flash(f"{field.label.text}: {message}", "error")
 
 
 def options(pairs) -> list:

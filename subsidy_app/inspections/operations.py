@@ -130,25 +130,26 @@ def list_plans(actor):
 def population_of(population: Population) -> list[drawing.Candidate]:
     """The registry as it stands, each object with the inspectors who may not inspect it:
     declared conflicts (回避) with the organisation or the talent, and, for a paid claim,
-    everyone who acted on it."""
+    everyone who acted on it. Conflicts and claim actors are read once, not per object."""
     kind = OBJECT_KIND[population]
+    by_org, by_talent = conflicts.standing_conflicts()
     if population == Population.PAID_CLAIMS:
         rows = db.session.execute(select(Claim.id, Claim.organization_id, Claim.talent_id)
                                   .where(Claim.status == ClaimStatus.PAID).order_by(Claim.id)).all()
+        paid = {claim_id for claim_id, _org, _talent in rows}
         actors: dict[int, set[int]] = {}
         for claim_id, user_id in db.session.execute(
                 select(AuditEvent.object_id, AuditEvent.actor_id).where(
                     AuditEvent.object_type == "claim", AuditEvent.actor_id.is_not(None))):
-            actors.setdefault(int(claim_id), set()).add(user_id)
+            if int(claim_id) in paid:
+                actors.setdefault(int(claim_id), set()).add(user_id)
         return [drawing.Candidate(kind, claim_id, frozenset(
-            conflicts.reviewers_conflicted_with(organization_ids=[org], talent_ids=[talent])
-            | actors.get(claim_id, set()))) for claim_id, org, talent in rows]
+            by_org.get(org, set()) | by_talent.get(talent, set()) | actors.get(claim_id, set())))
+            for claim_id, org, talent in rows]
     org_kind = OrganizationKind.EMPLOYER if population == Population.EMPLOYERS else OrganizationKind.INTERMEDIARY
     ids = db.session.execute(select(Organization.id).where(Organization.kind == org_kind)
                              .order_by(Organization.id)).scalars()
-    return [drawing.Candidate(kind, org_id, frozenset(
-        conflicts.reviewers_conflicted_with(organization_ids=[org_id], talent_ids=[])))
-        for org_id in ids]
+    return [drawing.Candidate(kind, org_id, frozenset(by_org.get(org_id, set()))) for org_id in ids]
 
 
 def roster() -> list[int]:

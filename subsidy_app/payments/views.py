@@ -11,6 +11,7 @@ from ..claims import presentation
 from ..claims.models import ClaimStatus
 from ..core.downloads import attachment
 from ..core.errors import AppError
+from ..core.htmlforms import attempt
 from ..core.permissions import can
 from ..core.pagination import paginate_html
 from ..users.auth import current_actor
@@ -30,11 +31,8 @@ def index():
     form = BatchForm()
     form.claim_ids.choices = options([(c["id"], f"#{c['id']}") for c in awaiting])
     if form.validate_on_submit():
-        try:
-            batch = operations.create_batch(actor, claim_ids=form.claim_ids.data)
-        except AppError as exc:
-            flash(exc.message + " " + " ".join(m for ms in exc.fields.values() for m in ms), "error")
-        else:
+        batch = attempt(None, lambda: operations.create_batch(actor, claim_ids=form.claim_ids.data), None)
+        if batch:
             flash(_("Batch %(id)s built: another finance user approves it.", id=batch.id), "info")
             return redirect(url_for("payments.batch", batch_id=batch.id))
     elif request.method == "POST":
@@ -52,17 +50,12 @@ def batch(batch_id):
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        try:
-            if form.action.data == "approve":
-                operations.approve_batch(actor, batch_id)
-            elif form.action.data == "disburse":
-                operations.disburse_batch(actor, batch_id, bank_reference=form.bank_reference.data or "")
-            else:
-                abort(400)
-        except AppError as exc:
-            flash(exc.message + " " + " ".join(m for ms in exc.fields.values() for m in ms), "error")
-        else:
-            flash(_("Done."), "info")
+        steps = {"approve": lambda: operations.approve_batch(actor, batch_id),
+                 "disburse": lambda: operations.disburse_batch(actor, batch_id,
+                                                               bank_reference=form.bank_reference.data or "")}
+        if form.action.data not in steps:
+            abort(400)
+        attempt(None, steps[form.action.data], _("Done."))
         return redirect(url_for("payments.batch", batch_id=batch_id))
     return render_template("payments/batch.html", batch=operations.get_batch(actor, batch_id),
                            form=BatchActionForm(formdata=None), result_form=BankResultForm())

@@ -335,3 +335,14 @@ def test_a_conflict_ends_in_the_page_and_the_budget_history_shows(world, client)
     client.post(f"/conflicts/{conflict['id']}/end", data={"csrf_token": token, "reason": "已离职满三年"})
     assert world.hr.get("/conflicts", query_string={"active": "true"}).json["total"] == 0
     assert "allocation" in client.get("/budgets/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("who, path", [
+    ("finance", "/budgets/"), ("finance", "/payments/"), ("hr", "/claims/"), ("hr", "/inspections/"),
+    ("auditor", "/ledger/"), ("auditor", "/reports/"), ("admin", "/deadlines/"), ("hr", "/credit-list/"),
+])
+def test_each_page_has_a_plain_title(world, client, who, path):
+    login(client, getattr(world, who).user.username)
+    html = client.get(path).get_data(as_text=True)
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert "<" not in title and len(title) < 120, title
