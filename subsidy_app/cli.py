@@ -256,14 +256,18 @@ def inspections_group():
 
 
 @inspections_group.command("draw")
-@click.option("--population", required=True, type=click.Choice(["employers", "intermediaries", "paid_claims"]))
+@click.option("--population", required=True,
+              type=click.Choice(["employers", "intermediaries", "paid_claims", "talents"]))
 @click.option("--ratio", required=True, help="Share of the registry to draw, at least 0.05")
-@click.option("--seed", default=None, help="Default: a random seed, recorded with the draw")
+@click.option("--seed", default=None,
+              help="Makes a rehearsal (演练) from this seed, never an official draw. Without it: "
+                   "an official draw, its seed made by the server and recorded before the draw")
 @click.option("--plan-year", type=int, default=None, help="Default: this year's plan, if any")
 @click.option("--by", "username", default=None, help="The HR user making the draw (recorded)")
 @with_appcontext
 def inspections_draw(population, ratio, seed, plan_year, username):
-    """Draw objects and assign inspectors; prints the draw as JSON."""
+    """Draw objects and assign inspectors; prints the draw as JSON. An official draw's seed
+    is made by the server; --seed makes a rehearsal."""
     from decimal import Decimal, InvalidOperation
 
     from .extensions import db
@@ -282,7 +286,14 @@ def inspections_draw(population, ratio, seed, plan_year, username):
     record = inspections.make_draw(actor, population=population, ratio=ratio, seed=seed,
                                    plan_year=plan_year)
     db.session.commit()
-    click.echo(_json({"id": record.id, "seed": record.seed, "algorithm": record.algorithm,
+    if record.rehearsal:
+        click.echo(f"rehearsal (演练) {record.id} from the given seed: not an official draw "
+                   "(an official draw takes no --seed)", err=True)
+    else:
+        click.echo(f"official draw {record.id}: seed made by the server and recorded before the draw",
+                   err=True)
+    click.echo(_json({"id": record.id, "rehearsal": record.rehearsal, "seed": record.seed,
+                      "seed_event_id": record.seed_event_id, "algorithm": record.algorithm,
                       "fingerprint": record.fingerprint, "population_size": len(record.population_snapshot),
                       "objects": record.result}))
 

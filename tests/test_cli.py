@@ -225,14 +225,28 @@ def test_inspections_from_the_command_line(cli, app_for_cli):
     code, out, _err = cli("create-user", "li.si", "--role", "hr", "--password-stdin", "--inspector",
                           "--field", "资助资金", stdin="a-long-password\n")
     assert code == 0 and "inspector roster" in out
-    code, out, err = cli("inspections", "draw", "--population", "employers", "--ratio", "0.05",
-                         "--seed", "cli-seed")
+    # without --seed: an official draw, its seed made by the server
+    code, out, err = cli("inspections", "draw", "--population", "employers", "--ratio", "0.05")
     assert code == 0, err
     drawn = json.loads(out)
-    assert drawn["seed"] == "cli-seed" and len(drawn["objects"]) >= 1
+    assert drawn["rehearsal"] is False and len(drawn["seed"]) * 4 >= 128 and drawn["seed_event_id"]
+    assert "official" in err and "rehearsal" not in err
+    assert len(drawn["objects"]) >= 1
     assert all(len(o["inspectors"]) == 1 for o in drawn["objects"])  # one inspector on the roster
     code, out, _err = cli("inspections", "verify", str(drawn["id"]))
     assert code == 0 and json.loads(out)["ok"] is True
+    # --seed makes a rehearsal, and says so; the same seed draws the same again
+    rehearsals = []
+    for _ in range(2):
+        code, out, err = cli("inspections", "draw", "--population", "employers", "--ratio", "0.05",
+                             "--seed", "cli-seed")
+        assert code == 0, err
+        rehearsals.append(json.loads(out))
+        assert "rehearsal" in err and "演练" in err and "not an official draw" in err
+    assert all(r["rehearsal"] is True and r["seed"] == "cli-seed" for r in rehearsals)
+    assert rehearsals[0]["objects"] == rehearsals[1]["objects"]
+    code, out, _err = cli("inspections", "verify", str(rehearsals[0]["id"]))
+    assert code == 0 and json.loads(out)["ok"] is True and json.loads(out)["rehearsal"] is True
     assert "0.05" in one_line_error(cli("inspections", "draw", "--population", "employers",
                                         "--ratio", "0.01"))
     one_line_error(cli("inspections", "verify", "99999"))

@@ -88,6 +88,8 @@ def _proposal_source(result_id: int, subject: dict, which: CreditList) -> str:
         raise invalid
     if item.object_kind == "organization":
         checked = [{"organization_id": item.object_id}]
+    elif item.object_kind == "talent":
+        checked = [{"talent_id": item.object_id}]
     else:
         claim = db.session.get(Claim, item.object_id)
         checked = [{"organization_id": claim.organization_id}, {"talent_id": claim.talent_id}]

@@ -65,14 +65,18 @@ class Draws(MethodView):
     @blp.arguments(DrawListArgs, location="query")
     @blp.response(200, page_schema(DrawSchema))
     def get(self, args):
+        """Official draws, newest first; ``?rehearsal=true`` lists rehearsals (演练) instead."""
         return paginate(operations.list_draws(current_actor(), population=args["population"],
-                                              year=args["year"]), args["page"], args["per_page"])
+                                              year=args["year"], rehearsal=args["rehearsal"]),
+                        args["page"], args["per_page"])
 
     @blp.arguments(DrawCreateSchema)
     @blp.response(201, DrawSchema)
     def post(self, data):
         """Draw at least 5 % of a registry (rounded up) and assign two inspectors per object
-        at random, never one with a declared conflict; the seed is recorded (given or made)."""
+        at random, never one with a declared conflict. Without ``seed``: an official draw,
+        its seed made by the server and recorded before anything is drawn. With ``seed``
+        (an integer or a string): a rehearsal (``rehearsal: true``), never official."""
         return operations.make_draw(current_actor(), **data)
 
 
@@ -97,15 +101,17 @@ class Results(MethodView):
     @blp.arguments(ResultCreateSchema)
     @blp.response(201, ResultSchema)
     def post(self, data, item_id):
-        """Record what the inspection of a drawn object found (its assigned inspectors)."""
+        """Record what the inspection of a drawn object found (its assigned inspectors);
+        409 ``rehearsal`` for an object of a rehearsal."""
         return operations.record_result(current_actor(), item_id, **data)
 
 
-@blp.route("/inspections/objects/<any(organization, claim):kind>/<int:object_id>")
+@blp.route("/inspections/objects/<any(organization, claim, talent):kind>/<int:object_id>")
 class ObjectInspections(MethodView):
     @blp.response(200, ObjectInspectionSchema(many=True))
     def get(self, kind, object_id):
-        """The inspections of an organisation or a paid claim, newest first."""
+        """The inspections of an organisation, a paid claim or a talent (by its id) in
+        official draws, newest first; rehearsals never appear."""
         return operations.object_inspections(current_actor(), kind, object_id)
 
 

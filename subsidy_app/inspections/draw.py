@@ -12,6 +12,10 @@ Algorithm ``sha256-rank/v1``:
    (one, or none, if the roster allows no more).
 
 Only SHA-256 and sorting are used, so the draw can be checked with any tool.
+
+Whoever knows the seed knows the draw, so nobody who draws may choose it: an official draw's
+seed is made by the server's CSPRNG and put on record before the draw (see
+``operations.make_draw``); a seed given by a caller only makes a rehearsal (演练).
 """
 from __future__ import annotations
 

@@ -17,9 +17,10 @@ class PlanForm(FlaskForm):
 
 class DrawForm(FlaskForm):
     population = SelectField(_l("Registry of inspection objects"), choices=options([("employers", _l("employers")), ("intermediaries", _l("intermediaries")),
-                                                     ("paid_claims", _l("paid claims"))]))
+                                                     ("paid_claims", _l("paid claims")), ("talents", _l("foreign talents"))]))
     ratio = DecimalField(_l("Ratio (at least 0.05)"), places=4, validators=[DataRequired()])
-    seed = StringField(_l("Seed (empty: a random one, recorded)"), validators=[Optional(), Length(max=100)])
+    seed = StringField(_l("Rehearsal seed (optional: a draw from your own seed is a rehearsal, 演练, never official)"),
+                       validators=[Optional(), Length(max=100)])
 
 
 class ResultForm(FlaskForm):

@@ -4,7 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import UTCDateTime, enum_column
@@ -18,11 +18,12 @@ class Population(StrEnum):
     EMPLOYERS = "employers"
     INTERMEDIARIES = "intermediaries"
     PAID_CLAIMS = "paid_claims"
+    TALENTS = "talents"  # the foreign persons themselves (seed 003 §三, POLICY.md §4)
 
 
 #: The kind of object each population holds.
 OBJECT_KIND = {Population.EMPLOYERS: "organization", Population.INTERMEDIARIES: "organization",
-               Population.PAID_CLAIMS: "claim"}
+               Population.PAID_CLAIMS: "claim", Population.TALENTS: "talent"}
 
 
 class Outcome(StrEnum):
@@ -71,7 +72,11 @@ class InspectionPlan(db.Model):
 
 class InspectionDraw(db.Model):
     """A draw as it was made: seed, algorithm and the snapshots it was made from, so that it
-    can be re-run and checked (append-only in the database)."""
+    can be re-run and checked (append-only in the database).
+
+    An official draw's seed is made by the server and put on record (the audit event
+    ``seed_event_id``) before anything is drawn. A draw from a caller's seed is a rehearsal
+    (演练): reproducible the same way, never part of the official record."""
 
     __tablename__ = "inspection_draws"
     __table_args__ = (CheckConstraint("ratio >= 0.05 AND ratio <= 1", name="ratio_range"),)
@@ -81,6 +86,9 @@ class InspectionDraw(db.Model):
     population: Mapped[Population] = mapped_column(enum_column(Population, "population"))
     ratio: Mapped[Decimal] = mapped_column(Numeric(5, 4))
     seed: Mapped[str] = mapped_column(String(100))
+    rehearsal: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: The audit event ``inspection_draw.seed`` that recorded the seed before the draw.
+    seed_event_id: Mapped[int | None] = mapped_column(ForeignKey("audit_events.id"))
     algorithm: Mapped[str] = mapped_column(String(40))
     #: [{"kind", "id", "excluded": [user ids]}], in registry order.
     population_snapshot: Mapped[list] = mapped_column(JSON)

@@ -16,9 +16,11 @@ from ..core import audit
 from ..core.audit import AuditEvent
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..core.permissions import Role, require
+from ..core.db import in_ids
 from ..core.timeutil import local_today, utcnow
 from ..extensions import db
 from ..organizations.models import Organization, OrganizationKind
+from ..talents.models import Talent
 from ..users.models import User
 from . import draw as drawing
 from .models import (OBJECT_KIND, InspectionDraw, InspectionItem, InspectionPlan, InspectionResult,
@@ -108,7 +110,8 @@ def get_plan(actor, year: int) -> InspectionPlan:
     if plan is None:
         raise NotFound(_("Not found."))
     plan.draws = list(db.session.execute(select(InspectionDraw).where(
-        InspectionDraw.plan_id == plan.id).order_by(InspectionDraw.id)).scalars())
+        InspectionDraw.plan_id == plan.id, InspectionDraw.rehearsal.is_(False))
+        .order_by(InspectionDraw.id)).scalars())
     return plan
 
 
@@ -127,10 +130,17 @@ def list_plans(actor):
 
 # --- draws ------------------------------------------------------------------------------------
 
+#: Bytes of an official draw's seed, from the operating system's CSPRNG (256 bits).
+SEED_BYTES = 32
+#: The audit event that puts a draw's seed on record before anything is drawn.
+SEED_ACTION = "inspection_draw.seed"
+
+
 def population_of(population: Population) -> list[drawing.Candidate]:
     """The registry as it stands, each object with the inspectors who may not inspect it:
-    declared conflicts (回避) with the organisation or the talent, and, for a paid claim,
-    everyone who acted on it. Conflicts and claim actors are read once, not per object."""
+    declared conflicts (回避) with the organisation or the talent (for a talent, also with
+    its employer), and, for a paid claim, everyone who acted on it. Conflicts and claim
+    actors are read once, not per object."""
     kind = OBJECT_KIND[population]
     by_org, by_talent = conflicts.standing_conflicts()
     if population == Population.PAID_CLAIMS:
@@ -146,6 +156,11 @@ def population_of(population: Population) -> list[drawing.Candidate]:
         return [drawing.Candidate(kind, claim_id, frozenset(
             by_org.get(org, set()) | by_talent.get(talent, set()) | actors.get(claim_id, set())))
             for claim_id, org, talent in rows]
+    if population == Population.TALENTS:
+        rows = db.session.execute(select(Talent.id, Talent.employer_id).order_by(Talent.id)).all()
+        return [drawing.Candidate(kind, talent_id, frozenset(
+            by_talent.get(talent_id, set()) | by_org.get(employer_id, set())))
+            for talent_id, employer_id in rows]
     org_kind = OrganizationKind.EMPLOYER if population == Population.EMPLOYERS else OrganizationKind.INTERMEDIARY
     ids = db.session.execute(select(Organization.id).where(Organization.kind == org_kind)
                              .order_by(Organization.id)).scalars()
@@ -158,10 +173,14 @@ def roster() -> list[int]:
 
 
 def fingerprint(*, algorithm: str, seed: str, ratio: Decimal, population: list, roster_ids: list,
-                result: list) -> str:
-    text = json.dumps({"algorithm": algorithm, "seed": seed, "ratio": f"{ratio:.4f}",
-                       "population": population, "roster": roster_ids, "result": result},
-                      sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+                result: list, rehearsal: bool = False) -> str:
+    """SHA-256 of the draw's canonical JSON. A rehearsal's carries ``"rehearsal": true``, so
+    that it cannot pass for an official draw; an official draw's is as it always was."""
+    content = {"algorithm": algorithm, "seed": seed, "ratio": f"{ratio:.4f}",
+               "population": population, "roster": roster_ids, "result": result}
+    if rehearsal:
+        content["rehearsal"] = True
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -173,9 +192,39 @@ def _candidates(snapshot: list[dict]) -> list[drawing.Candidate]:
     return [drawing.Candidate(o["kind"], o["id"], frozenset(o["excluded"])) for o in snapshot]
 
 
-def make_draw(actor, *, population: Population | str, ratio: Decimal, seed: str | None = None,
+def rehearsal_seed(seed) -> str | None:
+    """A caller's seed as text, or None for none: an integer is kept as its decimal text,
+    a string stripped; an empty one is no seed."""
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, (int, str)):
+        raise _invalid("seed", _("Give the seed as an integer or a string."))
+    text = str(seed).strip()
+    if len(text) > 100:
+        raise _invalid("seed", _("At most %(n)s characters.", n=100))
+    return text or None
+
+
+def _record_seed(actor, seed: str, *, rehearsal: bool, population: Population, ratio: Decimal) -> AuditEvent:
+    """Put the seed on record (flushed) before anything is drawn from it."""
+    event = audit.record(actor, SEED_ACTION, "inspection_seed",
+                         hashlib.sha256(seed.encode("utf-8")).hexdigest(),
+                         after={"seed": seed, "source": "caller" if rehearsal else "server",
+                                "rehearsal": rehearsal, "population": population,
+                                "ratio": f"{ratio:.4f}"})
+    db.session.flush()
+    return event
+
+
+def make_draw(actor, *, population: Population | str, ratio: Decimal, seed: str | int | None = None,
               plan_year: int | None = None) -> InspectionDraw:
-    """Draw at least 5 % of a registry, rounded up, and assign inspectors at random."""
+    """Draw at least 5 % of a registry, rounded up, and assign inspectors at random.
+
+    Nobody who draws chooses the draw: an official draw's seed comes from the server's
+    CSPRNG and is recorded (audit event ``inspection_draw.seed``) before the registry is
+    read and anything drawn. A caller's ``seed`` makes a rehearsal (演练): made and
+    reproducible the same way, but never official — not among a plan's draws or the
+    official list, no results on its items, not on an object's inspections or in reports."""
     if actor is not None:
         require(actor, "inspection.draw")
     population = Population(population)
@@ -186,11 +235,12 @@ def make_draw(actor, *, population: Population | str, ratio: Decimal, seed: str 
         raise _invalid("ratio", _("The ratio cannot exceed 1."))
     if ratio != ratio.quantize(Decimal("0.0001")):
         raise _invalid("ratio", _("Give the ratio with at most four decimals."))
-    seed = (seed or "").strip() or secrets.token_hex(16)
-    if len(seed) > 100:
-        raise _invalid("seed", _("At most %(n)s characters.", n=100))
+    caller_seed = rehearsal_seed(seed)
+    rehearsal = caller_seed is not None
+    seed = caller_seed if rehearsal else secrets.token_hex(SEED_BYTES)
     plan_year = plan_year or local_today().year
     plan = db.session.execute(select(InspectionPlan).where(InspectionPlan.year == plan_year)).scalar_one_or_none()
+    seed_event = _record_seed(actor, seed, rehearsal=rehearsal, population=population, ratio=ratio)
     candidates = population_of(population)
     if not candidates:
         raise Conflict(_("The registry is empty: there is nothing to draw from."), code="empty_population")
@@ -200,10 +250,11 @@ def make_draw(actor, *, population: Population | str, ratio: Decimal, seed: str 
     snapshot = _snapshot(candidates)
     record = InspectionDraw(
         plan_id=plan.id if plan else None, population=population, ratio=ratio, seed=seed,
+        rehearsal=rehearsal, seed_event_id=seed_event.id,
         algorithm=drawing.ALGORITHM, population_snapshot=snapshot, roster_snapshot=roster_ids,
         result=result, drawn_by_id=getattr(actor, "id", None),
-        fingerprint=fingerprint(algorithm=drawing.ALGORITHM, seed=seed, ratio=ratio,
-                                population=snapshot, roster_ids=roster_ids, result=result))
+        fingerprint=fingerprint(algorithm=drawing.ALGORITHM, seed=seed, ratio=ratio, population=snapshot,
+                                roster_ids=roster_ids, result=result, rehearsal=rehearsal))
     db.session.add(record)
     db.session.flush()
     for item in result:
@@ -212,6 +263,7 @@ def make_draw(actor, *, population: Population | str, ratio: Decimal, seed: str 
     db.session.flush()
     audit.record(actor, "inspection.draw", "inspection_draw", record.id,
                  after={"population": population, "ratio": f"{ratio:.4f}", "seed": seed,
+                        "rehearsal": rehearsal, "seed_event_id": seed_event.id,
                         "population_size": len(snapshot), "drawn": len(result),
                         "fingerprint": record.fingerprint})
     db.session.refresh(record)
@@ -227,9 +279,12 @@ def get_draw(actor, draw_id: int) -> InspectionDraw:
     return record
 
 
-def list_draws(actor, *, population: Population | None = None, year: int | None = None):
+def list_draws(actor, *, population: Population | None = None, year: int | None = None,
+               rehearsal: bool = False):
+    """Official draws, newest first; rehearsals only when asked for (``rehearsal``)."""
     require(actor, "inspection.read")
-    stmt = select(InspectionDraw).order_by(InspectionDraw.id.desc())
+    stmt = select(InspectionDraw).where(InspectionDraw.rehearsal.is_(bool(rehearsal))).order_by(
+        InspectionDraw.id.desc())
     if population is not None:
         stmt = stmt.where(InspectionDraw.population == population)
     if year is not None:
@@ -238,9 +293,46 @@ def list_draws(actor, *, population: Population | None = None, year: int | None 
     return stmt
 
 
+def describe_objects(pairs) -> dict[tuple[str, int], dict]:
+    """{(kind, id): {"code", "name"}} of drawn objects: an organisation's credit code and
+    name, a talent's code (一人一码) and name; a claim has neither. One query per kind."""
+    wanted: dict[str, set[int]] = {}
+    for kind, object_id in pairs:
+        wanted.setdefault(kind, set()).add(object_id)
+    described = {(kind, i): {"code": None, "name": None} for kind, ids in wanted.items() for i in ids}
+    sources = {"organization": (Organization.id, Organization.credit_code, Organization.name),
+               "talent": (Talent.id, Talent.talent_code, Talent.name)}
+    for kind, (id_column, code_column, name_column) in sources.items():
+        if wanted.get(kind):
+            for object_id, code, name in db.session.execute(
+                    select(id_column, code_column, name_column).where(in_ids(id_column, wanted[kind]))):
+                described[(kind, object_id)] = {"code": code, "name": name}
+    return described
+
+
+def seed_event(record: InspectionDraw) -> AuditEvent | None:
+    return db.session.get(AuditEvent, record.seed_event_id) if record.seed_event_id is not None else None
+
+
+def _seed_recorded_first(record: InspectionDraw) -> bool:
+    """The seed's audit event names this seed, its source (the server for an official draw)
+    and precedes the draw's own event."""
+    event = seed_event(record)
+    if event is None or event.action != SEED_ACTION:
+        return False
+    after = event.after or {}
+    draw_event = db.session.execute(select(func.min(AuditEvent.id)).where(
+        AuditEvent.action == "inspection.draw", AuditEvent.object_type == "inspection_draw",
+        AuditEvent.object_id == str(record.id))).scalar_one()
+    return (after.get("seed") == record.seed and bool(after.get("rehearsal")) == record.rehearsal
+            and after.get("source") == ("caller" if record.rehearsal else "server")
+            and draw_event is not None and event.id < draw_event)
+
+
 def verify_draw(record: InspectionDraw) -> dict:
     """Re-run the draw from its record: the same seed and snapshots must give the same
-    objects and inspectors, and the record must match its fingerprint."""
+    objects and inspectors, and the record must match its fingerprint. A draw made since
+    seeds are recorded first is also checked against its seed's audit event."""
     population = record.population_snapshot
     rerun = drawing.draw(record.seed, Decimal(record.ratio), _candidates(population),
                          record.roster_snapshot)
@@ -249,7 +341,7 @@ def verify_draw(record: InspectionDraw) -> dict:
              for i in sorted(record.items, key=lambda i: (i.object_kind, i.object_id))]
     expected = fingerprint(algorithm=record.algorithm, seed=record.seed, ratio=Decimal(record.ratio),
                            population=population, roster_ids=record.roster_snapshot,
-                           result=record.result)
+                           result=record.result, rehearsal=record.rehearsal)
     conflicted = [r for r in record.result for o in population
                   if o["kind"] == r["kind"] and o["id"] == r["id"] and set(o["excluded"]) & set(r["inspectors"])]
     checks = {"algorithm_known": record.algorithm == drawing.ALGORITHM,
@@ -258,7 +350,10 @@ def verify_draw(record: InspectionDraw) -> dict:
               "fingerprint_matches": expected == record.fingerprint,
               "no_conflicted_inspector": not conflicted,
               "ratio_at_least_5_percent": Decimal(record.ratio) >= drawing.MIN_RATIO}
+    if record.seed_event_id is not None:  # draws made before seeds were recorded first have none
+        checks["seed_recorded_before_draw"] = _seed_recorded_first(record)
     return {"draw_id": record.id, "ok": all(checks.values()), "checks": checks,
+            "rehearsal": record.rehearsal, "seed_event_id": record.seed_event_id,
             "fingerprint": record.fingerprint, "sample_size": len(record.result),
             "population_size": len(population)}
 
@@ -273,6 +368,9 @@ def record_result(actor, item_id: int, *, outcome: Outcome | str, findings: str,
     item = db.session.get(InspectionItem, item_id)
     if item is None:
         raise NotFound(_("Not found."))
+    if db.session.get(InspectionDraw, item.draw_id).rehearsal:
+        raise Conflict(_("This object was drawn in a rehearsal (演练), not in an official draw: "
+                         "no result is recorded on it."), code="rehearsal")
     if actor.id not in item.inspectors:
         raise Forbidden(_("Only the inspectors assigned to this object record its result."),
                         code="not_assigned")
@@ -299,10 +397,12 @@ def object_inspections(actor, object_kind: str, object_id: int) -> list[dict]:
 
 
 def results_for(object_kind: str, object_id: int) -> list[dict]:
-    """The inspections of one object, newest first, for its page."""
+    """The inspections of one object in official draws (never rehearsals), newest first,
+    for its page."""
     rows = db.session.execute(
         select(InspectionItem, InspectionDraw).join(InspectionDraw, InspectionDraw.id == InspectionItem.draw_id)
-        .where(InspectionItem.object_kind == object_kind, InspectionItem.object_id == object_id)
+        .where(InspectionItem.object_kind == object_kind, InspectionItem.object_id == object_id,
+               InspectionDraw.rehearsal.is_(False))
         .order_by(InspectionItem.id.desc())).all()
     out = []
     for item, record in rows:
@@ -343,16 +443,19 @@ def proposal(result_id: int) -> tuple[InspectionResult, InspectionItem]:
 
 
 def quarter_summary(start: datetime, end: datetime) -> dict:
-    """Draws made and results recorded in a period (for the quarterly report)."""
-    draws = db.session.execute(select(func.count(InspectionDraw.id), func.count(InspectionItem.id))
-                               .select_from(InspectionDraw)
-                               .outerjoin(InspectionItem, InspectionItem.draw_id == InspectionDraw.id)
-                               .where(InspectionDraw.drawn_at >= start, InspectionDraw.drawn_at < end)).one()
+    """Official draws made and results recorded in a period (for the quarterly report);
+    rehearsals are no part of it."""
+    official = InspectionDraw.rehearsal.is_(False)
+    in_period = (InspectionDraw.drawn_at >= start, InspectionDraw.drawn_at < end)
+    n_draws = db.session.execute(select(func.count(InspectionDraw.id)).where(official, *in_period)).scalar_one()
+    n_objects = db.session.execute(
+        select(func.count(InspectionItem.id)).join(InspectionDraw, InspectionDraw.id == InspectionItem.draw_id)
+        .where(official, *in_period)).scalar_one()
     outcomes = dict(db.session.execute(
         select(InspectionResult.outcome, func.count(InspectionResult.id))
-        .where(InspectionResult.recorded_at >= start, InspectionResult.recorded_at < end)
+        .join(InspectionItem, InspectionItem.id == InspectionResult.item_id)
+        .join(InspectionDraw, InspectionDraw.id == InspectionItem.draw_id)
+        .where(official, InspectionResult.recorded_at >= start, InspectionResult.recorded_at < end)
         .group_by(InspectionResult.outcome)).all())
-    n_draws = db.session.execute(select(func.count(InspectionDraw.id)).where(
-        InspectionDraw.drawn_at >= start, InspectionDraw.drawn_at < end)).scalar_one()
-    return {"draws": n_draws, "objects_drawn": draws[1],
+    return {"draws": n_draws, "objects_drawn": n_objects,
             "results": {o.value: outcomes.get(o, 0) for o in Outcome}}

@@ -1,4 +1,6 @@
-from marshmallow import fields, validate
+import marshmallow as ma
+from flask_babel import gettext as _
+from marshmallow import fields, pre_dump, validate
 
 from ..core.pagination import PageArgs
 from ..core.schemas import BaseSchema, EnumValue, RequiredText, Text
@@ -28,18 +30,35 @@ class PlanCreateSchema(BaseSchema):
     matters = fields.List(RequiredText(300), required=True, validate=validate.Length(min=1, max=100))
 
 
+class Seed(fields.Field):
+    """A caller's seed: an integer (kept as its decimal text) or a string (stripped, at most
+    100 characters); empty or null means none."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise ma.ValidationError(_("Give the seed as an integer or a string."))
+        return Text(100).deserialize(str(value)) or None
+
+
 class DrawCreateSchema(BaseSchema):
     population = EnumValue(Population, required=True)
     ratio = fields.Decimal(required=True, places=None, allow_nan=False,
                            metadata={"description": "share of the registry to draw, at least 0.05"})
-    seed = Text(100, load_default=None)
+    seed = Seed(load_default=None, allow_none=True, metadata={
+        "oneOf": [{"type": "string", "maxLength": 100}, {"type": "integer"}],
+        "description": "Leave out for an official draw: its seed is made by the server and "
+                       "recorded before anything is drawn. A seed given here (an integer or a "
+                       "string) makes a rehearsal (演练), never an official draw."})
     plan_year = fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2100))
 
 
 class DrawnObjectSchema(BaseSchema):
     item_id = fields.Integer(attribute="id")
-    kind = fields.String(attribute="object_kind")
+    kind = fields.String(attribute="object_kind", metadata={"enum": ["organization", "claim", "talent"]})
     id = fields.Integer(attribute="object_id")
+    code = fields.Function(lambda item: item.subject["code"], metadata={
+        "description": "an organisation's credit code, a talent's code; null for a claim"})
+    name = fields.Function(lambda item: item.subject["name"])
     inspectors = fields.List(fields.Integer())
     outcome = fields.Function(lambda item: item.latest_result.outcome.value if item.latest_result else None)
 
@@ -49,12 +68,26 @@ class DrawSchema(BaseSchema):
     population = EnumValue(Population)
     ratio = fields.Decimal(as_string=True)
     seed = fields.String()
+    rehearsal = fields.Boolean(metadata={
+        "description": "true: a rehearsal (演练) from a caller's seed, never an official draw"})
+    seed_event_id = fields.Integer(allow_none=True, metadata={
+        "description": "the audit event that recorded the seed before the draw"})
     algorithm = fields.String()
     fingerprint = fields.String()
     plan_id = fields.Integer(allow_none=True)
     population_size = fields.Function(lambda d: len(d.population_snapshot))
     drawn_at = fields.DateTime()
     objects = fields.List(fields.Nested(DrawnObjectSchema), attribute="items")
+
+    @pre_dump
+    def describe_objects(self, draw, **kwargs):
+        """Name the drawn objects (one query per kind of object, per draw)."""
+        from .operations import describe_objects
+
+        described = describe_objects((item.object_kind, item.object_id) for item in draw.items)
+        for item in draw.items:
+            item.subject = described[(item.object_kind, item.object_id)]
+        return draw
 
 
 class DrawDetailSchema(DrawSchema):
@@ -65,6 +98,8 @@ class DrawDetailSchema(DrawSchema):
 class DrawListArgs(PageArgs):
     population = EnumValue(Population, load_default=None)
     year = fields.Integer(load_default=None)
+    rehearsal = fields.Boolean(load_default=False, metadata={
+        "description": "true: list rehearsals (演练) instead of official draws"})
 
 
 class PlanSchema(BaseSchema):
@@ -118,6 +153,8 @@ class VerifySchema(BaseSchema):
     draw_id = fields.Integer()
     ok = fields.Boolean()
     checks = fields.Dict(keys=fields.String(), values=fields.Boolean())
+    rehearsal = fields.Boolean()
+    seed_event_id = fields.Integer(allow_none=True)
     fingerprint = fields.String()
     sample_size = fields.Integer()
     population_size = fields.Integer()

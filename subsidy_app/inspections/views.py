@@ -29,9 +29,12 @@ def index():
             done = attempt(plan_form, lambda: operations.create_plan(
                 actor, year=plan_form.year.data, matters=plan_form.matters.data.splitlines()), _("Plan saved."))
         elif "draw-population" in request.form and draw_form.validate_on_submit():
+            rehearsal_seed = (draw_form.seed.data or "").strip() or None
             record = attempt(draw_form, lambda: operations.make_draw(
                 actor, population=draw_form.population.data, ratio=draw_form.ratio.data,
-                seed=draw_form.seed.data or None), _("Drawn."))
+                seed=rehearsal_seed),
+                _("Rehearsal drawn (演练): it is not an official draw.") if rehearsal_seed
+                else _("Official draw made: its seed was made by the server and recorded before the draw."))
             if record:
                 return redirect(url_for("inspections.draw", draw_id=record.id))
         if done:
@@ -41,9 +44,11 @@ def index():
     plan = operations.find_plan(actor, year)
     if plan_form.year.data is None:
         plan_form.year.data = year
+    rehearsals = bool(request.args.get("rehearsals"))
     return render_template(
         "inspections/index.html", roster=list(operations.db_all(operations.list_inspectors(actor))),
-        draws=paginate_html(operations.list_draws(actor), request.args), plan=plan, year=year,
+        draws=paginate_html(operations.list_draws(actor, rehearsal=rehearsals), request.args),
+        rehearsals=rehearsals, plan=plan, year=year,
         inspector_form=inspector_form, plan_form=plan_form, draw_form=draw_form,
         may_draw=can(actor, "inspection.draw"), may_manage=can(actor, "inspector.manage")), status
 
@@ -76,5 +81,7 @@ def draw(draw_id):
             flash(_("Describe what was checked and found."), "error")
     record = operations.get_draw(actor, draw_id)
     verification = operations.verify_draw(record) if request.args.get("verify") else None
+    subjects = operations.describe_objects((i.object_kind, i.object_id) for i in record.items)
     return render_template("inspections/draw.html", draw=record, verification=verification,
+                           subjects=subjects, seed_event=operations.seed_event(record),
                            form=ResultForm(formdata=None), me=actor.id)

@@ -9,24 +9,9 @@ import pytest
 from sqlalchemy import text
 
 from subsidy_app.inspections import draw as drawing
-from tests.conftest import new_credit_code
 from tests.core.test_api_shape import assert_error
+from tests.inspections.conftest import INSPECTORS
 from tests.world import paid_claim
-
-INSPECTORS = ("hr", "hr2", "senior")
-
-
-@pytest.fixture
-def roster(world):
-    """Three HR users on the roster, and 25 more employers in the registry."""
-    for name in INSPECTORS:
-        user = getattr(world, name).user
-        assert world.hr.post("/inspectors", json={"user_id": user.id, "field": "资助资金"}).status_code == 201
-    for n in range(25):
-        assert world.hr.post("/organizations", json={
-            "kind": "employer", "name": f"抽查对象单位{n}", "credit_code": new_credit_code(),
-            "city": "大同市"}).status_code == 201
-    return {getattr(world, name).user.id for name in INSPECTORS}
 
 
 def _draw(api, population="employers", ratio="0.05", **extra):
@@ -66,7 +51,8 @@ def test_a_draw_takes_at_least_five_percent_and_two_inspectors_each(world, roste
     draw = created.json
     n = draw["population_size"]
     assert n >= 27 and len(draw["objects"]) == math.ceil(n * 0.05)
-    assert len(draw["seed"]) == 32 and draw["algorithm"] == drawing.ALGORITHM  # a seed is made and kept
+    assert draw["rehearsal"] is False and draw["algorithm"] == drawing.ALGORITHM
+    assert len(draw["seed"]) == 64 and int(draw["seed"], 16) >= 0  # the server made the seed, and kept it
     for obj in draw["objects"]:
         assert obj["kind"] == "organization" and len(set(obj["inspectors"])) == 2
         assert set(obj["inspectors"]) <= roster
@@ -84,9 +70,10 @@ def test_bad_draw_input_is_422_and_only_hr_draws(world, roster):
         assert_error(_draw(getattr(world, role)), 403)
 
 
-def test_the_same_seed_gives_the_same_draw_and_the_record_verifies(world, roster):
+def test_the_same_rehearsal_seed_gives_the_same_draw_and_the_record_verifies(world, roster):
     first = _draw(world.hr, ratio="0.2", seed="2026-抽查-01").json
     second = _draw(world.hr2, ratio="0.2", seed="2026-抽查-01").json
+    assert first["rehearsal"] is True and second["rehearsal"] is True
     assert [(o["id"], o["inspectors"]) for o in first["objects"]] == \
            [(o["id"], o["inspectors"]) for o in second["objects"]]
     other = _draw(world.hr, ratio="0.2", seed="another").json
@@ -98,8 +85,22 @@ def test_the_same_seed_gives_the_same_draw_and_the_record_verifies(world, roster
     assert sorted(record["roster_snapshot"]) == sorted(roster)
 
 
+def test_an_official_draw_reruns_from_its_recorded_server_seed(world, roster):
+    official = _draw(world.hr, ratio="0.2").json
+    record = world.auditor.get(f"/inspections/draws/{official['id']}").json
+    assert record["seed"] == official["seed"] and record["rehearsal"] is False
+    verified = world.auditor.get(f"/inspections/draws/{official['id']}/verify").json
+    assert verified["ok"] is True and verified["checks"]["result_reproduced"] is True
+    # the recorded seed is all it takes: a rehearsal from it draws the same objects and inspectors
+    again = _draw(world.hr2, ratio="0.2", seed=official["seed"]).json
+    assert again["rehearsal"] is True
+    assert [(o["id"], o["inspectors"]) for o in again["objects"]] == \
+           [(o["id"], o["inspectors"]) for o in official["objects"]]
+    assert again["fingerprint"] != official["fingerprint"]  # a rehearsal cannot pass for the official draw
+
+
 def test_an_altered_draw_record_does_not_verify(app, world, roster):
-    draw = _draw(world.hr, ratio="0.1", seed="fixed").json
+    draw = _draw(world.hr, ratio="0.1").json
     target = draw["objects"][0]
     with app.app_context():
         from subsidy_app.extensions import db
