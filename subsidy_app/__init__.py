@@ -77,6 +77,8 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .awards import api as awards_api
+    from .bankaccounts import api as bankaccounts_api
+    from .bankaccounts import views as bankaccounts_views
     from .budgets import api as budgets_api
     from .claims import api as claims_api
     from .ledger import api as ledger_api
@@ -118,7 +120,7 @@ def _register_blueprints(app: Flask) -> None:
     for module in (users_api, organizations_api, talents_api, programs_api, projects_api,
                    claims_api, credit_api, conflicts_api, deadlines_api, notifications_api,
                    budgets_api, payments_api, ledger_api, recoveries_api, reports_api,
-                   awards_api, inspections_api):
+                   awards_api, inspections_api, bankaccounts_api):
         csrf.exempt(module.blp)  # bearer tokens, no cookies: nothing to forge
         api.register_blueprint(module.blp)
     app.register_blueprint(users_views.bp)
@@ -131,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(ledger_views.bp)
     app.register_blueprint(talents_views.bp)
     app.register_blueprint(organizations_views.bp)
+    app.register_blueprint(bankaccounts_views.bp)
     app.register_blueprint(credit_views.bp)
     app.register_blueprint(awards_views.bp)
     app.register_blueprint(inspections_views.bp)

@@ -8,6 +8,7 @@ from .users.models import ApiToken, User  # noqa: F401
 from .claims.models import Claim, ClaimDocument, DocumentDeferral  # noqa: F401
 from .conflicts.models import ReviewerConflict  # noqa: F401
 from .credit.models import CreditListing  # noqa: F401
+from .bankaccounts.models import BankAccountChange  # noqa: F401
 from .deadlines.models import CalendarDay, StageTimeLimit  # noqa: F401
 from .notifications.models import Notification, OutgoingEmail  # noqa: F401
 from .programs.models import Benchmark  # noqa: F401

@@ -94,7 +94,11 @@ AWARD = {"friendship_national": _l("Chinese Government Friendship Award"),
          "friendship_provincial": _l("Shanxi Friendship Award")}
 BASE_LEVEL = {"national": _l("National"), "provincial": _l("Provincial")}
 OUTCOME = {"compliant": _l("compliant"), "issues_found": _l("issues found"), "violation": _l("violation")}
-POPULATION = {"employers": _l("employers"), "intermediaries": _l("intermediaries"), "paid_claims": _l("paid claims")}
+POPULATION = {"employers": _l("employers"), "intermediaries": _l("intermediaries"), "paid_claims": _l("paid claims"),
+              "talents": _l("foreign talents")}
+BANK_CHANGE_STATUS = {"pending": _l("awaiting HR confirmation"), "confirmed": _l("confirmed"),
+                      "rejected": _l("refused"), "superseded": _l("superseded by a newer change"),
+                      "direct": _l("set directly, no second confirmation")}
 
 
 def label(table: dict, value) -> str:
@@ -119,4 +123,5 @@ def init_app(app) -> None:
         base_level_label=lambda v: label(BASE_LEVEL, v),
         outcome_label=lambda v: label(OUTCOME, v),
         population_label=lambda v: label(POPULATION, v),
+        bank_change_status_label=lambda v: label(BANK_CHANGE_STATUS, v),
     )

@@ -4,8 +4,8 @@ from ..core.api import Blueprint
 from ..core.pagination import page_schema, paginate
 from ..users.auth import current_actor
 from . import operations
-from .schemas import (BankAccountSchema, CitySchema, OrganizationCreateSchema, OrganizationListArgs,
-                      OrganizationSchema)
+from .schemas import (CitySchema, OrganizationCreateSchema, OrganizationDetailSchema,
+                      OrganizationListArgs, OrganizationSchema)
 
 blp = Blueprint("organizations_api", __name__, description="Employers and intermediaries")
 
@@ -29,10 +29,12 @@ class Organizations(MethodView):
 
 @blp.route("/organizations/<int:organization_id>")
 class OrganizationById(MethodView):
-    @blp.response(200, OrganizationSchema)
+    @blp.response(200, OrganizationDetailSchema)
     def get(self, organization_id):
         """One organisation; another organisation's answers 404 to employers and intermediaries.
-        Staff who read inspections also get its spot checks (``inspections``)."""
+        Staff who read inspections also get its spot checks (``inspections``).
+        ``bank_account_no`` is the account in effect; ``pending_bank_account`` a change waiting
+        for HR."""
         return operations.organization_page(current_actor(), organization_id)
 
 
@@ -42,12 +44,3 @@ class Cities(MethodView):
     def get(self):
         """The province's prefecture-level cities."""
         return operations.list_cities()
-
-
-@blp.route("/organizations/<int:organization_id>/bank-account")
-class OrganizationBankAccount(MethodView):
-    @blp.arguments(BankAccountSchema)
-    @blp.response(200, OrganizationSchema)
-    def put(self, data, organization_id):
-        """Set where the organisation is paid (HR, administrators, or the organisation)."""
-        return operations.set_bank_account(current_actor(), organization_id, **data)

@@ -142,16 +142,11 @@ def bank_account_errors(bank_name: str, account_no: str) -> dict[str, list[str]]
     return fields
 
 
-def set_bank_account(actor, organization_id: int, *, bank_name: str, account_no: str) -> Organization:
-    """Where the organisation is paid. A change is recorded with the old and new account."""
-    require(actor, "organization.bank_account")
-    organization = get_organization(actor, organization_id)
-    if fields := bank_account_errors(bank_name, account_no):
-        raise ValidationFailed(_("Some fields are invalid."), fields=fields)
-    before = {"bank_name": organization.bank_name, "account_no": organization.bank_account_no}
-    organization.bank_name = bank_name.strip()
-    organization.bank_account_no = account_no.strip().upper()
-    audit.record(actor, "organization.bank_account", "organization", organization.id, before=before,
-                 after={"bank_name": organization.bank_name,
-                        "account_no": organization.bank_account_no})
-    return organization
+def set_bank_account(actor, organization_id: int, *, bank_name: str, account_no: str,
+                     reason: str | None = None, four_eyes: bool = False):
+    """Where the organisation is paid: HR sets it, the organisation proposes it for HR to
+    confirm (``bankaccounts``). Returns the change (``direct`` or ``pending``)."""
+    from ..bankaccounts import operations as bankaccounts  # it builds on this module
+
+    return bankaccounts.set_bank_account(actor, "organization", organization_id, bank_name=bank_name,
+                                         account_no=account_no, reason=reason, four_eyes=four_eyes)

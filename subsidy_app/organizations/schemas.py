@@ -28,6 +28,19 @@ class OrganizationSchema(BaseSchema):
                               metadata={"description": "spot checks of this organisation (staff only)"})
 
 
+class OrganizationDetailSchema(OrganizationSchema):
+    """One organisation: ``bank_account_no`` is the account in effect; a change that waits for
+    HR's confirmation is shown beside it."""
+
+    pending_bank_account = fields.Method("_pending_bank_account", allow_none=True, metadata={
+        "description": "The proposed change of the account waiting for HR, or null"})
+
+    def _pending_bank_account(self, organization):
+        from ..bankaccounts.schemas import pending_bank_account
+
+        return pending_bank_account(organization)
+
+
 class BankAccountSchema(BaseSchema):
     bank_name = RequiredText(100)
     account_no = RequiredText(40)

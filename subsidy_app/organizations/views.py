@@ -1,8 +1,10 @@
 """The organisation registry: search, and one organisation's page with its spot checks."""
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from ..bankaccounts import operations as bankaccounts
+from ..bankaccounts import views as bank_views
 from ..core.bankforms import BankAccountForm
 from ..core.htmlforms import attempt, options
 from ..core.permissions import can
@@ -54,11 +56,17 @@ def detail(organization_id):
     bank = BankAccountForm()
     status = 200
     if bank.validate_on_submit():
-        if attempt(bank, lambda: operations.set_bank_account(actor, organization_id, bank_name=bank.bank_name.data,
-                                                             account_no=bank.account_no.data), _("Saved.")):
+        change = attempt(bank, lambda: bankaccounts.set_bank_account(
+            actor, "organization", organization_id, bank_name=bank.bank_name.data,
+            account_no=bank.account_no.data, four_eyes=bank.four_eyes.data), None)
+        if change:
+            flash(bank_views.saved_message(change), "info")
             return redirect(url_for("organizations.detail", organization_id=organization_id))
         status = 422
     elif request.method == "POST":
         status = 422
-    return render_template("organizations/detail.html", org=operations.organization_page(actor, organization_id),
-                           bank=bank, may_bank=can(actor, "organization.bank_account")), status
+    org = operations.organization_page(actor, organization_id)
+    return render_template("organizations/detail.html", org=org, bank=bank,
+                           may_bank=can(actor, "organization.bank_account"),
+                           can_set_directly=can(actor, "bank_account.set_directly"),
+                           **bank_views.account_context(actor, org, "organization")), status

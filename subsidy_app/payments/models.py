@@ -7,6 +7,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..bankaccounts.models import change_flagged
 from ..core.db import Money, UTCDateTime, enum_column
 from ..core.timeutil import utcnow
 from ..extensions import db
@@ -72,9 +73,22 @@ class PaymentItem(db.Model):
     bank_reference: Mapped[str | None] = mapped_column(String(80))
     failure_reason: Mapped[str | None] = mapped_column(Text)
     payment_transaction_id: Mapped[int | None] = mapped_column(BigInteger)
+    #: When the payee's account in effect last changed before the batch was built, who
+    #: changed it and who confirmed it (None: HR or an administrator alone). None when the
+    #: account has not changed since it was registered.
+    account_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    account_changed_by: Mapped[str | None] = mapped_column(String(64))
+    account_confirmed_by: Mapped[str | None] = mapped_column(String(64))
 
     claim = relationship("Claim", lazy="joined")
+    batch = relationship("PaymentBatch", lazy="select", viewonly=True)
 
     @property
     def net_amount(self) -> Decimal:
         return self.amount - self.offset_amount
+
+    @property
+    def account_flagged(self) -> bool:
+        """The account changed shortly before the batch, or on one person's word."""
+        return change_flagged(self.account_changed_at, self.account_confirmed_by,
+                              self.batch.created_at)

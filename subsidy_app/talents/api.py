@@ -4,8 +4,8 @@ from ..core.api import Blueprint
 from ..core.pagination import page_schema, paginate
 from ..users.auth import current_actor
 from . import operations
-from ..organizations.schemas import BankAccountSchema
-from .schemas import PassportRenewalSchema, TalentCreateSchema, TalentListArgs, TalentSchema
+from .schemas import (PassportRenewalSchema, TalentCreateSchema, TalentDetailSchema, TalentListArgs,
+                      TalentSchema)
 
 blp = Blueprint("talents_api", __name__, description="Foreign talent, one code per person for life")
 
@@ -30,9 +30,11 @@ class Talents(MethodView):
 
 @blp.route("/talents/<string:talent_code>")
 class TalentByCode(MethodView):
-    @blp.response(200, TalentSchema)
+    @blp.response(200, TalentDetailSchema)
     def get(self, talent_code):
-        """One talent by code; a talent who is not yours answers 404."""
+        """One talent by code; a talent who is not yours answers 404. ``bank_account_no`` is
+        the account in effect; ``pending_bank_account`` a change waiting for HR (the
+        ``bank-account`` calls are under "Where payees are paid")."""
         return operations.get_talent(current_actor(), talent_code)
 
 
@@ -43,12 +45,3 @@ class TalentPassports(MethodView):
     def post(self, data, talent_code):
         """Record a renewed passport; the talent code stays the same."""
         return operations.renew_passport(current_actor(), talent_code, **data)
-
-
-@blp.route("/talents/<string:talent_code>/bank-account")
-class TalentBankAccount(MethodView):
-    @blp.arguments(BankAccountSchema)
-    @blp.response(200, TalentSchema)
-    def put(self, data, talent_code):
-        """Set where the talent is paid (HR, or the talent's employer)."""
-        return operations.set_bank_account(current_actor(), talent_code, **data)

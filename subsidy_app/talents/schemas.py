@@ -57,6 +57,19 @@ class TalentSchema(BaseSchema):
     bank_account_no = fields.String(allow_none=True)
 
 
+class TalentDetailSchema(TalentSchema):
+    """One talent: ``bank_account_no`` is the account in effect; a change that waits for HR's
+    confirmation is shown beside it."""
+
+    pending_bank_account = fields.Method("_pending_bank_account", allow_none=True, metadata={
+        "description": "The proposed change of the account waiting for HR, or null"})
+
+    def _pending_bank_account(self, talent):
+        from ..bankaccounts.schemas import pending_bank_account
+
+        return pending_bank_account(talent)
+
+
 class TalentListArgs(PageArgs):
     q = Text(100, load_default=None, metadata={"description": "Part of the name, code or passport"})
     employer_id = fields.Integer(load_default=None)

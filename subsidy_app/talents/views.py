@@ -1,8 +1,10 @@
 """The talent registry: search, and one talent's page with their claims."""
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from ..bankaccounts import operations as bankaccounts
+from ..bankaccounts import views as bank_views
 from ..claims import operations as claims
 from ..claims import presentation
 from ..core.bankforms import BankAccountForm
@@ -61,8 +63,11 @@ def detail(code):
             return redirect(url_for("talents.detail", code=code))
         status = 422
     elif "bank-bank_name" in request.form and bank.validate_on_submit():
-        if attempt(bank, lambda: operations.set_bank_account(actor, code, bank_name=bank.bank_name.data,
-                                                             account_no=bank.account_no.data), _("Saved.")):
+        change = attempt(bank, lambda: bankaccounts.set_bank_account(
+            actor, "talent", code, bank_name=bank.bank_name.data, account_no=bank.account_no.data,
+            four_eyes=bank.four_eyes.data), None)
+        if change:
+            flash(bank_views.saved_message(change), "info")
             return redirect(url_for("talents.detail", code=code))
         status = 422
     elif request.method == "POST":
@@ -72,4 +77,6 @@ def detail(code):
         claims.visible_claims(actor, talent_code=talent.talent_code, order="newest"), 100)]
     return render_template("talents/detail.html", talent=talent, claims=their_claims, bank=bank,
                            passport=passport, may_renew=can(actor, "talent.renew_passport"),
-                           may_bank=can(actor, "talent.bank_account")), status
+                           may_bank=can(actor, "talent.bank_account"),
+                           can_set_directly=can(actor, "bank_account.set_directly"),
+                           **bank_views.account_context(actor, talent, "talent")), status

@@ -1,0 +1,1 @@
+"""Where payees are paid: bank account changes of organisations and talents, under four eyes."""
