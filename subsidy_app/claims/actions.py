@@ -12,14 +12,18 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..budgets import operations as budgets
 from ..core import audit
+from ..core.audit import AuditEvent
 from ..core.errors import Conflict, Forbidden, ValidationFailed
-from ..core.labels import STATUS, label
 from ..core.permissions import require
 from ..core.timeutil import local_today, utcnow
 from ..extensions import db
+from ..ledger import operations as ledger
+from ..ledger.models import TransactionKind
 from ..notifications import operations as notifications
 from ..programs.models import DocumentRequirement
+from . import moves
 from . import operations as claims
 from .models import Claim, ClaimStatus, DocumentDeferral, Stage
 from .workflow import APPLICANT, HR, TRANSITIONS, Transition
@@ -36,9 +40,7 @@ def require_actor(actor, claim: Claim, transition: Transition) -> None:
             raise Forbidden(_("Only the applicant can do this."))
         return
     require(actor, "claim.review_hr" if transition.actor == HR else "claim.review_finance")
-    if actor.id == claim.filed_by_id:
-        raise Forbidden(_("Whoever filed a claim cannot review it (segregation of duties)."),
-                        code="segregation_of_duties")
+    _refuse(moves.not_own_filing(actor, moves.state_of(claim)))
 
 
 def available_actions(actor, claim: Claim) -> list[str]:
@@ -65,10 +67,7 @@ def act(actor, claim_id: int, *, action: str, comment: str | None = None,
         raise _invalid("action", _("Must be one of: %(choices)s.", choices=", ".join(TRANSITIONS)))
     claim = claims.get_claim(actor, claim_id)
     require_actor(actor, claim, transition)
-    if claim.status not in transition.sources:
-        raise Conflict(_("A claim that is %(status)s cannot be moved by %(action)s.",
-                         status=label(STATUS, claim.status), action=action),
-                       code="invalid_status", claim_status=claim.status.value)
+    _refuse(moves.in_source_status(moves.state_of(claim), action))
     comment = (comment or "").strip() or None
     handler = _HANDLERS[action]
     handler(actor, claim, comment=comment, amount_approved=amount_approved, documents=documents,
@@ -77,7 +76,12 @@ def act(actor, claim_id: int, *, action: str, comment: str | None = None,
     return claim
 
 
-# --- guards ------------------------------------------------------------------------------------
+# --- guards (moves.py holds those the bulk path shares) -------------------------------------
+
+def _refuse(refusal: moves.Refusal | None) -> None:
+    if refusal is not None:
+        raise refusal.error()
+
 
 def _require_comment(comment: str | None, why: str) -> None:
     if not comment:
@@ -87,37 +91,30 @@ def _require_comment(comment: str | None, why: str) -> None:
 def _require_eligible(claim: Claim):
     """Rules are evaluated again at every decision: a black-listing in between stops it."""
     verdict, amount = claims.evaluate(claim)
-    if not verdict.eligible:
-        failed = [c.as_dict() for c in verdict.checks if not c.passed]
-        raise Conflict(_("The claim is not eligible: %(rules)s.",
-                         rules=", ".join(c["rule"] for c in failed)),
-                       code="not_eligible", checks=failed)
+    _refuse(moves.eligible(verdict))
     claims.record_verdict(claim, verdict)
     return amount
 
 
 def _require_documents(claim: Claim, *requirements: DocumentRequirement) -> None:
-    deferred = {d.kind for d in claim.deferrals}
-    missing = [k for r in requirements for k in claims.missing_documents(claim, r)
-               if not (r == DocumentRequirement.DEFERRABLE and k in deferred)]
-    if missing:
-        raise Conflict(_("Documents are missing: %(kinds)s.", kinds=", ".join(missing)),
-                       code="missing_documents", missing=missing)
+    _refuse(moves.documents_present(moves.state_of(claim), *requirements))
 
 
 def _move(actor, claim: Claim, action: str, status: ClaimStatus, *, comment: str | None,
           stage: Stage | None = None, **extra) -> None:
-    before = {"status": claim.status, "stage": claim.stage}
+    before_status, before_stage = claim.status, claim.stage
     claims.enter_stage(claim, status, stage)
-    audit.record(actor, f"claim.{action}", "claim", claim.id, before=before,
-                 after={"status": claim.status, "stage": claim.stage,
-                        "stage_deadline": claim.stage_deadline, **extra}, reason=comment)
+    db.session.add(AuditEvent(**moves.move_record(
+        actor, claim.id, action, before_status=before_status, before_stage=before_stage,
+        status=claim.status, stage=claim.stage, deadline=claim.stage_deadline, comment=comment,
+        **extra)))
     notifications.claim_moved(claim, action, actor, comment)
 
 
 # --- the moves ---------------------------------------------------------------------------------
 
 def _submit(actor, claim, *, comment, **_ignored):
+    claims.lock_subjects(claim)
     _require_eligible(claim)
     _require_documents(claim, DocumentRequirement.ESSENTIAL)
     if claim.submitted_at is None:
@@ -139,9 +136,7 @@ def _return(actor, claim, *, comment, **_ignored):
 
 
 def _require_other_than_rejecter(actor, claim):
-    if claim.status == ClaimStatus.APPEALED and actor.id == claim.rejected_by_id:
-        raise Forbidden(_("An appeal is decided by another reviewer than the one who rejected "
-                          "the claim (陈述、申辩)."), code="segregation_of_duties")
+    _refuse(moves.not_the_rejecter(actor, moves.state_of(claim)))
 
 
 def _hr_reject(actor, claim, *, comment, **_ignored):
@@ -199,7 +194,7 @@ def _check_amount(amount_approved, computed, *, required: bool):
 def _hr_approve(actor, claim, *, comment, amount_approved, **_ignored):
     _require_other_than_rejecter(actor, claim)
     computed = _require_eligible(claim)
-    _require_documents(claim, DocumentRequirement.ESSENTIAL, DocumentRequirement.DEFERRABLE)
+    _refuse(moves.after_rules(moves.state_of(claim), "hr_approve"))
     program = claim.program
     if program.needs_senior_approval:
         if claim.first_approved_by_id is None:
@@ -225,32 +220,33 @@ def _hr_approve(actor, claim, *, comment, amount_approved, **_ignored):
 
 def _finance_approve(actor, claim, *, comment, **_ignored):
     _require_eligible(claim)
-    outstanding = claims.outstanding_deferrals(claim)
-    if outstanding:
-        kinds = [d.kind for d in outstanding]
-        raise Conflict(_("Payment waits for deferred documents: %(kinds)s.", kinds=", ".join(kinds)),
-                       code="documents_outstanding", missing=kinds)
-    from ..budgets import operations as budgets
-
+    _refuse(moves.after_rules(moves.state_of(claim), "finance_approve"))
+    fiscal_year = budgets.current_fiscal_year()
     _move(actor, claim, "finance_approve", ClaimStatus.FINANCE_APPROVED, comment=comment,
-          amount_approved=claim.amount_approved, fiscal_year=budgets.current_fiscal_year(),
-          amount_committed=claim.amount_approved)
+          **moves.finance_commitment(claim.amount_approved, fiscal_year))
     # last: the reservation locks the budget line and the ledger's head until commit, so
     # everything else is done before it (concurrent approvals wait less)
     db.session.flush()
-    budgets.reserve(actor, claim, claim.amount_approved)
+    lines = budgets.reserve(claim, claim.amount_approved)
+    ledger.post(TransactionKind.COMMITMENT, lines, fiscal_year=claim.fiscal_year,
+                program_code=claim.program.code, claim_id=claim.id, memo=f"claim {claim.id}",
+                actor=actor)
 
 
 def _finance_reject(actor, claim, *, comment, **_ignored):
     _require_comment(comment, _("Give the reason for the rejection."))
     if claim.status == ClaimStatus.FINANCE_APPROVED:
-        from ..budgets import operations as budgets
         from ..payments.models import ItemStatus, PaymentItem
 
         if db.session.execute(select(PaymentItem.id).where(
                 PaymentItem.claim_id == claim.id, PaymentItem.status == ItemStatus.PENDING)).first():
             raise Conflict(_("The claim is in a payment batch."), code="in_batch")
-        budgets.release(actor, claim, reason=comment)
+        fiscal_year = claim.fiscal_year
+        lines = budgets.release(claim)
+        if lines:
+            ledger.post(TransactionKind.RELEASE, lines, fiscal_year=fiscal_year,
+                        program_code=claim.program.code, claim_id=claim.id, memo=comment,
+                        actor=actor)
     claim.rejected_by_id = actor.id
     claim.decided_at = utcnow()
     _move(actor, claim, "finance_reject", ClaimStatus.REJECTED, comment=comment)

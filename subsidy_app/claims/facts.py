@@ -9,12 +9,12 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import and_, or_, select
 
 from ..core.money import to_money
-from ..core.timeutil import local_today
+from ..core.timeutil import local_today, to_local
 from ..credit.models import CreditList, CreditListing
 from ..core.db import in_ids
 from ..extensions import db
@@ -34,8 +34,14 @@ def _as_date(value) -> date | None:
         return None
 
 
+def filed_on(created_at: datetime | None) -> date | None:
+    """The day (in Shanghai) a claim was filed; None for a claim being filed now."""
+    return to_local(created_at).date() if created_at is not None else None
+
+
 def rate_date(program: Program, talent, details: dict, claim_date: date) -> date | None:
-    """The date the program's rate or standards are taken on (``rate_date`` of the plan)."""
+    """The date the program's rate or standards are taken on (``rate_date`` of the plan);
+    ``claim_date`` is the day the claim was filed."""
     kind = program.rate_date
     if kind == "talent_start":
         return talent.shanxi_start_date if talent else None
@@ -69,6 +75,8 @@ class Subject:
     organization: object | None
     details: dict
     claim_id: int | None = None
+    #: The day the claim was filed (None: being filed today).
+    filed_on: date | None = None
 
 
 class FactSource:
@@ -172,7 +180,7 @@ class FactSource:
         program, talent, organization = subject.program, subject.talent, subject.organization
         details = subject.details or {}
         claim_date = claim_date or local_today()
-        on = rate_date(program, talent, details, claim_date)
+        on = rate_date(program, talent, details, subject.filed_on or claim_date)
         priors = []
         if talent is not None:
             priors += self.priors.get(("talent", program.id, talent.id), [])
@@ -197,7 +205,8 @@ class FactSource:
 
 
 def subject_of(claim: Claim) -> Subject:
-    return Subject(claim.program, claim.talent, claim.organization, claim.details or {}, claim.id)
+    return Subject(claim.program, claim.talent, claim.organization, claim.details or {}, claim.id,
+                   filed_on(claim.created_at))
 
 
 def applicant_role_of(claim: Claim) -> str:

@@ -17,8 +17,10 @@ from ..credit import operations as credit
 from ..deadlines import operations as deadlines
 from ..extensions import db
 from ..organizations import operations as organizations
+from ..organizations.models import Organization
 from ..programs import operations as programs
 from ..programs.models import DocumentRequirement
+from ..subjects import naming
 from ..talents import operations as talents
 from ..talents.models import Talent
 from . import amounts, facts, rules
@@ -87,6 +89,19 @@ def evaluate_many(claims: list[Claim]) -> dict[int, tuple[rules.Verdict, amounts
     return {claim.id: evaluate(claim, source) for claim in claims}
 
 
+def lock_subjects(claim: Claim) -> None:
+    """Take the rows of the claim's talent and organisation until commit, so that two
+    submissions for the same person or organisation are decided one after the other: the
+    second sees the first when its once-only rules run (PostgreSQL row locks; on SQLite a
+    writing request holds the database's write lock from its start)."""
+    if claim.talent_id is not None:
+        db.session.execute(select(Talent.id).where(Talent.id == claim.talent_id).with_for_update())
+    if claim.organization_id is not None:
+        db.session.execute(select(Organization.id).where(
+            Organization.id == claim.organization_id).with_for_update())
+    forget_evaluation(claim)
+
+
 def record_verdict(claim: Claim, verdict: rules.Verdict) -> None:
     claim.eligible = verdict.eligible
     claim.eligibility = verdict.as_dicts()
@@ -120,28 +135,33 @@ def outstanding_deferrals(claim: Claim) -> list:
 
 # --- filing and editing --------------------------------------------------------------------
 
+def _unknown(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(_("Some fields are invalid."), fields={field: [message]})
+
+
 def _resolve_organization(actor, organization_id: int | None, talent):
+    """The applicant organisation: a confined user's own; staff name any (or the talent's
+    employer by default). Another organisation's id is answered as an unknown one."""
     if is_confined(actor):
         if organization_id is not None and organization_id != actor.organization_id:
-            raise Forbidden(_("You file claims for your own organisation only."),
-                            fields={"organization_id": [_("Not your organisation.")]})
+            raise _unknown("organization_id", _("No organisation has this id."))
         return organizations.find_organization(actor.organization_id)
     if organization_id is None:
         return talent.employer if talent is not None else None
     organization = organizations.find_organization(organization_id)
-    if organization is None:
-        raise ValidationFailed(_("Some fields are invalid."),
-                               fields={"organization_id": [_("No organisation has this id.")]})
+    if not naming.may_name_organization(actor, organization):
+        raise _unknown("organization_id", _("No organisation has this id."))
     return organization
 
 
-def _resolve_talent(talent_code: str | None):
+def _resolve_talent(actor, talent_code: str | None, program):
+    """The talent named, if the actor may name it on this program (CONTRACT "Who may name
+    whom"); a talent the actor may not name is answered exactly as an unknown code."""
     if not talent_code:
         return None
     talent = talents.find_talent(talent_code)
-    if talent is None:
-        raise ValidationFailed(_("Some fields are invalid."),
-                               fields={"talent_code": [_("No talent has this code.")]})
+    if not naming.may_name_talent(actor, talent, program):
+        raise _unknown("talent_code", _("No talent has this code."))
     return talent
 
 
@@ -155,7 +175,7 @@ def create_claim(actor, *, program_code: str, talent_code: str | None = None,
     if program is None:
         raise ValidationFailed(_("Some fields are invalid."),
                                fields={"program_code": [_("No program has this code.")]})
-    talent = _resolve_talent(talent_code)
+    talent = _resolve_talent(actor, talent_code, program)
     organization = _resolve_organization(actor, organization_id, talent)
     claim = Claim(program=program, organization=organization, talent=talent, filed_by_id=actor.id,
                   amount_requested=amount_requested, details=audit.jsonable(details or {}))

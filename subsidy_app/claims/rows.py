@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -15,7 +16,8 @@ from ..programs import operations as programs
 from ..programs.models import DocumentRequirement
 from ..talents.models import Talent
 from ..users.models import User
-from .facts import Subject
+from .facts import Subject, filed_on
+from .moves import ClaimState
 from .models import Claim, ClaimDocument, ClaimStatus, DocumentDeferral
 
 CHUNK = 20000  # rows per IN list or executemany
@@ -41,11 +43,14 @@ class Row:
     version: int
     fiscal_year: int | None = None
     amount_committed: Decimal | None = None
+    created_at: datetime | None = None
+    #: The verdict of the rules, as stored with the claim (set when they are run again).
+    checks: list | None = None
 
 
 COLUMNS = (C.id, C.program_id, C.status, C.stage, C.organization_id, C.talent_id, C.filed_by_id,
            C.amount_requested, C.amount_approved, C.details, C.rejected_by_id, C.version,
-           C.fiscal_year, C.amount_committed)
+           C.fiscal_year, C.amount_committed, C.created_at)
 
 
 def chunks(items: list, size: int = CHUNK):
@@ -94,7 +99,16 @@ class Context:
 
     def subject(self, row: Row) -> Subject:
         return Subject(self.programs[row.program_id], self.talents.get(row.talent_id),
-                       self.organizations.get(row.organization_id), row.details or {}, row.id)
+                       self.organizations.get(row.organization_id), row.details or {}, row.id,
+                       filed_on(row.created_at))
+
+    def state(self, row: Row) -> ClaimState:
+        """The guards' view of a row (moves.py), as ``moves.state_of`` gives of a claim."""
+        talent = self.talents.get(row.talent_id)
+        organizations = {row.organization_id, talent.employer_id if talent else None} - {None}
+        return ClaimState(row.id, row.status, row.filed_by_id, row.rejected_by_id,
+                          self.programs[row.program_id], frozenset(organizations), row.talent_id,
+                          frozenset(self.documents[row.id]), frozenset(self.deferrals[row.id]))
 
     def missing(self, row: Row, *requirements: DocumentRequirement) -> list[str]:
         program, present = self.programs[row.program_id], self.documents[row.id]

@@ -24,8 +24,12 @@ HK_MACAO_TAIWAN = frozenset({"HKG", "MAC", "TWN"})
 DEGREES = ("none", "bachelor", "master", "doctorate")
 DEGREE_NAMES = {"none": ("无学位", "no degree"), "bachelor": ("学士", "bachelor's"),
                 "master": ("硕士", "master's"), "doctorate": ("博士", "doctorate")}
-#: Claims in these states no longer count for once-only rules.
-ENDED_STATUSES = frozenset({"withdrawn", "rejected"})
+#: Claims that count for once-only rules: submitted or beyond, and not rejected or
+#: withdrawn (an appealed claim counts again). Drafts never count, so that nobody can block
+#: a person's subsidy by filing a draft: of two drafts, the first submitted wins, and the
+#: other is refused at submission by the same rule (CONTRACT.md, "Who may name whom").
+COUNTING_STATUSES = frozenset({"submitted", "returned", "hr_approved", "finance_approved",
+                               "paid", "appealed"})
 
 
 @dataclass(frozen=True)
@@ -272,12 +276,12 @@ def min_years_in_province(facts: ClaimFacts, years: int, clause: str) -> Check:
 
 
 def _live_priors(facts: ClaimFacts, **match) -> list[PriorClaim]:
-    return [p for p in facts.prior_claims if p.status not in ENDED_STATUSES
+    return [p for p in facts.prior_claims if p.status in COUNTING_STATUSES
             and all(getattr(p, k) == v for k, v in match.items())]
 
 
 def once_per_talent(facts: ClaimFacts, clause: str) -> Check:
-    """一次性: once per person, ever (withdrawn or rejected claims do not count)."""
+    """一次性: once per person, ever (drafts, withdrawn and rejected claims do not count)."""
     if facts.talent is None:
         return _check("once_per_talent", False, clause, "未指明人才。", "No talent named.")
     others = _live_priors(facts, talent_code=facts.talent.code)

@@ -46,19 +46,26 @@ def declare(actor, *, subject_kind: SubjectKind | str, subject_id, reason: str,
 
 
 def end(actor, conflict_id: int, *, reason: str) -> ReviewerConflict:
-    require(actor, "conflict.declare")
+    """End a conflict: another HR user than the reviewer, with a reason (回避). A reviewer
+    who could end their own recusal could lift it and decide the claim alone."""
+    require(actor, "conflict.end")
     conflict = db.session.get(ReviewerConflict, conflict_id)
     if conflict is None:
         raise NotFound(_("Not found."))
-    if conflict.reviewer_id != actor.id:
-        require(actor, "conflict.record_for_others")
+    if conflict.reviewer_id == actor.id:
+        raise Forbidden(_("A reviewer cannot end their own conflict of interest: another HR "
+                          "user ends it (回避)."), code="segregation_of_duties")
+    if not reason or not reason.strip():
+        raise ValidationFailed(_("Some fields are invalid."),
+                               fields={"reason": [_("Say why the conflict has ended.")]})
     if not conflict.active:
         raise Conflict(_("This conflict has already ended."), code="already_ended")
     conflict.ended_at = utcnow()
     conflict.ended_by_id = actor.id
     conflict.end_reason = reason.strip()
     audit.record(actor, "conflict.end", "reviewer_conflict", conflict.id,
-                 before={"active": True}, after={"active": False}, reason=conflict.end_reason)
+                 before={"active": True}, after={"active": False, "reviewer_id": conflict.reviewer_id},
+                 reason=conflict.end_reason)
     return conflict
 
 

@@ -59,11 +59,13 @@ def snapshot(obj, *names: str) -> dict:
     return {name: jsonable(getattr(obj, name)) for name in names}
 
 
-def record(actor, action: str, object_type: str, object_id, *, before: dict | None = None,
-           after: dict | None = None, reason: str | None = None) -> AuditEvent:
-    """Add an audit event to the current transaction. ``actor`` None means the system
-    (a CLI seed, a scheduled job)."""
-    event = AuditEvent(
+def event_values(actor, action: str, object_type: str, object_id, *, before: dict | None = None,
+                 after: dict | None = None, reason: str | None = None,
+                 occurred_at: datetime | None = None) -> dict:
+    """The column values of an audit event (for :func:`record`, and for paths that insert
+    many events at once)."""
+    return dict(
+        occurred_at=occurred_at or utcnow(),
         actor_id=getattr(actor, "id", None),
         actor_name=getattr(actor, "username", SYSTEM_ACTOR_NAME),
         actor_role=getattr(actor, "role", None) and str(actor.role),
@@ -74,5 +76,13 @@ def record(actor, action: str, object_type: str, object_id, *, before: dict | No
         after=jsonable(after) if after is not None else None,
         reason=reason,
     )
+
+
+def record(actor, action: str, object_type: str, object_id, *, before: dict | None = None,
+           after: dict | None = None, reason: str | None = None) -> AuditEvent:
+    """Add an audit event to the current transaction. ``actor`` None means the system
+    (a CLI seed, a scheduled job)."""
+    event = AuditEvent(**event_values(actor, action, object_type, object_id, before=before,
+                                      after=after, reason=reason))
     db.session.add(event)
     return event

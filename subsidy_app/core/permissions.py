@@ -74,6 +74,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "conflict.read": frozenset({H, F, A, ADM}),
     "conflict.declare": frozenset({H, F}),
     "conflict.record_for_others": frozenset({H}),
+    "conflict.end": frozenset({H}),
     # money: budgets, payments, the ledger, recoveries
     "budget.read": frozenset({H, F, A, ADM}),
     "budget.allocate": frozenset({F, ADM}),
@@ -90,8 +91,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "recovery.decide": frozenset({H}),
     "recovery.refund": frozenset({F}),
     # where payees are paid
+    # (an organisation's own users propose; HR and administrators set directly; another
+    # HR user than the proposer confirms or refuses a proposal)
     "organization.bank_account": frozenset({E, I, H, ADM}),
-    "talent.bank_account": frozenset({E, H}),
+    "talent.bank_account": frozenset({E, H, ADM}),
+    "bank_account.set_directly": frozenset({H, ADM}),
+    "bank_account.decide": frozenset({H}),
+    "bank_account.read": frozenset({E, I, H, F, A, ADM}),
     # the inbox
     "notification.read": frozenset({E, I, H, F, A, ADM}),
     # awards and demonstration bases (十四, 十五)

@@ -179,15 +179,26 @@ def post(kind: TransactionKind, lines: list[Line], *, fiscal_year: int, program_
     return transaction_id
 
 
-def reverse(transaction: LedgerTransaction, kind: TransactionKind, *, memo: str, actor=None,
-            reference: str = "") -> int:
-    """A new transaction with every line of ``transaction`` on the other side."""
+def reversal_lines(transaction: LedgerTransaction, *, except_accounts=frozenset(),
+                   reference: str = "") -> list[Line]:
+    """Every line of ``transaction`` on the other side (less those of ``except_accounts``,
+    which the caller books itself — the budget accounts, which only ``budgets`` moves)."""
     original = db.session.execute(select(LedgerEntry).where(
         LedgerEntry.transaction_id == transaction.id).order_by(LedgerEntry.seq)).scalars().all()
-    lines = [Line(e.account, debit=e.credit, credit=e.debit, payee=e.payee,
-                  tax_exempt=e.tax_exempt, clause=e.clause, reference=reference or e.reference)
-             for e in original]
-    first = original[0]
+    return [Line(e.account, debit=e.credit, credit=e.debit, payee=e.payee,
+                 tax_exempt=e.tax_exempt, clause=e.clause, reference=reference or e.reference)
+            for e in original if e.account not in except_accounts]
+
+
+def reverse(transaction: LedgerTransaction, kind: TransactionKind, *, memo: str, actor=None,
+            reference: str = "", lines: list[Line] | None = None) -> int:
+    """A new transaction with every line of ``transaction`` on the other side; with
+    ``lines``, those lines instead (a reversal whose budget lines the caller took from
+    ``budgets``)."""
+    first = db.session.execute(select(LedgerEntry).where(
+        LedgerEntry.transaction_id == transaction.id).order_by(LedgerEntry.seq).limit(1)).scalar_one()
+    if lines is None:
+        lines = reversal_lines(transaction, reference=reference)
     return post(kind, lines, fiscal_year=first.fiscal_year, program_code=first.program_code,
                 claim_id=first.claim_id, memo=memo, actor=actor, batch_id=transaction.batch_id,
                 reverses_id=transaction.id)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections import defaultdict
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
@@ -53,6 +55,13 @@ def _queue_email(note: Notification, address: str) -> None:
 
 # --- who is told about a claim -----------------------------------------------------------------
 
+def _active(role: Role, *, senior_only: bool = False) -> list[User]:
+    stmt = select(User).where(User.role == role, User.is_active.is_(True))
+    if senior_only:
+        stmt = stmt.where(User.is_senior.is_(True))
+    return list(db.session.execute(stmt).scalars())
+
+
 def _reviewers(role: Role, claim, *, senior_only: bool = False, exclude_ids=()) -> list[User]:
     """Active reviewers of a role, less those recused from the claim (they are not told)."""
     from ..claims.operations import claim_subjects
@@ -60,10 +69,7 @@ def _reviewers(role: Role, claim, *, senior_only: bool = False, exclude_ids=()) 
 
     orgs, talents = claim_subjects(claim)
     recused = reviewers_conflicted_with(organization_ids=orgs, talent_ids=talents)
-    stmt = select(User).where(User.role == role, User.is_active.is_(True))
-    if senior_only:
-        stmt = stmt.where(User.is_senior.is_(True))
-    return [user for user in db.session.execute(stmt).scalars()
+    return [user for user in _active(role, senior_only=senior_only)
             if user.id not in recused and user.id not in exclude_ids]
 
 
@@ -110,6 +116,55 @@ def claim_moved(claim, action: str, actor, comment: str | None = None) -> None:
         notify(_applicants(claim), "documents_deferred", claim, _params(
             claim, documents=", ".join(d.kind for d in deferrals),
             due_date=max(d.due_date for d in deferrals).isoformat() if deferrals else None))
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A claim moved in bulk, as the notices need it."""
+
+    claim_id: int
+    organization_id: int | None
+    #: The organisations the claim concerns (applicant, talent's employer), for recusal.
+    organization_ids: frozenset[int]
+    talent_id: int | None
+    filed_by_id: int
+    filed_by_role: Role
+
+
+def claims_moved_in_bulk(action: str, moved: list[Moved]) -> None:
+    """Tell the same people as :func:`claim_moved` tells of each claim (finance reviewers
+    not recused from it after HR approval; the applicants), one message per person with
+    the number of claims, instead of one per claim."""
+    from ..conflicts.operations import standing_conflicts
+
+    told: dict[int, dict[int, None]] = defaultdict(dict)  # user → claims, in order
+    users: dict[int, User] = {}
+    if action == "hr_approve":
+        by_org, by_talent = standing_conflicts()
+        finance = _active(Role.FINANCE)
+        users.update((u.id, u) for u in finance)
+        for m in moved:
+            recused = set().union(*(by_org.get(o, set()) for o in m.organization_ids),
+                                  by_talent.get(m.talent_id, set()))
+            for user in finance:
+                if user.id not in recused:
+                    told[user.id][m.claim_id] = None
+    organization_ids = {m.organization_id for m in moved} - {None}
+    members: dict[int, list[User]] = defaultdict(list)
+    if organization_ids:
+        for user in db.session.execute(select(User).where(
+                User.organization_id.in_(organization_ids), User.is_active.is_(True))).scalars():
+            members[user.organization_id].append(user)
+    for m in moved:
+        applicants = list(members.get(m.organization_id, []))
+        if m.filed_by_role == Role.HR:  # filed on an applicant's behalf: the filer follows it
+            applicants.append(users.get(m.filed_by_id) or db.session.get(User, m.filed_by_id))
+        for user in applicants:
+            users[user.id] = user
+            told[user.id][m.claim_id] = None
+    kind = "claims_bulk_hr_approved" if action == "hr_approve" else "claims_bulk_finance_approved"
+    for user_id, claim_ids in told.items():
+        notify([users[user_id]], kind, None, {"count": len(claim_ids), "first": next(iter(claim_ids))})
 
 
 # --- the inbox ----------------------------------------------------------------------------------

@@ -56,28 +56,31 @@ def correct_payment(actor, claim_id: int, *, amount: Decimal, reason: str,
     item = db.session.execute(select(PaymentItem).where(
         PaymentItem.claim_id == claim.id, PaymentItem.status == ItemStatus.PAID)
         .order_by(PaymentItem.id.desc())).scalars().first()
-    if item is not None and item.offset_amount:
+    if (item is not None and item.offset_amount) or payments.recoveries.orders_on_claim(claim.id):
         raise Conflict(_("A payment with an offset is corrected through its recovery order."),
                        code="needs_review")
-    # 1. reverse what is booked (the reservation comes back)
-    ledger.reverse(_last_payment(claim), TransactionKind.CORRECTION_REVERSAL,
-                   memo=f"correction: {reason.strip()}", actor=actor)
-    budgets.move_back_to_committed(claim, old)
+    memo = f"correction: {reason.strip()}"
+    booked = dict(fiscal_year=claim.fiscal_year, program_code=claim.program.code,
+                  claim_id=claim.id, memo=memo, actor=actor)
+    exempt, clause = payments.payment_clause(claim)
+    # 1. reverse what is booked (the spending becomes a reservation again)
+    last = _last_payment(claim)
+    ledger.reverse(last, TransactionKind.CORRECTION_REVERSAL, memo=memo, actor=actor, lines=[
+        *budgets.unspend(claim, old, payee=item.payee if item else "", tax_exempt=exempt,
+                         clause=clause, reference=item.reference if item else ""),
+        *ledger.reversal_lines(last, except_accounts=budgets.BUDGET_ACCOUNTS)])
     # 2. reserve more, or give back what is no longer needed
     if amount > old:
-        budgets.reserve_more(actor, claim, amount - old)
+        ledger.post(TransactionKind.COMMITMENT, budgets.reserve_more(claim, amount - old), **booked)
     else:
-        budgets.release(actor, claim, reason=f"correction: {reason.strip()}", amount=old - amount)
+        ledger.post(TransactionKind.RELEASE, budgets.release(claim, old - amount), **booked)
     # 3. book the right amount
-    exempt, clause = payments.payment_clause(claim)
     common = dict(payee=item.payee if item else "", tax_exempt=exempt, clause=clause,
                   reference=(bank_reference or (item.reference if item else "")).strip())
     ledger.post(TransactionKind.CORRECTION,
-                [ledger.dr(A.EXPENDED, amount, **common), ledger.cr(A.COMMITTED, amount, **common),
+                [*budgets.spend(claim, amount, **common),
                  ledger.dr(A.SUBSIDY_EXPENSE, amount, **common), ledger.cr(A.BANK, amount, **common)],
-                fiscal_year=claim.fiscal_year, program_code=claim.program.code, claim_id=claim.id,
-                memo=f"correction: {reason.strip()}", actor=actor)
-    budgets.move_to_paid(claim, amount)
+                **booked)
     claim.amount_paid = amount
     claim.amount_committed = amount
     audit.record(actor, "claim.payment_corrected", "claim", claim.id,

@@ -8,6 +8,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..bankaccounts import operations as bankaccounts
 from ..budgets import operations as budgets
 from ..claims import operations as claims
 from ..claims import rows as claim_rows
@@ -17,6 +18,7 @@ from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..core.permissions import require
 from ..core.timeutil import utcnow
 from ..credit import operations as credit
+from ..credit.models import SubjectKind
 from ..core.db import in_ids
 from ..extensions import db
 from ..ledger import operations as ledger
@@ -109,6 +111,21 @@ def _payee_of_row(row, ctx) -> tuple[str, str, str | None, str | None]:
             organization.bank_account_no)
 
 
+def _payee_subject(row, ctx) -> tuple[SubjectKind, int]:
+    """Whose account pays a claim: ``(subject_kind, organisation or talent id)``."""
+    if ctx.programs[row.program_id].payee_kind.value == "talent":
+        return SubjectKind.TALENT, row.talent_id
+    return SubjectKind.ORGANIZATION, row.organization_id
+
+
+def _last_account_changes(rows, ctx) -> dict:
+    """When each payee's account last changed, and on whose word (flagged in the batch)."""
+    subjects = {_payee_subject(row, ctx) for row in rows}
+    return bankaccounts.last_changes(
+        organization_ids=[i for kind, i in subjects if kind == SubjectKind.ORGANIZATION],
+        talent_ids=[i for kind, i in subjects if kind == SubjectKind.TALENT])
+
+
 def _refuse_unpayable(problems: dict[int, tuple[str, str]]) -> None:
     if problems:
         raise Conflict(_("%(n)d claim(s) cannot be paid now.", n=len(problems)),
@@ -141,15 +158,20 @@ def _create_batch(actor, claim_ids: list[int]) -> PaymentBatch:
                          created_by_id=actor.id)
     db.session.add(batch)
     db.session.flush()
+    changes = _last_account_changes([loaded["rows"][i] for i in ids], loaded["ctx"])
     items, total = [], Decimal("0")
     for number, claim_id in enumerate(ids, start=1):
         row = loaded["rows"][claim_id]
         key, name, bank, account = _payee_of_row(row, loaded["ctx"])
+        change = changes.get(_payee_subject(row, loaded["ctx"]))
         amount = row.amount_committed
         items.append(dict(batch_id=batch.id, claim_id=claim_id, payee=key, payee_name=name,
                           bank_name=bank, account_no=account, amount=amount,
                           offset_amount=Decimal("0"), status=ItemStatus.PENDING,
-                          reference=f"SXPAY-{batch.id}-{number}"))
+                          reference=f"SXPAY-{batch.id}-{number}",
+                          account_changed_at=change.changed_at if change else None,
+                          account_changed_by=change.changed_by if change else None,
+                          account_confirmed_by=change.confirmed_by if change else None))
         total += amount
     bulkio.insert_rows(PaymentItem.__table__, items)
     batch.total = total
@@ -185,8 +207,7 @@ def _pay_item(actor, batch: PaymentBatch, item: PaymentItem) -> None:
     item.offset_amount = offset
     net = item.amount - offset
     common = dict(payee=item.payee, tax_exempt=exempt, clause=clause, reference=item.reference)
-    lines = [ledger.dr(A.EXPENDED, item.amount, **common),
-             ledger.cr(A.COMMITTED, item.amount, **common),
+    lines = [*budgets.spend(claim, item.amount, **common),
              ledger.dr(A.SUBSIDY_EXPENSE, item.amount, **common)]
     if net > 0:
         lines.append(ledger.cr(A.BANK, net, **common))
@@ -195,7 +216,6 @@ def _pay_item(actor, batch: PaymentBatch, item: PaymentItem) -> None:
     transaction = ledger.post(TransactionKind.PAYMENT, lines, fiscal_year=claim.fiscal_year,
                               program_code=claim.program.code, claim_id=claim.id,
                               memo=f"batch {batch.id}", actor=actor, batch_id=batch.id)
-    budgets.move_to_paid(claim, item.amount)
     if offset > 0:
         recoveries.apply_offset(actor, item.payee, offset, item.reference)
     item.payment_transaction_id = transaction
@@ -290,30 +310,70 @@ def import_bank_result(actor, batch_id: int, content: str) -> dict:
     if errors:
         raise ValidationFailed(_("Some fields are invalid."), fields=errors)
     failed = confirmed = 0
+    held = []
     for row in rows:
         item = items[row["reference"].strip()]
         if row["status"].strip().upper() == "FAILED":
             if item.status == ItemStatus.PAID:
-                _reverse_item(actor, batch, item, (row.get("message") or "").strip())
-                failed += 1
+                message = (row.get("message") or "").strip()
+                why = _needs_review(item)
+                if why:
+                    _hold_failure(actor, batch, item, message, why)
+                    held.append({"reference": item.reference, "claim_id": item.claim_id,
+                                 "reason": why})
+                else:
+                    _reverse_item(actor, batch, item, message)
+                    failed += 1
         elif item.status == ItemStatus.PAID:
             item.bank_reference = (row.get("bank_reference") or item.bank_reference or "").strip()
             confirmed += 1
     batch.result_imported_at = utcnow()
     audit.record(actor, "payment_batch.bank_result", "payment_batch", batch.id,
-                 after={"failed": failed, "confirmed": confirmed})
-    return {"batch_id": batch.id, "confirmed": confirmed, "failed": failed}
+                 after={"failed": failed, "confirmed": confirmed, "needs_review": held})
+    return {"batch_id": batch.id, "confirmed": confirmed, "failed": failed, "needs_review": held}
+
+
+def _needs_review(item: PaymentItem) -> str | None:
+    """Why a payment the bank returned cannot be reversed by the system alone: money was
+    kept back from it or recovered on it, or its amount was corrected since. Reversing it
+    would undo the payment under a recovery or a correction that stays booked (the recovery
+    "settled" on a payment that never arrived, the budget's paid figure wrong)."""
+    if item.offset_amount:
+        return _("Money was kept back from this payment against a recovery order.")
+    if recoveries.orders_on_claim(item.claim_id):
+        return _("A recovery order was raised on this claim's payment.")
+    if item.payment_transaction_id != _booked_payment_id(item.claim_id):
+        return _("This payment's amount was corrected after it was booked.")
+    return None
+
+
+def _booked_payment_id(claim_id: int) -> int | None:
+    """The transaction that now books the claim's payment (a payment or a correction)."""
+    return db.session.execute(select(LedgerTransaction.id).where(
+        LedgerTransaction.claim_id == claim_id,
+        LedgerTransaction.kind.in_([TransactionKind.PAYMENT, TransactionKind.CORRECTION]))
+        .order_by(LedgerTransaction.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def _hold_failure(actor, batch, item: PaymentItem, message: str, why: str) -> None:
+    """The bank's failure is on record with the claim, for finance and HR to settle by hand;
+    nothing is reversed."""
+    audit.record(actor, "claim.payment_failure_held", "claim", item.claim_id,
+                 after={"status": item.claim.status, "batch": batch.id, "reference": item.reference,
+                        "bank_message": message or None}, reason=why)
 
 
 def _reverse_item(actor, batch, item: PaymentItem, message: str) -> None:
+    """The bank returned the payment: its booking is reversed by a new transaction (the
+    budget's part through ``budgets``) and the claim waits for payment again."""
     claim = item.claim
-    if item.offset_amount:
-        raise Conflict(_("A payment with an offset cannot be reversed automatically."),
-                       code="needs_review")
     original = db.session.get(LedgerTransaction, item.payment_transaction_id)
-    ledger.reverse(original, TransactionKind.PAYMENT_REVERSAL,
+    exempt, clause = payment_clause(claim)
+    common = dict(payee=item.payee, tax_exempt=exempt, clause=clause, reference=item.reference)
+    lines = [*budgets.unspend(claim, item.amount, **common),
+             *ledger.reversal_lines(original, except_accounts=budgets.BUDGET_ACCOUNTS)]
+    ledger.reverse(original, TransactionKind.PAYMENT_REVERSAL, lines=lines,
                    memo=f"bank returned the payment: {message}".strip(), actor=actor)
-    budgets.move_back_to_committed(claim, item.amount)
     item.status = ItemStatus.FAILED
     item.failure_reason = message or None
     claim.amount_paid = None

@@ -29,6 +29,15 @@ class ItemSchema(BaseSchema):
     reference = fields.String()
     bank_reference = fields.String(allow_none=True)
     failure_reason = fields.String(allow_none=True)
+    account_changed_at = fields.DateTime(allow_none=True, metadata={
+        "description": "When the payee's account last changed before the batch was built "
+                       "(null: unchanged since registration)"})
+    account_changed_by = fields.String(allow_none=True, metadata={
+        "description": "Who changed (or proposed) that account"})
+    account_confirmed_by = fields.String(allow_none=True, metadata={
+        "description": "The HR user who confirmed it; null when set by one person"})
+    account_flagged = fields.Boolean(metadata={
+        "description": "Changed within 90 days before the batch, or without a second confirmation"})
 
 
 class BatchSchema(BaseSchema):
@@ -54,10 +63,19 @@ class BatchListArgs(PageArgs):
     status = EnumValue(BatchStatus, load_default=None)
 
 
+class HeldFailureSchema(BaseSchema):
+    reference = fields.String()
+    claim_id = fields.Integer()
+    reason = fields.String()
+
+
 class BankResultSchema(BaseSchema):
     batch_id = fields.Integer()
     confirmed = fields.Integer()
     failed = fields.Integer()
+    #: Failed payments the system did not reverse (a recovery, an offset or a correction is
+    #: booked on them): held for finance and HR to settle.
+    needs_review = fields.List(fields.Nested(HeldFailureSchema))
 
 
 class CorrectionSchema(BaseSchema):

@@ -81,6 +81,10 @@ def bank_result(batch_id):
         else:
             flash(_("Bank result imported: %(paid)s paid, %(failed)s failed.",
                     paid=summary.get("confirmed", 0), failed=summary.get("failed", 0)), "info")
+            for held in summary.get("needs_review", []):
+                flash(_("Claim %(id)s: the bank reports the payment failed, but it was not "
+                        "reversed: %(reason)s Settle it by hand.", id=held["claim_id"],
+                        reason=held["reason"]), "error")
     else:
         flash(_("Choose the bank's result file."), "error")
     return redirect(url_for("payments.batch", batch_id=batch_id))

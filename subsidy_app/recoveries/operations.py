@@ -137,9 +137,10 @@ def _settle(actor, order, kind: str, amount: Decimal, reference: str, lines, tra
     return settlement
 
 
-def _budget_back_lines(amount: Decimal) -> list:
-    """Recovered money returns to the budget line it was spent from."""
-    return [ledger.dr(A.AVAILABLE, amount), ledger.cr(A.EXPENDED, amount)]
+def orders_on_claim(claim_id: int) -> list[RecoveryOrder]:
+    """Every recovery order raised on a claim's payment, whatever its state."""
+    return list(db.session.execute(select(RecoveryOrder).where(
+        RecoveryOrder.claim_id == claim_id).order_by(RecoveryOrder.id)).scalars())
 
 
 def record_refund(actor, order_id: int, *, amount: Decimal, reference: str) -> RecoverySettlement:
@@ -153,9 +154,8 @@ def record_refund(actor, order_id: int, *, amount: Decimal, reference: str) -> R
             _("At most %(amount)s is outstanding.", amount=f"{order.outstanding:,.2f}")]})
     lines = [ledger.dr(A.BANK, amount, reference=reference),
              ledger.cr(A.RECEIVABLE, amount, payee=order.payee, reference=reference),
-             *_budget_back_lines(amount)]
+             *budgets.recover(order.claim, amount)]  # the money returns to the line it left
     settlement = _settle(actor, order, "refund", amount, reference, lines, TransactionKind.REFUND)
-    budgets.give_back(order.claim.fiscal_year, order.claim.program_id, amount)
     audit.record(actor, "recovery.refund", "recovery_order", order.id,
                  after={"amount": amount, "outstanding": order.outstanding, "reference": reference})
     return settlement
@@ -187,7 +187,6 @@ def apply_offset(actor, payee: str, amount: Decimal, reference: str) -> None:
         if remaining <= 0:
             break
         part = min(order.outstanding, remaining)
-        _settle(actor, order, "offset", part, reference, _budget_back_lines(part),
+        _settle(actor, order, "offset", part, reference, budgets.recover(order.claim, part),
                 TransactionKind.REFUND)
-        budgets.give_back(order.claim.fiscal_year, order.claim.program_id, part)
         remaining -= part

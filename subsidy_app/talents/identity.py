@@ -29,5 +29,10 @@ def normalize_passport(number: str) -> str:
     return re.sub(r"[\s-]+", "", number).upper()
 
 
+def normalize_permit(number: str | None) -> str | None:
+    """A work-permit number as issued: no spaces or dashes, capitals (None when empty)."""
+    return re.sub(r"[\s-]+", "", number or "").upper() or None
+
+
 def is_iso_alpha3(code: str) -> bool:
     return len(code) == 3 and pycountry.countries.get(alpha_3=code.upper()) is not None

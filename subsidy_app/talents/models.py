@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import UTCDateTime, enum_column
@@ -45,6 +45,8 @@ class Talent(db.Model):
     __table_args__ = (
         # The same person: same normalised name, birth date and nationality (seed 003).
         UniqueConstraint("name_key", "birth_date", "nationality", name="uq_talents_identity"),
+        # One work permit, one person (seed 003, 一人一码); several may have none (HK, Macao, Taiwan).
+        Index("uq_talents_work_permit_no", "work_permit_no", unique=True),
         CheckConstraint("years_experience >= 0 AND years_experience <= 80",
                         name="years_experience_range"),
     )

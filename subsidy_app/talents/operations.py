@@ -5,7 +5,8 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import exists, or_, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, false, or_, select
 
 from ..core import audit
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -15,6 +16,7 @@ from ..core.timeutil import local_today
 from ..extensions import db
 from ..organizations import operations as organizations
 from ..organizations.models import OrganizationKind
+from ..subjects import naming
 from . import identity
 from .models import Degree, PermitClass, Talent, TalentKind, TalentPassport
 
@@ -36,23 +38,10 @@ def find_talent(talent_code: str) -> Talent | None:
     ).scalar_one_or_none()
 
 
-def _named_in_claims_of(organization_id: int):
-    """Talent ids an organisation's claims name (an intermediary sees those)."""
-    from ..claims.models import Claim
-
-    return select(Claim.talent_id).where(Claim.organization_id == organization_id,
-                                         Claim.talent_id.is_not(None))
-
-
 def can_see_talent(actor, talent: Talent) -> bool:
-    if not is_confined(actor):
-        return True
-    if actor.role == Role.EMPLOYER:
-        return talent.employer_id == actor.organization_id
-    from ..claims.models import Claim
-
-    return db.session.execute(_named_in_claims_of(actor.organization_id)
-                              .where(Claim.talent_id == talent.id).limit(1)).first() is not None
+    """The talent record: staff, and the talent's own employer; never an intermediary (who
+    sees a talent's name and code on its commission claim only)."""
+    return naming.may_read_talent(actor, talent)
 
 
 def get_talent(actor, talent_code: str) -> Talent:
@@ -68,10 +57,9 @@ def visible_talents(actor, *, search: str | None = None, employer_id: int | None
     require(actor, "talent.list")
     stmt = select(Talent).order_by(Talent.id)
     if is_confined(actor):
-        if actor.role == Role.EMPLOYER:
-            stmt = stmt.where(Talent.employer_id == actor.organization_id)
-        else:
-            stmt = stmt.where(Talent.id.in_(_named_in_claims_of(actor.organization_id)))
+        # an employer lists its staff; an intermediary gets no talent records at all
+        stmt = stmt.where(Talent.employer_id == actor.organization_id
+                          if actor.role == Role.EMPLOYER else false())
     if employer_id is not None:
         stmt = stmt.where(Talent.employer_id == employer_id)
     if search:
@@ -90,15 +78,41 @@ def _holder_of_passport(nationality: str, passport_no: str) -> Talent | None:
     ).scalars().first()
 
 
-def _duplicate_of(name_key: str, birth_date: date, nationality: str, passport_no: str):
-    """The already registered talent this person is, and why we think so."""
+def _duplicate_of(name_key: str, birth_date: date, nationality: str, passport_no: str,
+                  work_permit_no: str | None):
+    """The already registered talent this person is, and the field that shows it (seed 003,
+    一人一码): the same passport; the same work permit; or the same name and birth date with
+    a nationality the registered person holds or has held (a change of nationality does not
+    make a new person)."""
     holder = _holder_of_passport(nationality, passport_no)
     if holder is not None:
         return holder, "passport_no"
+    if work_permit_no:
+        holder = db.session.execute(select(Talent).where(
+            Talent.work_permit_no == work_permit_no)).scalars().first()
+        if holder is not None:
+            return holder, "work_permit_no"
+    held_before = exists().where(TalentPassport.talent_id == Talent.id,
+                                 TalentPassport.nationality == nationality)
     same = db.session.execute(select(Talent).where(
         Talent.name_key == name_key, Talent.birth_date == birth_date,
-        Talent.nationality == nationality)).scalar_one_or_none()
+        or_(Talent.nationality == nationality, held_before)).order_by(Talent.id)).scalars().first()
     return (same, "name") if same is not None else (None, None)
+
+
+DUPLICATE_MESSAGES = {
+    "passport_no": _l("This passport is already registered: talent code %(code)s."),
+    "work_permit_no": _l("This work permit is already registered: talent code %(code)s."),
+    "name": _l("A person with the same name, birth date and nationality is already "
+               "registered: talent code %(code)s."),
+}
+
+
+def duplicate_talent(existing: Talent, field: str) -> Conflict:
+    """409 naming the code already issued, on the field that shows it."""
+    message = str(DUPLICATE_MESSAGES[field]) % {"code": existing.talent_code}
+    return Conflict(message, code="duplicate_talent", fields={field: [message]},
+                    talent_code=existing.talent_code)
 
 
 def _field_errors(data: dict) -> dict[str, list[str]]:
@@ -166,22 +180,16 @@ def register_talent(actor, *, name: str, nationality: str, passport_no: str, bir
     passport = identity.normalize_passport(passport_no)
     data = dict(name=name.strip(), nationality=nationality, passport_no=passport,
                 birth_date=birth_date, shanxi_start_date=shanxi_start_date,
-                work_permit_no=(work_permit_no or "").strip() or None,
+                work_permit_no=identity.normalize_permit(work_permit_no),
                 permit_class=permit_class or None)
     if fields := _field_errors(data):
         raise ValidationFailed(_("Some fields are invalid."), fields=fields)
     employer_id = _check_employer(actor, employer_id)
     name_key = identity.normalize_name(name)
-    existing, reason = _duplicate_of(name_key, birth_date, nationality, passport)
+    existing, reason = _duplicate_of(name_key, birth_date, nationality, passport,
+                                     data["work_permit_no"])
     if existing is not None:
-        if reason == "passport_no":
-            message = _("This passport is already registered: talent code %(code)s.",
-                        code=existing.talent_code)
-        else:
-            message = _("A person with the same name, birth date and nationality is already "
-                        "registered: talent code %(code)s.", code=existing.talent_code)
-        raise Conflict(message, code="duplicate_talent", fields={reason: [message]},
-                       talent_code=existing.talent_code)
+        raise duplicate_talent(existing, reason)
     talent = Talent(
         talent_code=new_talent_code(), name=data["name"], name_key=name_key,
         nationality=nationality, birth_date=birth_date, degree=Degree(degree),
@@ -214,10 +222,7 @@ def renew_passport(actor, talent_code: str, *, passport_no: str, nationality: st
                                fields={"passport_no": [_("Missing data for required field.")]})
     holder = _holder_of_passport(nationality, passport)
     if holder is not None:
-        message = _("This passport is already registered: talent code %(code)s.",
-                    code=holder.talent_code)
-        raise Conflict(message, code="duplicate_talent", fields={"passport_no": [message]},
-                       talent_code=holder.talent_code)
+        raise duplicate_talent(holder, "passport_no")
     before = {"passport_no": talent.passport_no, "nationality": talent.nationality}
     talent.passports.append(TalentPassport(nationality=nationality, passport_no=passport))
     if nationality != talent.nationality:
@@ -228,17 +233,11 @@ def renew_passport(actor, talent_code: str, *, passport_no: str, nationality: st
     return talent
 
 
-def set_bank_account(actor, talent_code: str, *, bank_name: str, account_no: str) -> Talent:
-    """Where the talent is paid (the incentives paid to the talent themselves)."""
-    from ..organizations.operations import bank_account_errors
+def set_bank_account(actor, talent_code: str, *, bank_name: str, account_no: str,
+                     reason: str | None = None, four_eyes: bool = False):
+    """Where the talent is paid (the incentives paid to the talent themselves): HR sets it,
+    the employer proposes it for HR to confirm (``bankaccounts``). Returns the change."""
+    from ..bankaccounts import operations as bankaccounts  # it builds on this module
 
-    require(actor, "talent.bank_account")
-    talent = get_talent(actor, talent_code)
-    if fields := bank_account_errors(bank_name, account_no):
-        raise ValidationFailed(_("Some fields are invalid."), fields=fields)
-    before = {"bank_name": talent.bank_name, "account_no": talent.bank_account_no}
-    talent.bank_name = bank_name.strip()
-    talent.bank_account_no = account_no.strip().upper()
-    audit.record(actor, "talent.bank_account", "talent", talent.talent_code, before=before,
-                 after={"bank_name": talent.bank_name, "account_no": talent.bank_account_no})
-    return talent
+    return bankaccounts.set_bank_account(actor, "talent", talent_code, bank_name=bank_name,
+                                         account_no=account_no, reason=reason, four_eyes=four_eyes)

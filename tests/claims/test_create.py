@@ -86,13 +86,15 @@ def test_ineligible_claims_are_saved_as_drafts_with_the_reason(
 
 
 def test_a_talent_of_another_employer_is_refused(world, file_claim):
-    claim = file_claim("TRAVEL", talent=world.other_talent).json
+    # HR may name anyone; the rule still says the applicant must employ the talent
+    claim = file_claim("TRAVEL", world.hr, talent=world.other_talent,
+                       organization_id=world.employer_org).json
     failed = {c["rule"] for c in claim["eligibility"]["checks"] if not c["passed"]}
     assert "talent_of_applicant" in failed
 
 
 def test_an_intermediary_cannot_claim_what_an_employer_is_paid(world, file_claim):
-    claim = file_claim("RECRUIT_KEY", api=world.agent).json
+    claim = file_claim("RECRUIT_KEY", api=world.agent, talent=None).json
     failed = {c["rule"] for c in claim["eligibility"]["checks"] if not c["passed"]}
     assert {"payee_kind", "applicant_kind"} <= failed
 
@@ -112,16 +114,20 @@ def test_foreign_graduate_of_a_chinese_university_is_recognised(world, file_clai
 
 
 @pytest.mark.parametrize("program", ["TRAVEL", "FRIENDSHIP_NATIONAL", "FRIENDSHIP_PROVINCIAL"])
-def test_once_per_person(world, file_claim, program):
+def test_once_per_person(world, file_claim, ready_claim, program):
+    # a draft does not count (drafts never block); a submitted claim does
     assert file_claim(program).json["eligibility"]["eligible"]
+    assert file_claim(program).json["eligibility"]["eligible"]
+    ready_claim(program, submit=True)
     second = file_claim(program).json
     failed = {c["rule"] for c in second["eligibility"]["checks"] if not c["passed"]}
     assert "once_per_talent" in failed
 
 
 @pytest.mark.parametrize("program", ["DEMO_BASE_NATIONAL", "DEMO_BASE_PROVINCIAL"])
-def test_once_per_organization_and_level(world, file_claim, program):
+def test_once_per_organization_and_level(world, file_claim, ready_claim, program):
     assert file_claim(program).json["eligibility"]["eligible"]
+    ready_claim(program, submit=True)
     assert not file_claim(program).json["eligibility"]["eligible"]
     other_level = "DEMO_BASE_PROVINCIAL" if program == "DEMO_BASE_NATIONAL" else "DEMO_BASE_NATIONAL"
     assert file_claim(other_level).json["eligibility"]["eligible"]
@@ -133,8 +139,8 @@ def test_a_withdrawn_claim_does_not_count_as_claimed(world, file_claim):
     assert file_claim("TRAVEL").json["eligibility"]["eligible"]
 
 
-def test_recruitment_is_per_person_time_and_project(world, file_claim):
-    assert file_claim("RECRUIT_KEY").json["eligibility"]["eligible"]
+def test_recruitment_is_per_person_time_and_project(world, file_claim, ready_claim):
+    ready_claim("RECRUIT_KEY", submit=True)
     assert not file_claim("RECRUIT_KEY").json["eligibility"]["eligible"]
     other = world.hr.post("/recruitment-projects", json={"name": "第二个重点项目", "level": "key",
                                                          "year": 2025}).json["id"]
@@ -167,7 +173,10 @@ def test_bad_claim_input_is_422(world, body, field):
 def test_an_employer_files_for_its_own_organization_only(world):
     response = world.employer.post("/claims", json={"program_code": "TRAVEL", "talent_code": world.talent,
                                                     "organization_id": world.other_org})
-    assert_error(response, 403)
+    # another organisation's id is answered as an id that does not exist (CONTRACT "Who may name whom")
+    unknown = world.employer.post("/claims", json={"program_code": "TRAVEL", "talent_code": world.talent,
+                                                   "organization_id": 999999})
+    assert assert_error(response, 422, "organization_id") == assert_error(unknown, 422, "organization_id")
 
 
 @pytest.mark.parametrize("role", ["finance", "auditor", "admin"])
@@ -215,3 +224,23 @@ def test_every_program_is_decided_through_the_api(world, ready_claim, program):
     paid_next = act(world.finance, claim_id, "finance_approve")
     assert paid_next.status_code == 200 and paid_next.json["status"] == "finance_approved"
     assert paid_next.json["amount_approved"] == APPROVED[program]
+
+
+# --- arrivals before the plan (issue 12, hole 7) --------------------------------------------
+
+def test_travel_has_no_arrival_cut_off(world, file_claim, make_talent):
+    """(六) sets no arrival cut-off for the travel subsidy: the ceiling in force on the day the
+    claim is filed applies, also to a talent who came to Shanxi in 2015."""
+    came_in_2015 = make_talent(world.employer_org, degree="master", shanxi_start_date="2015-06-01")
+    claim = file_claim("TRAVEL", talent=came_in_2015).json
+    checks = {c["rule"]: c for c in claim["eligibility"]["checks"]}
+    assert checks["rate_in_force"]["passed"], checks["rate_in_force"]
+    assert claim["eligibility"]["eligible"]
+    assert claim["amount_expected"] == "8234.56"
+
+
+def test_recruitment_before_the_plan_stays_refused(world, file_claim, make_talent):
+    came_in_2015 = make_talent(world.employer_org, shanxi_start_date="2015-06-01")
+    claim = file_claim("RECRUIT_KEY", talent=came_in_2015).json
+    check = next(c for c in claim["eligibility"]["checks"] if c["rule"] == "rate_in_force")
+    assert not check["passed"] and "2015-06-01" in check["reason_en"] and check["clause"] == "(六)"

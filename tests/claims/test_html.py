@@ -244,7 +244,11 @@ def test_a_payee_account_is_set_in_the_page(world, client):
     done = client.post(f"/talents/{world.talent}", data={"csrf_token": token, "bank-bank_name": "中国建设银行太原分行",
                                                            "bank-account_no": "6227000000000001"})
     assert done.status_code == 302
+    # proposed by the employer: shown as awaiting HR, the confirmed account stays in effect
     assert "6227000000000001" in client.get(f"/talents/{world.talent}").get_data(as_text=True)
+    talent = world.employer.get(f"/talents/{world.talent}").json
+    assert talent["bank_account_no"] != "6227000000000001"
+    assert talent["pending_bank_account"]["account_no"] == "6227000000000001"
 
 
 def test_the_applicant_answers_a_return_in_the_page(world, client, ready_claim):
@@ -331,6 +335,10 @@ def test_a_conflict_ends_in_the_page_and_the_budget_history_shows(world, client)
     conflict = world.hr.post("/conflicts", json={"subject_kind": "organization", "subject_id": world.other_org,
                                                  "reason": "曾任职"}).json
     login(client, world.hr.user.username)
+    token = _csrf(client, "/conflicts/")
+    client.post(f"/conflicts/{conflict['id']}/end", data={"csrf_token": token, "reason": "已离职满三年"})
+    assert world.hr.get("/conflicts", query_string={"active": "true"}).json["total"] == 1  # not one's own
+    login(client, world.hr2.user.username)
     token = _csrf(client, "/conflicts/")
     client.post(f"/conflicts/{conflict['id']}/end", data={"csrf_token": token, "reason": "已离职满三年"})
     assert world.hr.get("/conflicts", query_string={"active": "true"}).json["total"] == 0

@@ -44,11 +44,18 @@ def test_pagination_and_newest_first_for_applicants(world, file_claim, make_tale
     assert [c["id"] for c in world.employer.get("/claims?per_page=2&page=2").json["items"]] == [ids[0]]
 
 
-def test_an_intermediary_sees_the_talent_of_its_claims(world, ready_claim):
+def test_an_intermediary_sees_only_name_and_code_of_its_claims_talent(world, ready_claim):
     assert world.agent.get(f"/talents/{world.talent}").status_code == 404
-    ready_claim("HEADHUNTER")
-    assert world.agent.get(f"/talents/{world.talent}").status_code == 200
-    assert [t["talent_code"] for t in world.agent.get("/talents").json["items"]] == [world.talent]
+    claim_id = ready_claim("HEADHUNTER")
+    # naming a talent on a commission claim never opens the talent record (passport, birth
+    # date, permit, bank account): the claim shows the name and the code, nothing more
+    assert world.agent.get(f"/talents/{world.talent}").status_code == 404
+    assert world.agent.get("/talents").json["items"] == []
+    claim = world.agent.get(f"/claims/{claim_id}").json
+    assert claim["talent_code"] == world.talent and claim["talent_name"] == "Ada Researcher"
+    text = str(claim)
+    for secret in ("passport", "birth_date", "work_permit", "bank_account", "6216600000001234567"):
+        assert secret not in text
 
 
 def test_applicant_sees_stage_and_deadline_at_any_time(world, ready_claim):

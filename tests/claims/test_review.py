@@ -1,6 +1,10 @@
 """Segregation of duties, second approval of discretionary amounts, recusal (回避) and
 the single appeal (陈述、申辩)."""
 import pytest
+from sqlalchemy import select
+
+from subsidy_app.core.audit import AuditEvent
+from subsidy_app.extensions import db
 
 from tests.world import act, claim_status
 from tests.core.test_api_shape import assert_error
@@ -128,13 +132,22 @@ def test_hr_records_a_conflict_for_a_finance_reviewer(world, ready_claim):
     assert act(world.finance2, claim_id, "finance_approve").status_code == 200
 
 
-def test_ending_a_conflict_restores_access(world, ready_claim):
+def test_ending_a_conflict_restores_access(app, world, ready_claim):
     claim_id = ready_claim("TRAVEL", submit=True)
     conflict = _declare(world.hr, "talent", world.talent).json
     assert world.hr.get(f"/claims/{claim_id}").status_code == 403
-    ended = world.hr.delete(f"/conflicts/{conflict['id']}", json={"reason": "亲属已离职"})
+    # a reviewer cannot end their own recusal (they could then decide alone): another HR user
+    own = world.hr.delete(f"/conflicts/{conflict['id']}", json={"reason": "亲属已离职"})
+    assert assert_error(own, 403)["code"] == "segregation_of_duties"
+    assert world.hr.get(f"/claims/{claim_id}").status_code == 403
+    assert assert_error(world.hr2.delete(f"/conflicts/{conflict['id']}", json={"reason": " "}), 422, "reason")
+    assert_error(world.finance.delete(f"/conflicts/{conflict['id']}", json={"reason": "亲属已离职"}), 403)
+    ended = world.hr2.delete(f"/conflicts/{conflict['id']}", json={"reason": "亲属已离职"})
     assert ended.status_code == 200 and ended.json["active"] is False
     assert world.hr.get(f"/claims/{claim_id}").status_code == 200
+    with app.app_context():
+        event = db.session.execute(select(AuditEvent).where(AuditEvent.action == "conflict.end")).scalar_one()
+        assert (event.actor_name, event.reason) == (world.hr2.user.username, "亲属已离职")
 
 
 def test_conflict_declaration_rules(world):

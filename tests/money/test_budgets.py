@@ -1,5 +1,7 @@
 """Budgets (二十): allocations and dated adjustments; finance approval reserves against
 them atomically; refusals change nothing."""
+from decimal import Decimal
+
 import pytest
 
 from tests.core.test_api_shape import assert_error
@@ -119,3 +121,46 @@ def test_finance_reject_releases_only_what_it_reserved(world, ready_claim):
     assert _line(world.finance, line_id)["available"] == "10000000.00"
     ledger = world.finance.get(f"/ledger?claim_id={reserved}").json["items"]
     assert [e["kind"] for e in ledger] == ["commitment", "commitment", "release", "release"]
+
+
+# --- budgets alone move a line's totals, through one checked movement (issue 12, 8) -----------
+
+@pytest.mark.parametrize("movement, amount, code", [
+    ("reserve", "1000.01", "budget_exhausted"),   # more than available
+    ("cut", "1000.01", "budget_exhausted"),       # below what is reserved and paid
+    ("release", "300.01", "budget_mismatch"),     # more than reserved
+    ("spend", "300.01", "budget_mismatch"),       # more than reserved
+    ("unspend", "200.01", "budget_mismatch"),     # more than paid
+    ("recover", "200.01", "budget_mismatch"),     # more than paid
+])
+def test_a_movement_that_does_not_fit_changes_nothing(app_ctx, movement, amount, code):
+    from subsidy_app.budgets import operations as budgets
+    from subsidy_app.core.errors import Conflict
+    from subsidy_app.extensions import db
+    from subsidy_app.users import operations as users
+
+    finance = users.create_user(None, username="fin-move", password="correct-horse-battery",
+                                role="finance")
+    line = budgets.allocate(finance, fiscal_year=2031, program_code="TRAVEL", amount=Decimal("1500.00"))
+    budgets.move(line, budgets.Movement.RESERVE, Decimal("500.00"))
+    budgets.move(line, budgets.Movement.SPEND, Decimal("200.00"))  # committed 300, paid 200
+    db.session.flush()
+    with pytest.raises(Conflict) as refused:
+        budgets.move(line, budgets.Movement(movement), Decimal(amount))
+    assert refused.value.code == code
+    db.session.refresh(line)
+    assert (line.allocated, line.committed, line.paid) == (Decimal("1500.00"), Decimal("300.00"),
+                                                          Decimal("200.00"))
+
+
+def test_a_movement_returns_the_lines_that_book_it(app_ctx):
+    from subsidy_app.budgets import operations as budgets
+    from subsidy_app.users import operations as users
+
+    finance = users.create_user(None, username="fin-lines", password="correct-horse-battery",
+                                role="finance")
+    line = budgets.allocate(finance, fiscal_year=2031, program_code="TRAVEL", amount=Decimal("100.00"))
+    lines = budgets.move(line, budgets.Movement.RESERVE, Decimal("40.00"), claim_id=7)
+    assert [(l.account, l.debit, l.credit, l.claim_id) for l in lines] == [
+        ("committed", Decimal("40.00"), Decimal("0.00"), 7), ("available", Decimal("0.00"), Decimal("40.00"), 7)]
+    assert budgets.drift(2031)  # not posted yet: the line moved, the ledger not

@@ -117,3 +117,67 @@ def test_recovery_rules(world, ready_claim):
     for entry in world.auditor.get("/ledger?account=receivable").json["items"]:
         receivable += Decimal(entry["debit"]) - Decimal(entry["credit"])
     assert receivable == 0
+
+
+# --- a bank failure after a recovery or a correction (issue 12, hole 5) ----------------------
+
+def _bank_failure(world, batch_id, claim_id):
+    import io
+
+    reference = next(i["reference"] for i in world.finance.get(f"/payment-batches/{batch_id}").json["items"]
+                     if i["claim_id"] == claim_id)
+    body = f"reference,status,bank_reference,message\n{reference},FAILED,,账户已销户\n"
+    return world.finance.client.post(
+        f"/api/v1/payment-batches/{batch_id}/bank-result",
+        data={"file": (io.BytesIO(body.encode()), "result.csv")},
+        headers={"Authorization": f"Bearer {world.finance.token}"}, content_type="multipart/form-data"), reference
+
+
+def _books_agree(app, world):
+    """Every budget line equals the ledger's sums, and the chain verifies."""
+    from subsidy_app.budgets import operations as budgets
+
+    with app.app_context():
+        assert budgets.drift() == []
+    assert world.auditor.get("/ledger/verify").json["ok"]
+
+
+def test_a_bank_failure_after_a_settled_recovery_is_held_for_review(app, world, ready_claim):
+    claim_id, batch_id = paid_claim(world, ready_claim, "RECRUIT_KEY")
+    order = _raise(world, claim_id, amount="100000.00").json
+    world.hr.post(f"/recoveries/{order['id']}/decision", json={"decision": "refund", "reason": "责令退回"})
+    refunded = world.finance.post(f"/recoveries/{order['id']}/refunds",
+                                  json={"amount": "100000.00", "reference": "退款-1"})
+    assert refunded.status_code == 201 and world.hr.get(f"/recoveries/{order['id']}").json["status"] == "settled"
+    before = _line(world, "RECRUIT_KEY")
+    # the bank now says the original payment never arrived: reversing it alone would leave
+    # the recovery "settled" on money never paid, and the line's paid figure wrong
+    result, reference = _bank_failure(world, batch_id, claim_id)
+    assert result.status_code == 200, result.json
+    assert result.json["failed"] == 0
+    assert [h["reference"] for h in result.json["needs_review"]] == [reference]
+    assert _line(world, "RECRUIT_KEY") == before
+    assert world.hr.get(f"/claims/{claim_id}").json["status"] == "paid"
+    assert world.hr.get(f"/recoveries/{order['id']}").json["status"] == "settled"
+    history = world.hr.get(f"/claims/{claim_id}").json["history"]
+    assert history[-1]["action"] == "payment_failure_held"
+    _books_agree(app, world)
+
+
+def test_a_bank_failure_after_a_correction_is_held_for_review(app, world, ready_claim):
+    claim_id, batch_id = paid_claim(world, ready_claim, "TRAVEL")
+    assert world.finance.post(f"/claims/{claim_id}/corrections",
+                              json={"amount": "8000.00", "reason": "银行实际付款8000元"}).status_code == 200
+    result, reference = _bank_failure(world, batch_id, claim_id)
+    assert result.status_code == 200 and [h["reference"] for h in result.json["needs_review"]] == [reference]
+    assert _line(world, "TRAVEL")["paid"] == "8000.00"
+    _books_agree(app, world)
+
+
+def test_a_plain_bank_failure_still_reverses_through_the_budget(app, world, ready_claim):
+    claim_id, batch_id = paid_claim(world, ready_claim, "TRAVEL")
+    result, _reference = _bank_failure(world, batch_id, claim_id)
+    assert result.json["failed"] == 1 and result.json["needs_review"] == []
+    line = _line(world, "TRAVEL")
+    assert (line["committed"], line["paid"]) == ("8234.56", "0.00")
+    _books_agree(app, world)

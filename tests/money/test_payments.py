@@ -126,7 +126,8 @@ def test_a_failed_payment_is_reversed_and_waits_for_payment_again(world, approve
     failed_claim, ok_claim = approved
     rows = [[refs[ok_claim], "SUCCESS", "BANK-OK-1", ""], [refs[failed_claim], "FAILED", "", "账户已销户"]]
     result = _result(world, batch["id"], rows)
-    assert result.status_code == 200 and result.json == {"batch_id": batch["id"], "confirmed": 1, "failed": 1}
+    assert result.status_code == 200 and result.json == {"batch_id": batch["id"], "confirmed": 1, "failed": 1,
+                                                 "needs_review": []}
     assert claim_status(world.hr, failed_claim) == "finance_approved"
     assert claim_status(world.hr, ok_claim) == "paid"
     line = world.finance.get(f"/budgets/{world.budgets['RECRUIT_KEY']}").json

@@ -153,3 +153,38 @@ def test_talent_search(api_as, make_org, make_talent):
     hr = api_as("hr")
     assert [t["name"] for t in hr.get("/talents?q=Turing").json["items"]] == ["Alan Turing"]
     assert [t["name"] for t in hr.get("/talents?q=ADA1").json["items"]] == ["Ada Lovelace"]
+
+
+# --- one person, one code: the holes of issue 12 (6) ---------------------------------------
+
+def test_the_same_work_permit_again_is_409_naming_the_code(api_as, make_org):
+    hr = api_as("hr")
+    org = make_org()
+    first = hr.post("/talents", json=talent_payload(org, work_permit_no="WP-2024-0001")).json["talent_code"]
+    again = hr.post("/talents", json=talent_payload(org, work_permit_no="wp20240001",
+                                                    name="Another Name", birth_date="1985-05-05"))
+    error = assert_error(again, 409, "work_permit_no")
+    assert error["code"] == "duplicate_talent" and error["talent_code"] == first
+    assert first in error["fields"]["work_permit_no"][0]
+
+
+def test_a_change_of_nationality_does_not_make_a_new_person(api_as, make_org):
+    hr = api_as("hr")
+    org = make_org()
+    body = talent_payload(org, name="Maria Schmidt", nationality="DEU", birth_date="1982-03-04")
+    code = hr.post("/talents", json=body).json["talent_code"]
+    # she becomes Austrian: a new passport, the same code
+    renewed = hr.post(f"/talents/{code}/passports", json={"passport_no": "AT7654321", "nationality": "AUT"})
+    assert renewed.status_code in (200, 201) and renewed.json["nationality"] == "AUT"
+    # registered again under the nationality she held before, with a new passport and permit
+    again = hr.post("/talents", json={**body, "passport_no": "DE0000999",
+                                      "work_permit_no": "WP9999999999"})
+    assert assert_error(again, 409, "name")["talent_code"] == code
+    # or under the new one
+    again = hr.post("/talents", json={**body, "nationality": "AUT", "passport_no": "AT0000111",
+                                      "work_permit_no": "WP8888888888"})
+    assert assert_error(again, 409, "name")["talent_code"] == code
+    # a new nationality with a new passport but the permit she holds: the permit shows it
+    again = hr.post("/talents", json={**body, "name": "Maria Schmidt-Huber", "nationality": "CHE",
+                                      "passport_no": "CH1111111"})
+    assert assert_error(again, 409, "work_permit_no")["talent_code"] == code

@@ -1,0 +1,1 @@
+"""The parties a record is about — an organisation or a talent — and who may name them."""
