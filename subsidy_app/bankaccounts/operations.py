@@ -200,7 +200,7 @@ def set_bank_account(actor, subject_kind: SubjectKind | str, subject_id, *, bank
     before = _account(subject)
     older = _supersede(actor, subject, now)
     change = BankAccountChange(
-        subject_kind=kind, bank_name=bank_name.strip(), account_no=account_no.strip().upper(),
+        subject_kind=kind, bank_name=bank_name.strip(), account_no=organizations.normalize_account(account_no),
         previous_bank_name=subject.bank_name, previous_account_no=subject.bank_account_no,
         status=ChangeStatus.DIRECT if direct else ChangeStatus.PENDING,
         proposed_by_id=actor.id, proposed_at=now, decided_by_id=actor.id if direct else None,

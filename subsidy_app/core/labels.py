@@ -82,6 +82,7 @@ HISTORY = {
     "appeal": _l("appealed"),
     "paid": _l("paid"),
     "payment_failed": _l("payment failed at the bank, reversed"),
+    "payment_failure_held": _l("payment failed at the bank, held for review (not reversed)"),
     "payment_corrected": _l("paid amount corrected"),
     "recovery_raised": _l("recovery order raised"),
 }

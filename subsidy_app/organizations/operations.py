@@ -121,7 +121,7 @@ def create_organization(actor, *, kind: OrganizationKind | str, name: str, credi
                        organization_id=existing.id)
     organization = Organization(kind=kind, name=name.strip(), credit_code=code, city=found_city,
                                 bank_name=(bank_name or "").strip() or None,
-                                bank_account_no=(bank_account_no or "").strip().upper() or None)
+                                bank_account_no=normalize_account(bank_account_no) or None)
     db.session.add(organization)
     db.session.flush()
     audit.record(actor, "organization.create", "organization", organization.id,
@@ -130,14 +130,20 @@ def create_organization(actor, *, kind: OrganizationKind | str, name: str, credi
     return organization
 
 
-BANK_ACCOUNT_RE = re.compile(r"^[0-9A-Z][0-9A-Z -]{4,38}[0-9A-Z]$")
+BANK_ACCOUNT_RE = re.compile(r"^[0-9A-Z]{6,40}$")
+
+
+def normalize_account(account_no: str | None) -> str:
+    """An account number as the bank file carries it: digits and capital letters only (the
+    spaces and dashes people type to group digits are dropped)."""
+    return re.sub(r"[\s-]+", "", account_no or "").upper()
 
 
 def bank_account_errors(bank_name: str, account_no: str) -> dict[str, list[str]]:
     fields = {}
     if not bank_name or not bank_name.strip():
         fields["bank_name"] = [_("Missing data for required field.")]
-    if not BANK_ACCOUNT_RE.match((account_no or "").strip().upper()):
+    if not BANK_ACCOUNT_RE.match(normalize_account(account_no)):
         fields["account_no"] = [_("6 to 40 digits or capital letters (spaces and dashes allowed).")]
     return fields
 

@@ -14,6 +14,7 @@ from ..claims import operations as claims
 from ..claims import rows as claim_rows
 from ..claims.models import Claim, ClaimStatus, Stage
 from ..core import audit, bulkio
+from ..core.audit import AuditEvent
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..core.permissions import require
 from ..core.timeutil import utcnow
@@ -357,7 +358,12 @@ def _booked_payment_id(claim_id: int) -> int | None:
 
 def _hold_failure(actor, batch, item: PaymentItem, message: str, why: str) -> None:
     """The bank's failure is on record with the claim, for finance and HR to settle by hand;
-    nothing is reversed."""
+    nothing is reversed. The same file again records nothing more."""
+    earlier = db.session.execute(select(AuditEvent.after).where(
+        AuditEvent.object_type == "claim", AuditEvent.object_id == str(item.claim_id),
+        AuditEvent.action == "claim.payment_failure_held")).scalars()
+    if any((after or {}).get("reference") == item.reference for after in earlier):
+        return
     audit.record(actor, "claim.payment_failure_held", "claim", item.claim_id,
                  after={"status": item.claim.status, "batch": batch.id, "reference": item.reference,
                         "bank_message": message or None}, reason=why)

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, false, or_, select
 
 from ..core import audit
-from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.permissions import Role, is_confined, require
 from ..core.sequences import iso7064_mod11_2, next_value
 from ..core.timeutil import local_today
@@ -150,9 +150,9 @@ def _check_employer(actor, employer_id: int | None) -> int:
     if actor is not None and actor.role == Role.EMPLOYER:
         if employer_id is None:
             return actor.organization_id
-        if employer_id != actor.organization_id:
-            raise Forbidden(_("An employer registers only its own staff."),
-                            fields={"employer_id": [_("Not your organisation.")]})
+        if employer_id != actor.organization_id:  # answered as an unknown employer
+            raise ValidationFailed(_("Some fields are invalid."),
+                                   fields={"employer_id": [_("No employer has this id.")]})
     if employer_id is None:
         raise ValidationFailed(_("Some fields are invalid."),
                                fields={"employer_id": [_("Missing data for required field.")]})

@@ -319,3 +319,8 @@ def test_hr_refuses_in_the_list_of_changes(world, client):
                       "reason": "非本单位账户", "back": "list"})
     [change] = world.hr.get("/bank-account-changes").json["items"]
     assert change["status"] == "rejected" and change["decision_reason"] == "非本单位账户"
+
+
+def test_an_account_number_is_kept_as_the_bank_reads_it(world):
+    assert _propose(world.hr, world.talent, account_no="6227 0000-0000 0004 ").status_code == 200
+    assert world.hr.get(f"/talents/{world.talent}").json["bank_account_no"] == "6227000000000004"

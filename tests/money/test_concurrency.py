@@ -97,3 +97,68 @@ def test_concurrent_finance_approvals_never_overspend(database_url):
         from subsidy_app.budgets import operations as budgets
         assert budgets.drift() == []
         db.engine.dispose()
+
+
+DRAFTS = 8
+
+
+def test_of_drafts_submitted_at_once_exactly_one_wins(database_url):
+    """Drafts never block, so several may exist for one person's once-only subsidy; submitted
+    at the same moment on separate connections, exactly one passes (the submissions for one
+    person are serialised) and the others are refused with the rule (409 not_eligible)."""
+    import io
+
+    from subsidy_app.organizations import operations as organizations
+    from subsidy_app.talents import operations as talents
+    from subsidy_app.users import operations as users
+    from tests.world import PDF
+
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url,
+                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": DRAFTS, "max_overflow": 0}})
+    with app.app_context():
+        org = organizations.create_organization(None, kind="employer", name="并发提交单位",
+                                                credit_code=new_credit_code(), city="太原市")
+        employer = users.create_user(None, username="race-employer", password="a-long-password",
+                                     role="employer", organization_id=org.id)
+        talent = talents.register_talent(None, name="Race Condition", nationality="DEU", passport_no="RC1",
+                                         birth_date=date(1980, 1, 1), degree="master",
+                                         years_experience=5, work_permit_no="WPRC1", permit_class="B",
+                                         employer_id=org.id, shanxi_start_date=date(2024, 1, 1))
+        token, _ = users.issue_token(employer)
+        code = talent.talent_code
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    client = app.test_client()
+    ids = []
+    for _ in range(DRAFTS):
+        claim = client.post("/api/v1/claims", json={"program_code": "TRAVEL", "talent_code": code,
+                                                    "amount_requested": "5000.00"}, headers=headers).json
+        assert claim["eligibility"]["eligible"], claim
+        for kind in claim["required_documents"]:
+            assert client.post(f"/api/v1/claims/{claim['id']}/documents", headers=headers,
+                               data={"kind": kind, "file": (io.BytesIO(PDF), "e.pdf")},
+                               content_type="multipart/form-data").status_code == 201
+        ids.append(claim["id"])
+    barrier = threading.Barrier(DRAFTS)
+    results: dict[int, tuple[int, str | None]] = {}
+
+    def submit(claim_id):
+        mine = app.test_client()
+        barrier.wait()
+        response = mine.post(f"/api/v1/claims/{claim_id}/actions", json={"action": "submit"},
+                             headers=headers)
+        results[claim_id] = (response.status_code,
+                             response.json["error"]["code"] if response.status_code >= 400 else None)
+
+    threads = [threading.Thread(target=submit, args=(i,)) for i in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(results.values(), key=str) == sorted(
+        [(200, None)] + [(409, "not_eligible")] * (DRAFTS - 1), key=str), results
+    from subsidy_app.claims.models import Claim, ClaimStatus
+    with app.app_context():
+        assert db.session.execute(select(func.count(Claim.id)).where(
+            Claim.status == ClaimStatus.SUBMITTED)).scalar_one() == 1
+        db.engine.dispose()

@@ -161,6 +161,10 @@ def test_a_bank_failure_after_a_settled_recovery_is_held_for_review(app, world, 
     assert world.hr.get(f"/recoveries/{order['id']}").json["status"] == "settled"
     history = world.hr.get(f"/claims/{claim_id}").json["history"]
     assert history[-1]["action"] == "payment_failure_held"
+    # the same file again changes nothing and records nothing more
+    again, _reference = _bank_failure(world, batch_id, claim_id)
+    assert again.json["needs_review"] == result.json["needs_review"]
+    assert world.hr.get(f"/claims/{claim_id}").json["history"] == history
     _books_agree(app, world)
 
 

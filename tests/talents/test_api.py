@@ -121,7 +121,9 @@ def test_an_employer_registers_its_own_staff_only(api_as, make_org):
     assert own.status_code == 201
     implicit = employer.post("/talents", json=talent_payload(None))
     assert implicit.status_code == 201 and implicit.json["employer_id"] == mine
-    assert_error(employer.post("/talents", json=talent_payload(other)), 403)
+    # another employer is answered as an employer that does not exist
+    assert assert_error(employer.post("/talents", json=talent_payload(other)), 422, "employer_id") == \
+        assert_error(employer.post("/talents", json=talent_payload(999999)), 422, "employer_id")
 
 
 def test_employers_see_only_their_own_talent(api_as, make_org, make_talent):
