@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup browser run test bench bench-exports translations translations-update clean-venv
+.PHONY: setup browser run test soak bench bench-exports translations translations-update clean-venv
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,16 @@ browser:
 PYTEST_ARGS ?= -n auto
 test: setup browser
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Invariants under random use (tests/invariants) for as long as asked, on each database:
+# SOAK_SECONDS=600 make soak, or SOAK_EXAMPLES=500 make soak; SUBSIDY_TEST_BACKENDS=sqlite
+# for one database. Prints the steps run and every violation found, shrunk (SHRINK_SECONDS).
+SOAK_SECONDS ?= $(if $(SOAK_EXAMPLES),,300)
+SOAK_EXAMPLES ?=
+SHRINK_SECONDS ?= 120
+soak: setup
+	SOAK_SECONDS=$(SOAK_SECONDS) SOAK_EXAMPLES=$(SOAK_EXAMPLES) SHRINK_SECONDS=$(SHRINK_SECONDS) \
+		$(BIN)/python -m pytest -n0 -s -q -p no:cacheprovider tests/invariants
 
 clean-venv:
 	rm -rf $(VENV)

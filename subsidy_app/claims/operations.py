@@ -57,6 +57,29 @@ def get_claim(actor, claim_id: int) -> Claim:
     return claim
 
 
+def recused_claim_ids(actor, claim_ids) -> list[int]:
+    """Those of these claims the actor has declared a conflict with (回避): the applicant,
+    the talent's employer or the talent. Paths that act on many claims at once (payment
+    batches, bank results) refuse them as the single path refuses one."""
+    if actor.role not in conflicts.REVIEWER_ROLES:
+        return []
+    orgs, talent_ids = conflicts.conflicted_subjects(actor.id)
+    ids = list(dict.fromkeys(claim_ids))
+    if not (orgs or talent_ids) or not ids:
+        return []
+    employer_conflict = exists().where(Talent.id == Claim.talent_id, Talent.employer_id.in_(orgs))
+    return sorted(db.session.execute(select(Claim.id).where(
+        Claim.id.in_(ids), or_(Claim.organization_id.in_(orgs), Claim.talent_id.in_(talent_ids),
+                               employer_conflict))).scalars())
+
+
+def require_not_recused(actor, claim_ids) -> None:
+    recused = recused_claim_ids(actor, claim_ids)
+    if recused:
+        raise Forbidden(_("You have declared a conflict of interest with this claim's applicant "
+                          "or talent (回避)."), code="recused", claims=recused)
+
+
 # --- evaluation ---------------------------------------------------------------------------------
 
 def evaluate(claim: Claim, source: facts.FactSource | None = None
@@ -177,6 +200,11 @@ def create_claim(actor, *, program_code: str, talent_code: str | None = None,
                                fields={"program_code": [_("No program has this code.")]})
     talent = _resolve_talent(actor, talent_code, program)
     organization = _resolve_organization(actor, organization_id, talent)
+    # 回避: a reviewer does not file on behalf of a party they are conflicted with
+    conflicts.require_not_conflicted(
+        actor, organization_ids={organization.id if organization else None,
+                                 talent.employer_id if talent else None},
+        talent_ids={talent.id if talent else None})
     claim = Claim(program=program, organization=organization, talent=talent, filed_by_id=actor.id,
                   amount_requested=amount_requested, details=audit.jsonable(details or {}))
     claim.filed_by = actor

@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from ..bankaccounts import operations as bankaccounts
 from ..organizations import credit_code
 from ..organizations import operations as organizations
 from ..organizations.models import Organization
@@ -86,8 +87,8 @@ def _ensure_talents(orgs: list[Organization]) -> None:
         if not held:
             talent = talents.register_talent(None, employer_id=org.id, **spec)
             hr = users.find_user("hr")
-            talents.set_bank_account(hr, talent.talent_code, bank_name="中国银行山西省分行",
-                                     account_no=f"6216600{talent.id:09d}")
+            bankaccounts.set_bank_account(hr, "talent", talent.talent_code, bank_name="中国银行山西省分行",
+                                          account_no=f"6216600{talent.id:09d}")
 
 
 def _new_password() -> str:

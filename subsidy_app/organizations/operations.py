@@ -146,13 +146,3 @@ def bank_account_errors(bank_name: str, account_no: str) -> dict[str, list[str]]
     if not BANK_ACCOUNT_RE.match(normalize_account(account_no)):
         fields["account_no"] = [_("6 to 40 digits or capital letters (spaces and dashes allowed).")]
     return fields
-
-
-def set_bank_account(actor, organization_id: int, *, bank_name: str, account_no: str,
-                     reason: str | None = None, four_eyes: bool = False):
-    """Where the organisation is paid: HR sets it, the organisation proposes it for HR to
-    confirm (``bankaccounts``). Returns the change (``direct`` or ``pending``)."""
-    from ..bankaccounts import operations as bankaccounts  # it builds on this module
-
-    return bankaccounts.set_bank_account(actor, "organization", organization_id, bank_name=bank_name,
-                                         account_no=account_no, reason=reason, four_eyes=four_eyes)

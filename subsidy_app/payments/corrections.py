@@ -11,9 +11,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..budgets import operations as budgets
+from ..claims import operations as claims
 from ..claims.models import Claim, ClaimStatus
 from ..core import audit
-from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..core.errors import Conflict, ValidationFailed
 from ..core.permissions import require
 from ..extensions import db
 from ..ledger import operations as ledger
@@ -38,9 +39,7 @@ def _last_payment(claim: Claim) -> LedgerTransaction:
 def correct_payment(actor, claim_id: int, *, amount: Decimal, reason: str,
                     bank_reference: str | None = None) -> Claim:
     require(actor, "payment.correct")
-    claim = db.session.get(Claim, claim_id)
-    if claim is None:
-        raise NotFound(_("Not found."))
+    claim = claims.get_claim(actor, claim_id)  # 404, or 403 for a recused reviewer (回避)
     if claim.status != ClaimStatus.PAID:
         raise Conflict(_("Only a paid claim can have its payment corrected."), code="invalid_status")
     if not reason or not reason.strip():

@@ -147,6 +147,7 @@ def _create_batch(actor, claim_ids: list[int]) -> PaymentBatch:
     if not ids:
         raise ValidationFailed(_("Some fields are invalid."),
                                fields={"claim_ids": [_("Name at least one claim.")]})
+    claims.require_not_recused(actor, ids)
     in_batches = set()
     for start in range(0, len(ids), 20000):
         in_batches.update(db.session.execute(select(PaymentItem.claim_id).where(
@@ -193,6 +194,7 @@ def approve_batch(actor, batch_id: int) -> PaymentBatch:
                         code="segregation_of_duties")
     if batch.status != BatchStatus.DRAFT:
         raise Conflict(_("Only a batch waiting for approval can be approved."), code="invalid_status")
+    claims.require_not_recused(actor, [item.claim_id for item in batch.items])
     batch.status = BatchStatus.APPROVED
     batch.approved_by_id = actor.id
     batch.approved_at = utcnow()
@@ -245,6 +247,7 @@ def disburse_batch(actor, batch_id: int, *, bank_reference: str) -> PaymentBatch
         raise ValidationFailed(_("Some fields are invalid."), fields={
             "bank_reference": [_("Give the bank's reference of the transfer.")]})
     pending = [item for item in batch.items if item.status == ItemStatus.PENDING]
+    claims.require_not_recused(actor, [item.claim_id for item in pending])
     _refuse_unpayable(_payable_problems([item.claim_id for item in pending])[0])
     batch.bank_reference = bank_reference.strip()
     for item in pending:
@@ -310,6 +313,7 @@ def import_bank_result(actor, batch_id: int, content: str) -> dict:
             errors[f"line {number}"] = [_("The status is SUCCESS or FAILED.")]
     if errors:
         raise ValidationFailed(_("Some fields are invalid."), fields=errors)
+    claims.require_not_recused(actor, [items[row["reference"].strip()].claim_id for row in rows])
     failed = confirmed = 0
     held = []
     for row in rows:

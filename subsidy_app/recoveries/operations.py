@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..budgets import operations as budgets
+from ..claims import operations as claims
 from ..claims.models import Claim, ClaimStatus
 from ..core import audit
 from ..core.errors import Conflict, NotFound, ValidationFailed
@@ -57,9 +58,7 @@ def raise_order(actor, *, claim_id: int, amount: Decimal, reason: str,
     """An improper payment: the payee owes ``amount`` back. Payments to the payee are held
     until HR decides how it is recovered."""
     require(actor, "recovery.raise")
-    claim = db.session.get(Claim, claim_id)
-    if claim is None:
-        raise NotFound(_("Not found."))
+    claim = claims.get_claim(actor, claim_id)  # 404, or 403 for a recused reviewer (回避)
     if claim.status != ClaimStatus.PAID or not claim.amount_paid:
         raise Conflict(_("Only a paid claim can have a recovery order."), code="invalid_status")
     if not reason or not reason.strip():
@@ -95,6 +94,7 @@ def decide(actor, order_id: int, *, decision: RecoveryStatus | str, reason: str)
     """HR decides how an open order is recovered: offset, refund, or write it off."""
     require(actor, "recovery.decide")
     order = get_order(actor, order_id)
+    claims.require_not_recused(actor, [order.claim_id])
     decision = RecoveryStatus(decision)
     if decision not in (RecoveryStatus.OFFSET, RecoveryStatus.REFUND, RecoveryStatus.WRITTEN_OFF):
         raise ValidationFailed(_("Some fields are invalid."), fields={"decision": [
@@ -147,6 +147,7 @@ def record_refund(actor, order_id: int, *, amount: Decimal, reference: str) -> R
     """The payee paid money back (finance records it from the bank statement)."""
     require(actor, "recovery.refund")
     order = get_order(actor, order_id)
+    claims.require_not_recused(actor, [order.claim_id])
     if order.status in (RecoveryStatus.SETTLED, RecoveryStatus.WRITTEN_OFF):
         raise Conflict(_("Nothing is outstanding on this order."), code="invalid_status")
     if amount > order.outstanding:

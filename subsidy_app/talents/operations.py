@@ -231,13 +231,3 @@ def renew_passport(actor, talent_code: str, *, passport_no: str, nationality: st
     audit.record(actor, "talent.renew_passport", "talent", talent.talent_code, before=before,
                  after={"passport_no": passport, "nationality": nationality}, reason=reason)
     return talent
-
-
-def set_bank_account(actor, talent_code: str, *, bank_name: str, account_no: str,
-                     reason: str | None = None, four_eyes: bool = False):
-    """Where the talent is paid (the incentives paid to the talent themselves): HR sets it,
-    the employer proposes it for HR to confirm (``bankaccounts``). Returns the change."""
-    from ..bankaccounts import operations as bankaccounts  # it builds on this module
-
-    return bankaccounts.set_bank_account(actor, "talent", talent_code, bank_name=bank_name,
-                                         account_no=account_no, reason=reason, four_eyes=four_eyes)

@@ -31,6 +31,7 @@ def live_server(tmp_path_factory):
     from werkzeug.serving import make_server
 
     from subsidy_app import create_app
+    from subsidy_app.bankaccounts import operations as bankaccounts
     from subsidy_app.budgets import operations as budgets
     from subsidy_app.extensions import db
     from subsidy_app.organizations import operations as organizations
@@ -62,8 +63,8 @@ def live_server(tmp_path_factory):
                 None, name=name, nationality="DEU", passport_no=passport, birth_date=date(1982, 4, 2),
                 degree="doctorate", years_experience=12, work_permit_no=f"W{passport}", permit_class="A",
                 employer_id=org.id, shanxi_start_date=date(2025, 3, 1), talent_kind="research")
-            talents.set_bank_account(people["hr"], talent.talent_code, bank_name="中国银行山西省分行",
-                                     account_no="6216600000000077")
+            bankaccounts.set_bank_account(people["hr"], "talent", talent.talent_code,
+                                          bank_name="中国银行山西省分行", account_no="6216600000000077")
             codes[lang] = talent.talent_code
         project = projects.create_project(people["hr"], name="2025年度省级重点引才项目", level="key", year=2025)
         budgets.allocate(people["finance"], fiscal_year=budgets.current_fiscal_year(),
