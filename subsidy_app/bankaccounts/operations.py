@@ -21,7 +21,7 @@ from ..core.db import in_ids
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..core.permissions import Role, can, is_confined, require
 from ..core.timeutil import utcnow
-from ..credit.models import SubjectKind
+from ..subjects.kinds import SubjectKind
 from ..extensions import db
 from ..organizations import operations as organizations
 from ..organizations.models import Organization

@@ -2,7 +2,7 @@ from marshmallow import fields, validate
 
 from ..core.pagination import PageArgs
 from ..core.schemas import BaseSchema, EnumValue, RequiredText, Text
-from ..credit.models import SubjectKind
+from ..subjects.kinds import SubjectKind
 from .models import ChangeStatus
 
 def _change_id():

@@ -7,7 +7,7 @@ from flask_login import login_required
 from ..core.bankforms import BankAccountDecisionForm
 from ..core.htmlforms import attempt, flash_field_errors
 from ..core.pagination import paginate_html
-from ..credit.models import SubjectKind
+from ..subjects.kinds import SubjectKind
 from ..users.auth import current_actor
 from . import operations
 from .models import ChangeStatus

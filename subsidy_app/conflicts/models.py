@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import UTCDateTime, enum_column
 from ..core.timeutil import utcnow
-from ..credit.models import SubjectKind
+from ..subjects.kinds import SubjectKind
 from ..extensions import db
 
 

@@ -8,8 +8,8 @@ from ..core import audit
 from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..core.permissions import Role, require
 from ..core.timeutil import utcnow
-from ..credit.models import SubjectKind
-from ..credit.operations import resolve_subject
+from ..subjects.kinds import SubjectKind
+from ..subjects.resolve import resolve_subject
 from ..extensions import db
 from ..users import operations as users
 from .models import ReviewerConflict

@@ -2,7 +2,7 @@ from marshmallow import fields, validate
 
 from ..core.pagination import PageArgs
 from ..core.schemas import BaseSchema, EnumValue, RequiredText
-from ..credit.models import SubjectKind
+from ..subjects.kinds import SubjectKind
 from ..credit.schemas import SubjectId
 
 

@@ -9,16 +9,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..core.db import UTCDateTime, enum_column
 from ..core.timeutil import utcnow
 from ..extensions import db
+from ..subjects.kinds import SubjectKind
 
 
 class CreditList(StrEnum):
     RED = "red"      # 诚信典型: fast lane
     BLACK = "black"  # 严重失信主体: not eligible while listed
-
-
-class SubjectKind(StrEnum):
-    ORGANIZATION = "organization"
-    TALENT = "talent"
 
 
 class CreditListing(db.Model):

@@ -11,28 +11,11 @@ from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.permissions import require
 from ..core.timeutil import local_today, utcnow
 from ..extensions import db
-from ..organizations import operations as organizations
-from ..talents import operations as talents
-from .models import CreditList, CreditListing, SubjectKind
+from ..subjects.kinds import SubjectKind
+from ..subjects.resolve import resolve_subject
+from .models import CreditList, CreditListing
 
 AUDITED = ("subject_kind", "organization_id", "talent_id", "list", "reason", "listed_on", "source")
-
-
-def resolve_subject(subject_kind: SubjectKind, subject_id) -> dict:
-    if subject_kind == SubjectKind.ORGANIZATION:
-        try:
-            organization = organizations.find_organization(int(subject_id))
-        except (TypeError, ValueError):
-            organization = None
-        if organization is None:
-            raise ValidationFailed(_("Some fields are invalid."),
-                                   fields={"subject_id": [_("No organisation has this id.")]})
-        return {"organization_id": organization.id}
-    talent = talents.find_talent(str(subject_id))
-    if talent is None:
-        raise ValidationFailed(_("Some fields are invalid."),
-                               fields={"subject_id": [_("No talent has this code.")]})
-    return {"talent_id": talent.id}
 
 
 def _active_listing(subject: dict, which: CreditList) -> CreditListing | None:

@@ -2,7 +2,8 @@ from marshmallow import fields
 
 from ..core.pagination import PageArgs
 from ..core.schemas import BaseSchema, EnumValue, RequiredText
-from .models import CreditList, SubjectKind
+from ..subjects.kinds import SubjectKind
+from .models import CreditList
 
 
 class SubjectId(fields.Field):

@@ -4,6 +4,7 @@ from ..core.api import Blueprint
 from ..core.pagination import page_schema, paginate
 from ..users.auth import current_actor
 from . import operations
+from .page import OrganizationPage
 from .schemas import (CitySchema, OrganizationCreateSchema, OrganizationDetailSchema,
                       OrganizationListArgs, OrganizationSchema)
 
@@ -35,7 +36,8 @@ class OrganizationById(MethodView):
         Staff who read inspections also get its spot checks (``inspections``).
         ``bank_account_no`` is the account in effect; ``pending_bank_account`` a change waiting
         for HR."""
-        return operations.organization_page(current_actor(), organization_id)
+        actor = current_actor()
+        return OrganizationPage.of(actor, operations.get_organization(actor, organization_id))
 
 
 @blp.route("/cities")

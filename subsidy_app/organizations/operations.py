@@ -67,17 +67,6 @@ def get_organization(actor, organization_id: int) -> Organization:
     return organization
 
 
-def organization_page(actor, organization_id: int) -> Organization:
-    """An organisation with its spot checks (双随机) for those who may read them."""
-    from ..core.permissions import can
-    from ..inspections import operations as inspections
-
-    organization = get_organization(actor, organization_id)
-    organization.inspections = (inspections.results_for("organization", organization.id)
-                                if can(actor, "inspection.read") else None)
-    return organization
-
-
 def visible_organizations(actor, *, kind: OrganizationKind | None = None, search: str | None = None):
     require(actor, "organization.list")
     stmt = select(Organization).order_by(Organization.id)

@@ -38,7 +38,8 @@ class OrganizationDetailSchema(OrganizationSchema):
     def _pending_bank_account(self, organization):
         from ..bankaccounts.schemas import pending_bank_account
 
-        return pending_bank_account(organization)
+        # the organisation itself, also when it comes in its page (organizations/page.py)
+        return pending_bank_account(getattr(organization, "organization", organization))
 
 
 class BankAccountSchema(BaseSchema):

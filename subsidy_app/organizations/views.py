@@ -12,6 +12,7 @@ from ..core.pagination import paginate_html
 from ..core.templating import localized
 from ..users.auth import current_actor
 from . import operations
+from .page import OrganizationPage
 from .forms import OrganizationForm
 from .models import OrganizationKind
 
@@ -65,8 +66,8 @@ def detail(organization_id):
         status = 422
     elif request.method == "POST":
         status = 422
-    org = operations.organization_page(actor, organization_id)
+    org = OrganizationPage.of(actor, operations.get_organization(actor, organization_id))
     return render_template("organizations/detail.html", org=org, bank=bank,
                            may_bank=can(actor, "organization.bank_account"),
                            can_set_directly=can(actor, "bank_account.set_directly"),
-                           **bank_views.account_context(actor, org, "organization")), status
+                           **bank_views.account_context(actor, org.organization, "organization")), status

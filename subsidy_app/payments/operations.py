@@ -19,7 +19,7 @@ from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..core.permissions import require
 from ..core.timeutil import utcnow
 from ..credit import operations as credit
-from ..credit.models import SubjectKind
+from ..subjects.kinds import SubjectKind
 from ..core.db import in_ids
 from ..extensions import db
 from ..ledger import operations as ledger
