@@ -44,7 +44,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
+    _subscribe()
     return app
+
+
+def _subscribe() -> None:
+    """Side effects listen to what happens (claims' moves → notices)."""
+    from .notifications import operations as notifications
+
+    notifications.subscribe()
 
 
 def _init_extensions(app: Flask) -> None:
@@ -69,6 +77,9 @@ def _init_extensions(app: Flask) -> None:
 
     app.before_request(claim_or_replay)  # after authentication (registered first)
     register_error_handlers(app)
+    from .core import security
+
+    security.init_app(app)
 
     @app.teardown_request
     def _rollback_leftovers(_exc):

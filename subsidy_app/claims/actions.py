@@ -21,9 +21,8 @@ from ..core.timeutil import local_today, utcnow
 from ..extensions import db
 from ..ledger import operations as ledger
 from ..ledger.models import TransactionKind
-from ..notifications import operations as notifications
 from ..programs.models import DocumentRequirement
-from . import moves
+from . import moves, signals
 from . import operations as claims
 from .models import Claim, ClaimStatus, DocumentDeferral, Stage
 from .workflow import APPLICANT, HR, TRANSITIONS, Transition
@@ -108,7 +107,7 @@ def _move(actor, claim: Claim, action: str, status: ClaimStatus, *, comment: str
         actor, claim.id, action, before_status=before_status, before_stage=before_stage,
         status=claim.status, stage=claim.stage, deadline=claim.stage_deadline, comment=comment,
         **extra)))
-    notifications.claim_moved(claim, action, actor, comment)
+    signals.claim_moved.send(claim, action=action, actor=actor, comment=comment)
 
 
 # --- the moves ---------------------------------------------------------------------------------
@@ -171,7 +170,7 @@ def _defer_documents(actor, claim, *, comment, documents, due_date, **_ignored):
     audit.record(actor, "claim.defer_documents", "claim", claim.id,
                  after={"status": claim.status, "documents": kinds, "due_date": due_date},
                  reason=comment)
-    notifications.claim_moved(claim, "defer_documents", actor, comment)
+    signals.claim_moved.send(claim, action="defer_documents", actor=actor, comment=comment)
     db.session.flush()
     db.session.expire(claim, ["deferrals"])
 

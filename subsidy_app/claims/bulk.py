@@ -30,13 +30,13 @@ from ..deadlines import operations as deadlines
 from ..extensions import db
 from ..ledger import operations as ledger
 from ..ledger.models import TransactionKind
-from ..notifications import operations as notifications
 from . import amounts as amount_rules
-from . import moves
+from . import moves, signals
 from . import operations as claims
 from . import rules
 from .facts import FactSource
 from .models import Claim, ClaimStatus, Stage
+from .moves import Moved
 from .rows import COLUMNS, C, Context, Row, chunks, read
 
 MAX_BULK = 100_000
@@ -180,9 +180,9 @@ def _apply(actor, action: str, approvable: list, ctx: Context, comment: str | No
         raise Conflict(_("Someone else changed some of these claims at the same time. Reload and "
                          "try again."), code="conflict")
     bulkio.insert_rows(AuditEvent.__table__, events)
-    notifications.claims_moved_in_bulk(action, [
-        notifications.Moved(row.id, row.organization_id, state.organization_ids, row.talent_id,
-                            row.filed_by_id, ctx.roles[row.filed_by_id])
+    signals.claims_moved_in_bulk.send(action, actor=actor, moved=[
+        Moved(row.id, row.organization_id, state.organization_ids, row.talent_id,
+              row.filed_by_id, ctx.roles[row.filed_by_id])
         for row, state in approvable])
 
 

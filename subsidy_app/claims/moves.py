@@ -67,6 +67,19 @@ def state_of(claim) -> ClaimState:
                       frozenset(d.kind for d in claim.deferrals))
 
 
+@dataclass(frozen=True)
+class Moved:
+    """A claim moved in bulk, as those who listen need it (``signals.claims_moved_in_bulk``)."""
+
+    claim_id: int
+    organization_id: int | None
+    #: The organisations the claim concerns (applicant, talent's employer), for recusal.
+    organization_ids: frozenset[int]
+    talent_id: int | None
+    filed_by_id: int
+    filed_by_role: object
+
+
 # --- guards ------------------------------------------------------------------------------------
 
 def not_recused(state: ClaimState, recused: tuple[set[int], set[int]]) -> Refusal | None:

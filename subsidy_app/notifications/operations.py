@@ -4,7 +4,6 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections import defaultdict
-from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
@@ -88,50 +87,47 @@ def _params(claim, **extra) -> dict:
             "deadline": claim.stage_deadline.isoformat() if claim.stage_deadline else None, **extra}
 
 
-def claim_moved(claim, action: str, actor, comment: str | None = None) -> None:
-    """Tell those who must act next, and those who are waiting."""
-    from ..claims.models import ClaimStatus, Stage
+def _audience(audience: str, claim, actor) -> list[User]:
+    from ..claims.workflow import APPLICANTS, FINANCE_REVIEWERS, HR_REVIEWERS, SENIOR_HR
 
-    status, me = claim.status, {actor.id}
-    if action in ("submit", "appeal"):
-        kind = "claim_submitted" if action == "submit" else "claim_appealed"
-        exclude = me | ({claim.rejected_by_id} if action == "appeal" else set())
-        notify(_reviewers(Role.HR, claim, exclude_ids=exclude), kind, claim, _params(claim))
-    elif action == "hr_approve" and claim.stage == Stage.HR_SECOND_APPROVAL:
-        notify(_reviewers(Role.HR, claim, senior_only=True, exclude_ids=me), "claim_second_approval",
-               claim, _params(claim, amount=f"{claim.amount_approved:,.2f}"))
-    elif action == "hr_approve" and status == ClaimStatus.HR_APPROVED:
-        notify(_reviewers(Role.FINANCE, claim), "claim_hr_approved", claim, _params(claim))
-        notify(_applicants(claim), "claim_hr_approved", claim, _params(claim))
-    elif action == "return":
-        notify(_applicants(claim), "claim_returned", claim, _params(claim, comment=comment))
-    elif action in ("hr_reject", "finance_reject"):
-        notify(_applicants(claim), "claim_rejected", claim, _params(claim, comment=comment))
-    elif action == "finance_approve":
-        notify(_applicants(claim), "claim_finance_approved", claim, _params(claim))
-    elif action == "withdraw" and claim.submitted_at is not None:
-        notify(_reviewers(Role.HR, claim), "claim_withdrawn", claim, _params(claim))
-    elif action == "defer_documents":
+    me = {actor.id}
+    if audience == HR_REVIEWERS:  # an appeal goes to another reviewer than the one who rejected
+        return _reviewers(Role.HR, claim, exclude_ids=me | ({claim.rejected_by_id} if claim.appealed_at else set()))
+    if audience == SENIOR_HR:
+        return _reviewers(Role.HR, claim, senior_only=True, exclude_ids=me)
+    if audience == FINANCE_REVIEWERS:
+        return _reviewers(Role.FINANCE, claim)
+    if audience == APPLICANTS:
+        return _applicants(claim)
+    raise LookupError(f"unknown audience {audience!r}")
+
+
+def _notice_params(kind: str, claim, comment: str | None) -> dict:
+    """What each message shows beyond the claim, its program and deadline."""
+    if kind == "claim_second_approval":
+        return _params(claim, amount=f"{claim.amount_approved:,.2f}")
+    if kind in ("claim_returned", "claim_rejected"):
+        return _params(claim, comment=comment)
+    if kind == "documents_deferred":
         deferrals = claim.deferrals
-        notify(_applicants(claim), "documents_deferred", claim, _params(
-            claim, documents=", ".join(d.kind for d in deferrals),
-            due_date=max(d.due_date for d in deferrals).isoformat() if deferrals else None))
+        return _params(claim, documents=", ".join(d.kind for d in deferrals),
+                       due_date=max(d.due_date for d in deferrals).isoformat() if deferrals else None)
+    return _params(claim)
 
 
-@dataclass(frozen=True)
-class Moved:
-    """A claim moved in bulk, as the notices need it."""
+def claim_moved(claim, *, action: str, actor, comment: str | None = None, **_extra) -> None:
+    """Tell whom the transition table says to tell of this move (subscribed to
+    ``claims.signals.claim_moved``): those who must act next, and those who are waiting."""
+    from ..claims.workflow import TRANSITIONS
 
-    claim_id: int
-    organization_id: int | None
-    #: The organisations the claim concerns (applicant, talent's employer), for recusal.
-    organization_ids: frozenset[int]
-    talent_id: int | None
-    filed_by_id: int
-    filed_by_role: Role
+    transition = TRANSITIONS.get(action)
+    for notice in transition.notices if transition else ():
+        if notice.when is None or notice.when(claim):
+            notify(_audience(notice.audience, claim, actor), notice.kind, claim,
+                   _notice_params(notice.kind, claim, comment))
 
 
-def claims_moved_in_bulk(action: str, moved: list[Moved]) -> None:
+def claims_moved_in_bulk(action: str, *, moved: list, **_extra) -> None:
     """Tell the same people as :func:`claim_moved` tells of each claim (finance reviewers
     not recused from it after HR approval; the applicants), one message per person with
     the number of claims, instead of one per claim."""
@@ -165,6 +161,14 @@ def claims_moved_in_bulk(action: str, moved: list[Moved]) -> None:
     kind = "claims_bulk_hr_approved" if action == "hr_approve" else "claims_bulk_finance_approved"
     for user_id, claim_ids in told.items():
         notify([users[user_id]], kind, None, {"count": len(claim_ids), "first": next(iter(claim_ids))})
+
+
+def subscribe() -> None:
+    """Listen to the claims' moves (called once by the app factory)."""
+    from ..claims import signals
+
+    signals.claim_moved.connect(claim_moved)
+    signals.claims_moved_in_bulk.connect(claims_moved_in_bulk)
 
 
 # --- the inbox ----------------------------------------------------------------------------------

@@ -24,7 +24,6 @@ from ..core.db import in_ids
 from ..extensions import db
 from ..ledger import operations as ledger
 from ..ledger.models import Account, LedgerTransaction, TransactionKind
-from ..notifications import operations as notifications
 from ..programs.models import TAX_EXEMPT_CLAUSE
 from ..recoveries import operations as recoveries
 from .models import BatchStatus, ItemStatus, PaymentBatch, PaymentItem
@@ -232,7 +231,6 @@ def _pay_item(actor, batch: PaymentBatch, item: PaymentItem) -> None:
                  after={"status": claim.status, "amount_paid": item.amount, "offset": offset,
                         "batch": batch.id, "bank_reference": batch.bank_reference,
                         "tax_exempt": exempt})
-    notifications.claim_moved(claim, "paid", actor)
 
 
 def disburse_batch(actor, batch_id: int, *, bank_reference: str) -> PaymentBatch:
