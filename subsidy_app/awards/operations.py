@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..claims import operations as claims
 from ..core import audit
-from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..core.errors import Conflict, ValidationFailed
 from ..core.permissions import require
 from ..core.timeutil import local_today
 from ..extensions import db
@@ -112,10 +112,3 @@ def list_bases(actor, *, year: int | None = None, level: BaseLevel | None = None
         stmt = stmt.where(DemonstrationBase.level == level)
     return stmt
 
-
-def get_award(actor, award_id: int) -> Award:
-    require(actor, "award.read")
-    award = db.session.get(Award, award_id)
-    if award is None:
-        raise NotFound(_("Not found."))
-    return award

@@ -1,7 +1,7 @@
 from marshmallow import fields, validate
 
 from ..core.pagination import PageArgs
-from ..core.schemas import BaseSchema, EnumValue, RequiredText
+from ..core.schemas import BaseSchema, Date, EnumValue, Id, RequiredText, Year
 from .models import AwardKind, BaseLevel
 
 
@@ -21,14 +21,14 @@ class AwardSchema(BaseSchema):
 
 
 class AwardListArgs(PageArgs):
-    year = fields.Integer(load_default=None)
+    year = Year(load_default=None)
     kind = EnumValue(AwardKind, load_default=None)
 
 
 class BaseCreateSchema(BaseSchema):
     level = EnumValue(BaseLevel, required=True)
-    organization_id = fields.Integer(required=True, strict=True)
-    designated_on = fields.Date(required=True)
+    organization_id = Id(required=True, strict=True)
+    designated_on = Date(required=True)
 
 
 class DemonstrationBaseSchema(BaseSchema):
@@ -43,5 +43,5 @@ class DemonstrationBaseSchema(BaseSchema):
 
 
 class BaseListArgs(PageArgs):
-    year = fields.Integer(load_default=None, metadata={"description": "year of designation"})
+    year = Year(load_default=None, metadata={"description": "year of designation"})
     level = EnumValue(BaseLevel, load_default=None)

@@ -99,11 +99,6 @@ class BankAccountChange(db.Model):
     def decided_by_name(self) -> str | None:
         return self.decided_by.username if self.decided_by else None
 
-    @property
-    def second_person(self) -> bool:
-        """Confirmed by someone other than who proposed it."""
-        return self.status == ChangeStatus.CONFIRMED
-
 
 #: A payee's account changed within this many days before a payment is flagged for review.
 RECENT_DAYS = 90

@@ -219,10 +219,3 @@ def for_claim(claim: Claim, source: FactSource | None = None) -> ClaimFacts:
     return source.facts(subject, applicant_role=applicant_role_of(claim),
                         amount_requested=claim.amount_requested)
 
-
-def gather(program: Program, *, applicant_role: str, organization, talent, details: dict,
-           amount_requested, claim_id: int | None = None, claim_date: date | None = None
-           ) -> ClaimFacts:
-    subject = Subject(program, talent, organization, details, claim_id)
-    return FactSource([subject]).facts(subject, applicant_role=applicant_role,
-                                       amount_requested=amount_requested, claim_date=claim_date)

@@ -106,12 +106,6 @@ def forget_evaluation(claim: Claim) -> None:
         g.setdefault("claim_evaluations", {}).pop(claim.id, None)
 
 
-def evaluate_many(claims: list[Claim]) -> dict[int, tuple[rules.Verdict, amounts.Amount]]:
-    """The same evaluation for many claims, with what the rules need loaded once."""
-    source = facts.FactSource([facts.subject_of(c) for c in claims])
-    return {claim.id: evaluate(claim, source) for claim in claims}
-
-
 def lock_subjects(claim: Claim) -> None:
     """Take the rows of the claim's talent and organisation until commit, so that two
     submissions for the same person or organisation are decided one after the other: the

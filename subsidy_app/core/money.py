@@ -26,10 +26,6 @@ def to_money(value) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def has_at_most_two_places(amount: Decimal) -> bool:
-    return amount.as_tuple().exponent >= -2 or amount == amount.quantize(CENT)
-
-
 def money_str(amount: Decimal | None) -> str | None:
     """The API form of an amount: a string with two decimals."""
     return None if amount is None else f"{to_money(amount):.2f}"

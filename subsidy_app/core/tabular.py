@@ -217,16 +217,6 @@ def _xml_text(text: str) -> str:
     return _NOT_XML.sub("", text).translate(_XML_ESCAPES)
 
 
-def _xlsx_value(column: Column, value):
-    if value is None:
-        return None
-    if column.kind == "money":
-        return Decimal(value)   # a number in the cell, not text
-    if column.kind == "bool":
-        return "是 yes" if value else "否 no"
-    return value
-
-
 # --- long PDF listings ------------------------------------------------------------------------
 
 def write_pdf_listing(target, *, title: str, subtitle: str, columns: list[Column],

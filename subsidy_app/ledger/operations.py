@@ -255,14 +255,6 @@ def entries(actor, *, date_from=None, date_to=None, claim_id: int | None = None,
     return stmt
 
 
-def transactions_of_claim(claim_id: int, kind: TransactionKind | None = None) -> list[LedgerTransaction]:
-    stmt = select(LedgerTransaction).where(LedgerTransaction.claim_id == claim_id).order_by(
-        LedgerTransaction.id)
-    if kind is not None:
-        stmt = stmt.where(LedgerTransaction.kind == kind)
-    return list(db.session.execute(stmt).scalars())
-
-
 # --- verification ---------------------------------------------------------------------------
 
 #: The fields of the canonical text, in order, as PostgreSQL's COPY writes them: COPY's text

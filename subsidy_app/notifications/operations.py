@@ -183,13 +183,6 @@ def inbox(actor, *, unread: bool | None = None):
     return stmt
 
 
-def unread_count(actor) -> int:
-    from sqlalchemy import func
-
-    return db.session.execute(select(func.count(Notification.id)).where(
-        Notification.user_id == actor.id, Notification.read_at.is_(None))).scalar_one()
-
-
 def mark_read(actor, notification_id: int) -> Notification:
     require(actor, "notification.read")
     note = db.session.get(Notification, notification_id)

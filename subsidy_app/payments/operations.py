@@ -39,16 +39,6 @@ def payment_clause(claim: Claim) -> tuple[bool, str]:
     return exempt, clause
 
 
-def payee_account(claim: Claim) -> tuple[str, str, str | None, str | None]:
-    """(payee key, name, bank, account number) of the party the claim pays."""
-    key = recoveries.payee_key(claim)
-    if key.startswith("talent:"):
-        talent = claim.talent
-        return key, talent.name, talent.bank_name, talent.bank_account_no
-    organization = claim.organization
-    return key, organization.name, organization.bank_name, organization.bank_account_no
-
-
 def get_batch(actor, batch_id: int) -> PaymentBatch:
     require(actor, "payment.read")
     batch = db.session.get(PaymentBatch, batch_id)

@@ -78,10 +78,6 @@ class Program(db.Model):
         """Government money paid to foreign talent is exempt from individual income tax (二十)."""
         return self.payee_kind == PayeeKind.TALENT
 
-    @property
-    def citation(self) -> str:
-        return f"{self.source_document} {self.clause}"
-
     def documents_by(self, requirement: DocumentRequirement) -> list[str]:
         return [d.kind_code for d in self.documents if d.requirement == requirement]
 

@@ -35,13 +35,6 @@ def list_projects(actor, *, year: int | None = None, level: ProjectLevel | None 
     return stmt
 
 
-def find_project(project_id) -> RecruitmentProject | None:
-    try:
-        return db.session.get(RecruitmentProject, int(project_id))
-    except (TypeError, ValueError):
-        return None
-
-
 def all_projects(actor) -> list[RecruitmentProject]:
     """Every project, newest year first (for choosing one in a form)."""
     return list(db.session.execute(list_projects(actor)).scalars())
