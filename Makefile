@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup browser run test soak bench bench-exports translations translations-update clean-venv
+.PHONY: setup browser run lint format test soak bench bench-exports translations translations-update clean-venv
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,9 +36,19 @@ browser:
 			chromium fonts-wqy-microhei >/dev/null; \
 	fi
 
+# Style, imports and types (pyproject.toml: [tool.ruff], [tool.mypy]); `make format` rewrites.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
 # Two workers (the machine has two cores); PYTEST_ARGS='-n0 -k claims' for one process.
 PYTEST_ARGS ?= -n auto
-test: setup browser
+test: setup browser lint
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Invariants under random use (tests/invariants) for as long as asked, on each database:

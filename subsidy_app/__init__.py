@@ -13,12 +13,13 @@ log = logging.getLogger(__name__)
 
 
 class SubsidyFlask(Flask):
+    from .core.requests import SafeJSONProvider as json_provider_class
+
     def dispatch_request(self):
         """The request boundary commits once, inside dispatch, so that a conflict found at
         commit time is answered like any other error (409), never as a 500."""
-        from .extensions import db
-
         from .core.idempotency import remember
+        from .extensions import db
         from .notifications.operations import deliver_queued_in_request
 
         response = self.make_response(super().dispatch_request())
@@ -39,6 +40,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(build_config(Path(app.instance_path)))
     if test_config:
         app.config.update(test_config)
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     app.json.ensure_ascii = False  # Chinese stays readable in responses
     app.json.sort_keys = False
     _init_extensions(app)
@@ -57,12 +63,16 @@ def _subscribe() -> None:
 
 def _init_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (every model, for SQLAlchemy and Alembic)
-    from .core import sqlite  # noqa: F401  (engine hooks)
+    from .core import (
+        requests,
+        sqlite,  # noqa: F401  (engine hooks)
+    )
     from .core.errors import register_error_handlers
     from .core.i18n import select_locale
     from .extensions import api, babel, csrf, db, limiter, login_manager, migrate
     from .users import auth
 
+    requests.init_app(app)  # first: the int converter, and the JSON depth check before any hook
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
                      render_as_batch=True, compare_type=True)
@@ -88,43 +98,43 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .awards import api as awards_api
+    from .awards import views as awards_views
     from .bankaccounts import api as bankaccounts_api
     from .bankaccounts import views as bankaccounts_views
     from .budgets import api as budgets_api
+    from .budgets import views as budgets_views
     from .claims import api as claims_api
-    from .ledger import api as ledger_api
-    from .payments import api as payments_api
-    from .inspections import api as inspections_api
-    from .recoveries import api as recoveries_api
-    from .reports import api as reports_api
+    from .claims import views as claims_views
     from .conflicts import api as conflicts_api
+    from .conflicts import views as conflicts_views
+    from .core import audit_views
     from .credit import api as credit_api
+    from .credit import views as credit_views
     from .deadlines import api as deadlines_api
+    from .deadlines import views as deadlines_views
     from .extensions import api, csrf
     from .home import views as home_views
+    from .inspections import api as inspections_api
+    from .inspections import views as inspections_views
+    from .ledger import api as ledger_api
+    from .ledger import views as ledger_views
     from .notifications import api as notifications_api
+    from .notifications import views as notifications_views
     from .organizations import api as organizations_api
+    from .organizations import views as organizations_views
+    from .payments import api as payments_api
+    from .payments import views as payments_views
     from .programs import api as programs_api
     from .programs import views as programs_views
-    from .reports import views as reports_views
-    from .claims import views as claims_views
-    from .payments import views as payments_views
-    from .budgets import views as budgets_views
-    from .ledger import views as ledger_views
-    from .talents import views as talents_views
-    from .organizations import views as organizations_views
-    from .credit import views as credit_views
-    from .awards import views as awards_views
-    from .inspections import views as inspections_views
-    from .conflicts import views as conflicts_views
-    from .recoveries import views as recoveries_views
-    from .projects import views as projects_views
-    from .notifications import views as notifications_views
-    from .users import admin as users_admin
-    from .deadlines import views as deadlines_views
-    from .core import audit_views
     from .projects import api as projects_api
+    from .projects import views as projects_views
+    from .recoveries import api as recoveries_api
+    from .recoveries import views as recoveries_views
+    from .reports import api as reports_api
+    from .reports import views as reports_views
     from .talents import api as talents_api
+    from .talents import views as talents_views
+    from .users import admin as users_admin
     from .users import api as users_api
     from .users import views as users_views
 

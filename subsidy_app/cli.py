@@ -223,10 +223,11 @@ def report_ledger(date_from, date_to, fmt, output):
     """The ledger (Beijing dates, inclusive) with every hash, clause and tax-exempt mark."""
     from datetime import datetime, time, timedelta
 
+    from sqlalchemy import select
+
     from .core.timeutil import LOCAL_TZ
     from .ledger import exports
     from .ledger.models import LedgerEntry
-    from sqlalchemy import select
 
     fmt = _format_of(output, fmt, ("pdf", "xlsx", "csv"))
     stmt = select(LedgerEntry).order_by(LedgerEntry.seq)

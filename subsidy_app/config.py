@@ -48,13 +48,33 @@ def build_config(instance_path: Path) -> dict:
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         # Access.
         "PASSWORD_MIN_LENGTH": int(os.environ.get("PASSWORD_MIN_LENGTH", 8)),
+        # zxcvbn's score (0 to 4) a new password must reach; 3: "safely unguessable".
+        "PASSWORD_MIN_SCORE": int(os.environ.get("PASSWORD_MIN_SCORE", 3)),
         "API_TOKEN_TTL": timedelta(minutes=int(os.environ.get("API_TOKEN_TTL_MINUTES", 480))),
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", 5)),
         "LOGIN_LOCK_DURATION": timedelta(minutes=int(os.environ.get("LOGIN_LOCK_MINUTES", 15))),
-        # Failed logins per client address and user name, on top of the account lock.
+        # Failed logins, on top of the account lock, on the HTML login and the API token
+        # alike: per user name whatever the address (a password guessed from many places),
+        # and per client address whatever the name (one place spraying many names).
         "LOGIN_FAILURE_RATE": os.environ.get("LOGIN_FAILURE_RATE", "10 per minute"),
+        "LOGIN_ADDRESS_FAILURE_RATE": os.environ.get("LOGIN_ADDRESS_FAILURE_RATE", "20 per minute"),
+        # Where the counts live: memory:// is one process's own; with several workers or
+        # servers, redis://host:6379/N so that they share them.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "subsidy"),
+        # The last minute counts, not the calendar minute (no doubled burst at a boundary).
+        "RATELIMIT_STRATEGY": "moving-window",
+        # Redis unreachable: count in each process's memory meanwhile (and log it) rather
+        # than refuse every login; the account lock in the database still holds.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Reverse proxies in front of the application (0: clients connect directly). With
+        # N, the client address and scheme are read from the last N X-Forwarded-For and
+        # X-Forwarded-Proto entries: the limits per address count clients, not the proxy.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", 0)),
+        # Strict-Transport-Security lifetime, sent over HTTPS or when SESSION_COOKIE_SECURE
+        # says the site is behind HTTPS; 0 never sends it.
+        "HSTS_MAX_AGE": int(os.environ.get("HSTS_MAX_AGE", 365 * 24 * 3600)),
         # Request bodies (evidence uploads are the largest).
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)),
         # Evidence: where files are kept (default instance/documents) and how large they may be.

@@ -1,4 +1,6 @@
 """The Flask extensions, created unbound and initialised in :func:`create_app`."""
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -27,6 +29,10 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+if TYPE_CHECKING:  # what db.Model is, for the type checker (Flask-SQLAlchemy makes it at run time)
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import itertools
 import os
-from contextlib import contextmanager
 import shutil
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace

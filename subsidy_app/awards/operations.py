@@ -9,8 +9,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..claims import operations as claims
 from ..core import audit
-from ..core.errors import Conflict, ValidationFailed
-from ..core.permissions import require
+from ..core.errors import Conflict, invalid
+from ..core.permissions import Actor, require
 from ..core.timeutil import local_today
 from ..extensions import db
 from ..organizations.models import Organization
@@ -18,18 +18,16 @@ from ..talents import operations as talents
 from .models import AWARD_PROGRAM, BASE_PROGRAM, Award, AwardKind, BaseLevel, DemonstrationBase
 
 
-def record_award(actor, *, kind: AwardKind | str, talent_code: str, year: int) -> Award:
+def record_award(actor: Actor, *, kind: AwardKind | str, talent_code: str, year: int) -> Award:
     """十四: a Friendship Award for a talent and a year; creates the bonus claim (a draft
     filed by HR: the award certificate is attached, then it is submitted and reviewed)."""
     require(actor, "award.record")
     kind = AwardKind(kind)
     if year > local_today().year:
-        raise ValidationFailed(_("Some fields are invalid."),
-                               fields={"year": [_("An award cannot be recorded for a future year.")]})
+        raise invalid("year", _("An award cannot be recorded for a future year."))
     talent = talents.find_talent(talent_code)
     if talent is None:
-        raise ValidationFailed(_("Some fields are invalid."),
-                               fields={"talent_code": [_("No talent has this code.")]})
+        raise invalid("talent_code", _("No talent has this code."))
     existing = db.session.execute(select(Award).where(
         Award.kind == kind, Award.talent_id == talent.id)).scalar_one_or_none()
     if existing is not None:
@@ -46,18 +44,16 @@ def record_award(actor, *, kind: AwardKind | str, talent_code: str, year: int) -
     return award
 
 
-def record_base(actor, *, level: BaseLevel | str, organization_id: int,
+def record_base(actor: Actor, *, level: BaseLevel | str, organization_id: int,
                 designated_on: date) -> DemonstrationBase:
     """十五: a designation as a demonstration base; creates the reward claim."""
     require(actor, "award.record")
     level = BaseLevel(level)
     if designated_on > local_today():
-        raise ValidationFailed(_("Some fields are invalid."), fields={
-            "designated_on": [_("A designation cannot be recorded before it is made.")]})
+        raise invalid("designated_on", _("A designation cannot be recorded before it is made."))
     organization = db.session.get(Organization, organization_id)
     if organization is None:
-        raise ValidationFailed(_("Some fields are invalid."),
-                               fields={"organization_id": [_("No organisation has this id.")]})
+        raise invalid("organization_id", _("No organisation has this id."))
     existing = db.session.execute(select(DemonstrationBase).where(
         DemonstrationBase.level == level, DemonstrationBase.organization_id == organization.id)
     ).scalar_one_or_none()
@@ -91,7 +87,7 @@ def _insert(row, message: str) -> None:
         raise Conflict(message, code="duplicate") from None
 
 
-def list_awards(actor, *, year: int | None = None, kind: AwardKind | None = None):
+def list_awards(actor: Actor, *, year: int | None = None, kind: AwardKind | None = None):
     require(actor, "award.read")
     stmt = select(Award).order_by(Award.year.desc(), Award.id.desc())
     if year is not None:
@@ -101,7 +97,7 @@ def list_awards(actor, *, year: int | None = None, kind: AwardKind | None = None
     return stmt
 
 
-def list_bases(actor, *, year: int | None = None, level: BaseLevel | None = None):
+def list_bases(actor: Actor, *, year: int | None = None, level: BaseLevel | None = None):
     """Bases by year of designation (new provincial bases are designated every year)."""
     require(actor, "award.read")
     stmt = select(DemonstrationBase).order_by(DemonstrationBase.designated_on.desc(),

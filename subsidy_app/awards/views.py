@@ -6,6 +6,7 @@ from flask_login import login_required
 from ..core.htmlforms import attempt
 from ..core.pagination import paginate_html
 from ..core.permissions import can
+from ..core.requests import year_arg
 from ..users.auth import current_actor
 from . import operations
 from .forms import AwardForm, BaseForm
@@ -33,7 +34,7 @@ def index():
             if base:
                 return redirect(url_for("claims.detail", claim_id=base.claim_id))
         status = 422
-    year = request.args.get("year", type=int)
+    year = request.args.get("year", type=year_arg)
     return render_template(
         "awards/index.html", awards=paginate_html(operations.list_awards(actor), request.args),
         bases=paginate_html(operations.list_bases(actor, year=year), request.args), year=year,

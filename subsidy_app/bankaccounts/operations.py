@@ -18,13 +18,13 @@ from sqlalchemy.orm import aliased
 
 from ..core import audit
 from ..core.db import in_ids
-from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..core.permissions import Role, can, is_confined, require
+from ..core.errors import Conflict, Forbidden, NotFound, invalid
+from ..core.permissions import Actor, Role, can, is_confined, require
 from ..core.timeutil import utcnow
-from ..subjects.kinds import SubjectKind
 from ..extensions import db
 from ..organizations import operations as organizations
 from ..organizations.models import Organization
+from ..subjects.kinds import SubjectKind
 from ..talents import operations as talents
 from ..talents.models import Talent
 from ..users.models import User
@@ -49,7 +49,7 @@ def _object_id(subject):
     return subject.id if isinstance(subject, Organization) else subject.talent_code
 
 
-def _find(actor, subject_kind, subject_id):
+def _find(actor: Actor, subject_kind, subject_id):
     """The payee, if the actor may see it; "not found" otherwise (even if it exists)."""
     if SubjectKind(subject_kind) == SubjectKind.ORGANIZATION:
         text = str(subject_id)
@@ -59,7 +59,7 @@ def _find(actor, subject_kind, subject_id):
     return talents.get_talent(actor, str(subject_id))
 
 
-def _payee_for_change(actor, subject_kind, subject_id):
+def _payee_for_change(actor: Actor, subject_kind, subject_id):
     """The payee whose account the actor may change: HR and administrators any; an
     organisation its own account, an employer its own talent's."""
     subject_kind = SubjectKind(subject_kind)
@@ -125,7 +125,7 @@ def last_changes(*, organization_ids=(), talent_ids=()) -> dict[tuple[SubjectKin
     return found
 
 
-def visible_changes(actor, *, status: ChangeStatus | None = None,
+def visible_changes(actor: Actor, *, status: ChangeStatus | None = None,
                     subject_kind: SubjectKind | None = None):
     """Changes the actor may see, newest first: staff all; an organisation's users those of
     its own account (and an employer those of its talents)."""
@@ -144,7 +144,7 @@ def visible_changes(actor, *, status: ChangeStatus | None = None,
     return stmt
 
 
-def may_decide(actor, change: BankAccountChange | None) -> bool:
+def may_decide(actor: Actor, change: BankAccountChange | None) -> bool:
     """Whether the actor may confirm (or refuse) this pending change: an HR user who did
     not propose it."""
     return (change is not None and change.status == ChangeStatus.PENDING
@@ -153,7 +153,7 @@ def may_decide(actor, change: BankAccountChange | None) -> bool:
 
 # --- changing -------------------------------------------------------------------------------
 
-def _move(actor, change: BankAccountChange, to: ChangeStatus, now: datetime, **values) -> None:
+def _move(actor: Actor | None, change: BankAccountChange, to: ChangeStatus, now: datetime, **values) -> None:
     """Decide a change once: a conditional UPDATE, so that two deciders at the same time
     cannot both succeed (the second finds nothing pending: 409)."""
     if to not in TRANSITIONS[change.status]:
@@ -168,7 +168,7 @@ def _move(actor, change: BankAccountChange, to: ChangeStatus, now: datetime, **v
     db.session.expire(change)
 
 
-def _supersede(actor, subject, now: datetime) -> BankAccountChange | None:
+def _supersede(actor: Actor, subject, now: datetime) -> BankAccountChange | None:
     """A newer change replaces the one that waits, if any."""
     older = pending_change(subject)
     if older is not None:
@@ -181,7 +181,7 @@ def _apply(subject, change: BankAccountChange) -> None:
     subject.bank_name, subject.bank_account_no = change.bank_name, change.account_no
 
 
-def set_bank_account(actor, subject_kind: SubjectKind | str, subject_id, *, bank_name: str,
+def set_bank_account(actor: Actor, subject_kind: SubjectKind | str, subject_id, *, bank_name: str,
                      account_no: str, reason: str | None = None,
                      four_eyes: bool = False) -> BankAccountChange:
     """Change where a payee is paid.
@@ -193,7 +193,7 @@ def set_bank_account(actor, subject_kind: SubjectKind | str, subject_id, *, bank
     """
     subject = _payee_for_change(actor, subject_kind, subject_id)
     if fields := organizations.bank_account_errors(bank_name, account_no):
-        raise ValidationFailed(_("Some fields are invalid."), fields=fields)
+        raise invalid(fields)
     kind = _kind_of(subject)
     direct = can(actor, "bank_account.set_directly") and not four_eyes
     now = utcnow()
@@ -223,7 +223,7 @@ def set_bank_account(actor, subject_kind: SubjectKind | str, subject_id, *, bank
     return change
 
 
-def _pending_to_decide(actor, subject_kind, subject_id, change_id: int | None):
+def _pending_to_decide(actor: Actor, subject_kind, subject_id, change_id: int | None):
     require(actor, "bank_account.decide")
     subject = _find(actor, subject_kind, subject_id)
     change = pending_change(subject)
@@ -235,7 +235,7 @@ def _pending_to_decide(actor, subject_kind, subject_id, change_id: int | None):
     return subject, change
 
 
-def confirm(actor, subject_kind: SubjectKind | str, subject_id,
+def confirm(actor: Actor, subject_kind: SubjectKind | str, subject_id,
             change_id: int | None = None):
     """The second pair of eyes: an HR user other than the proposer puts the pending change
     in effect. Returns the payee."""
@@ -256,13 +256,12 @@ def confirm(actor, subject_kind: SubjectKind | str, subject_id,
     return subject
 
 
-def reject(actor, subject_kind: SubjectKind | str, subject_id, *, reason: str,
+def reject(actor: Actor, subject_kind: SubjectKind | str, subject_id, *, reason: str,
            change_id: int | None = None) -> BankAccountChange:
     """HR refuses a pending change, saying why: the account in effect stays."""
     require(actor, "bank_account.decide")
     if not reason or not reason.strip():
-        raise ValidationFailed(_("Some fields are invalid."),
-                               fields={"reason": [_("Say why the change is refused.")]})
+        raise invalid("reason", _("Say why the change is refused."))
     subject, change = _pending_to_decide(actor, subject_kind, subject_id, change_id)
     kind = _kind_of(subject)
     _move(actor, change, ChangeStatus.REJECTED, utcnow(), decision_reason=reason.strip())
@@ -275,7 +274,7 @@ def reject(actor, subject_kind: SubjectKind | str, subject_id, *, reason: str,
     return change
 
 
-def get_change(actor, change_id: int) -> BankAccountChange:
+def get_change(actor: Actor, change_id: int) -> BankAccountChange:
     change = db.session.execute(visible_changes(actor).where(
         BankAccountChange.id == change_id)).scalar_one_or_none()
     if change is None:

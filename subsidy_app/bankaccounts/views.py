@@ -7,6 +7,7 @@ from flask_login import login_required
 from ..core.bankforms import BankAccountDecisionForm
 from ..core.htmlforms import attempt, flash_field_errors
 from ..core.pagination import paginate_html
+from ..core.permissions import Actor
 from ..subjects.kinds import SubjectKind
 from ..users.auth import current_actor
 from . import operations
@@ -15,7 +16,7 @@ from .models import ChangeStatus
 bp = Blueprint("bankaccounts", __name__, template_folder="templates", url_prefix="/bank-accounts")
 
 
-def account_context(actor, subject, kind: str) -> dict:
+def account_context(actor: Actor, subject, kind: str) -> dict:
     """What ``bankaccounts/_account.html`` shows on a payee's page."""
     pending = operations.pending_change(subject)
     return {"payee": subject, "payee_kind": kind,

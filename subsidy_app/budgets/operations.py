@@ -17,9 +17,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from ..core import audit
-from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..core.errors import Conflict, NotFound, invalid
 from ..core.money import to_money
-from ..core.permissions import require
+from ..core.permissions import Actor, require
 from ..core.timeutil import local_today
 from ..extensions import db
 from ..ledger import operations as ledger
@@ -124,7 +124,7 @@ def find_line(fiscal_year: int, program_id: int) -> BudgetLine | None:
     ).scalar_one_or_none()
 
 
-def get_line(actor, line_id: int) -> BudgetLine:
+def get_line(actor: Actor, line_id: int) -> BudgetLine:
     require(actor, "budget.read")
     line = db.session.get(BudgetLine, line_id)
     if line is None:
@@ -132,7 +132,7 @@ def get_line(actor, line_id: int) -> BudgetLine:
     return line
 
 
-def list_lines(actor, *, fiscal_year: int | None = None):
+def list_lines(actor: Actor, *, fiscal_year: int | None = None):
     require(actor, "budget.read")
     return list_lines_stmt(fiscal_year)
 
@@ -142,14 +142,13 @@ def _refresh(line: BudgetLine) -> BudgetLine:
     return line
 
 
-def allocate(actor, *, fiscal_year: int, program_code: str, amount: Decimal,
+def allocate(actor: Actor, *, fiscal_year: int, program_code: str, amount: Decimal,
              reason: str | None = None) -> BudgetLine:
     """The allocation of a program for a fiscal year (once; later changes are adjustments)."""
     require(actor, "budget.allocate")
     program = programs.find_program(program_code)
     if program is None:
-        raise ValidationFailed(_("Some fields are invalid."),
-                               fields={"program_code": [_("No program has this code.")]})
+        raise invalid("program_code", _("No program has this code."))
     if find_line(fiscal_year, program.id) is not None:
         raise Conflict(_("This program already has a budget for %(year)s: adjust it instead.",
                          year=fiscal_year), code="duplicate_budget")
@@ -171,16 +170,14 @@ def allocate(actor, *, fiscal_year: int, program_code: str, amount: Decimal,
     return line
 
 
-def adjust(actor, line_id: int, *, amount: Decimal, reason: str) -> BudgetAdjustment:
+def adjust(actor: Actor, line_id: int, *, amount: Decimal, reason: str) -> BudgetAdjustment:
     """Raise or cut an allocation by a new dated entry; never below what is reserved or paid."""
     require(actor, "budget.adjust")
     line = get_line(actor, line_id)
     if not reason or not reason.strip():
-        raise ValidationFailed(_("Some fields are invalid."),
-                               fields={"reason": [_("Say why the budget changes.")]})
+        raise invalid("reason", _("Say why the budget changes."))
     if not amount:
-        raise ValidationFailed(_("Some fields are invalid."),
-                               fields={"amount": [_("An adjustment changes the allocation.")]})
+        raise invalid("amount", _("An adjustment changes the allocation."))
     before = line.allocated
     lines = move(line, Movement.RAISE if amount > 0 else Movement.CUT, abs(amount))
     transaction = ledger.post(TransactionKind.ADJUSTMENT, lines, fiscal_year=line.fiscal_year,
@@ -196,18 +193,17 @@ def adjust(actor, line_id: int, *, amount: Decimal, reason: str) -> BudgetAdjust
     return adjustment
 
 
-def adjust_program(actor, *, fiscal_year: int, program_code: str, amount: Decimal,
+def adjust_program(actor: Actor, *, fiscal_year: int, program_code: str, amount: Decimal,
                    reason: str) -> BudgetAdjustment:
     """Adjust the line of a program and year, named as people name it."""
     program = programs.find_program(program_code)
     line = find_line(fiscal_year, program.id) if program else None
     if line is None:
-        raise ValidationFailed(_("Some fields are invalid."), fields={"program_code": [
-            _("This program has no budget for %(year)s yet: allocate it first.", year=fiscal_year)]})
+        raise invalid("program_code", _("This program has no budget for %(year)s yet: allocate it first.", year=fiscal_year))
     return adjust(actor, line.id, amount=amount, reason=reason)
 
 
-def history_of_year(actor, fiscal_year: int) -> list[tuple[str, BudgetAdjustment]]:
+def history_of_year(actor: Actor, fiscal_year: int) -> list[tuple[str, BudgetAdjustment]]:
     """Every allocation and adjustment of the year's lines, oldest first, with the program."""
     require(actor, "budget.read")
     return list(db.session.execute(

@@ -15,12 +15,13 @@ from sqlalchemy import select
 from ..budgets import operations as budgets
 from ..core import audit
 from ..core.audit import AuditEvent
-from ..core.errors import Conflict, Forbidden, ValidationFailed
-from ..core.permissions import require
+from ..core.errors import Conflict, Forbidden, invalid
+from ..core.permissions import Actor, require
 from ..core.timeutil import local_today, utcnow
 from ..extensions import db
 from ..ledger import operations as ledger
 from ..ledger.models import TransactionKind
+from ..payments.models import ItemStatus, PaymentItem
 from ..programs.models import DocumentRequirement
 from . import moves, signals
 from . import operations as claims
@@ -28,11 +29,7 @@ from .models import Claim, ClaimStatus, DocumentDeferral, Stage
 from .workflow import APPLICANT, HR, TRANSITIONS, Transition
 
 
-def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(_("Some fields are invalid."), fields={field: [message]})
-
-
-def require_actor(actor, claim: Claim, transition: Transition) -> None:
+def require_actor(actor: Actor, claim: Claim, transition: Transition) -> None:
     """The right kind of actor for the move, and no one reviewing their own filing."""
     if transition.actor == APPLICANT:
         if not claims.is_applicant(actor, claim):
@@ -42,7 +39,7 @@ def require_actor(actor, claim: Claim, transition: Transition) -> None:
     _refuse(moves.not_own_filing(actor, moves.state_of(claim)))
 
 
-def available_actions(actor, claim: Claim) -> list[str]:
+def available_actions(actor: Actor, claim: Claim) -> list[str]:
     """The moves this user could make now (guards that need evaluation aside)."""
     result = []
     for name, transition in TRANSITIONS.items():
@@ -58,12 +55,12 @@ def available_actions(actor, claim: Claim) -> list[str]:
     return result
 
 
-def act(actor, claim_id: int, *, action: str, comment: str | None = None,
+def act(actor: Actor, claim_id: int, *, action: str, comment: str | None = None,
         amount_approved: Decimal | None = None, documents: list[str] | None = None,
         due_date: date | None = None) -> Claim:
     transition = TRANSITIONS.get(action)
     if transition is None:
-        raise _invalid("action", _("Must be one of: %(choices)s.", choices=", ".join(TRANSITIONS)))
+        raise invalid("action", _("Must be one of: %(choices)s.", choices=", ".join(TRANSITIONS)))
     claim = claims.get_claim(actor, claim_id)
     require_actor(actor, claim, transition)
     _refuse(moves.in_source_status(moves.state_of(claim), action))
@@ -84,7 +81,7 @@ def _refuse(refusal: moves.Refusal | None) -> None:
 
 def _require_comment(comment: str | None, why: str) -> None:
     if not comment:
-        raise _invalid("comment", why)
+        raise invalid("comment", why)
 
 
 def _require_eligible(claim: Claim):
@@ -99,7 +96,7 @@ def _require_documents(claim: Claim, *requirements: DocumentRequirement) -> None
     _refuse(moves.documents_present(moves.state_of(claim), *requirements))
 
 
-def _move(actor, claim: Claim, action: str, status: ClaimStatus, *, comment: str | None,
+def _move(actor: Actor, claim: Claim, action: str, status: ClaimStatus, *, comment: str | None,
           stage: Stage | None = None, **extra) -> None:
     before_status, before_stage = claim.status, claim.stage
     claims.enter_stage(claim, status, stage)
@@ -112,7 +109,7 @@ def _move(actor, claim: Claim, action: str, status: ClaimStatus, *, comment: str
 
 # --- the moves ---------------------------------------------------------------------------------
 
-def _submit(actor, claim, *, comment, **_ignored):
+def _submit(actor: Actor, claim, *, comment, **_ignored):
     claims.lock_subjects(claim)
     _require_eligible(claim)
     _require_documents(claim, DocumentRequirement.ESSENTIAL)
@@ -122,23 +119,23 @@ def _submit(actor, claim, *, comment, **_ignored):
     _move(actor, claim, "submit", ClaimStatus.SUBMITTED, comment=comment)
 
 
-def _withdraw(actor, claim, *, comment, **_ignored):
+def _withdraw(actor: Actor, claim, *, comment, **_ignored):
     claim.decided_at = utcnow()
     _move(actor, claim, "withdraw", ClaimStatus.WITHDRAWN, comment=comment)
 
 
-def _return(actor, claim, *, comment, **_ignored):
+def _return(actor: Actor, claim, *, comment, **_ignored):
     _require_comment(comment, _("Say what the applicant must correct."))
     claim.first_approved_by_id = None
     claim.amount_approved = None
     _move(actor, claim, "return", ClaimStatus.RETURNED, comment=comment)
 
 
-def _require_other_than_rejecter(actor, claim):
+def _require_other_than_rejecter(actor: Actor, claim):
     _refuse(moves.not_the_rejecter(actor, moves.state_of(claim)))
 
 
-def _hr_reject(actor, claim, *, comment, **_ignored):
+def _hr_reject(actor: Actor, claim, *, comment, **_ignored):
     _require_other_than_rejecter(actor, claim)
     _require_comment(comment, _("Give the reason for the rejection."))
     claim.rejected_by_id = actor.id
@@ -148,18 +145,18 @@ def _hr_reject(actor, claim, *, comment, **_ignored):
     _move(actor, claim, "hr_reject", ClaimStatus.REJECTED, comment=comment)
 
 
-def _defer_documents(actor, claim, *, comment, documents, due_date, **_ignored):
+def _defer_documents(actor: Actor, claim, *, comment, documents, due_date, **_ignored):
     """容缺受理: accept the claim without non-essential documents, to be supplied by a date."""
     if not documents:
-        raise _invalid("documents", _("Name the documents that may follow later."))
+        raise invalid("documents", _("Name the documents that may follow later."))
     if due_date is None or due_date <= local_today():
-        raise _invalid("due_date", _("Give a date in the future by which they are supplied."))
+        raise invalid("due_date", _("Give a date in the future by which they are supplied."))
     deferrable = set(claim.program.documents_by(DocumentRequirement.DEFERRABLE))
     missing = set(claims.missing_documents(claim, DocumentRequirement.DEFERRABLE))
     already = {d.kind for d in claim.deferrals}
     wrong = [k for k in documents if k not in deferrable]
     if wrong:
-        raise _invalid("documents", _("Only these documents may follow later: %(kinds)s.",
+        raise invalid("documents", _("Only these documents may follow later: %(kinds)s.",
                                       kinds=", ".join(sorted(deferrable)) or "—"))
     kinds = [k for k in dict.fromkeys(documents) if k in missing and k not in already]
     if not kinds:
@@ -179,18 +176,18 @@ def _check_amount(amount_approved, computed, *, required: bool):
     """The approved amount: within what the rule allows."""
     if amount_approved is None:
         if required or computed.amount is None:
-            raise _invalid("amount_approved", _("Set the amount to approve."))
+            raise invalid("amount_approved", _("Set the amount to approve."))
         return computed.amount
     if computed.maximum is not None and amount_approved > computed.maximum:
-        raise _invalid("amount_approved", _("At most %(amount)s under this program's rule.",
+        raise invalid("amount_approved", _("At most %(amount)s under this program's rule.",
                                             amount=f"{computed.maximum:,.2f}"))
     if computed.minimum is not None and amount_approved < computed.minimum:
-        raise _invalid("amount_approved", _("At least %(amount)s under this program's rule.",
+        raise invalid("amount_approved", _("At least %(amount)s under this program's rule.",
                                             amount=f"{computed.minimum:,.2f}"))
     return amount_approved
 
 
-def _hr_approve(actor, claim, *, comment, amount_approved, **_ignored):
+def _hr_approve(actor: Actor, claim, *, comment, amount_approved, **_ignored):
     _require_other_than_rejecter(actor, claim)
     computed = _require_eligible(claim)
     _refuse(moves.after_rules(moves.state_of(claim), "hr_approve"))
@@ -217,7 +214,7 @@ def _hr_approve(actor, claim, *, comment, amount_approved, **_ignored):
           amount_approved=claim.amount_approved)
 
 
-def _finance_approve(actor, claim, *, comment, **_ignored):
+def _finance_approve(actor: Actor, claim, *, comment, **_ignored):
     _require_eligible(claim)
     _refuse(moves.after_rules(moves.state_of(claim), "finance_approve"))
     fiscal_year = budgets.current_fiscal_year()
@@ -232,10 +229,9 @@ def _finance_approve(actor, claim, *, comment, **_ignored):
                 actor=actor)
 
 
-def _finance_reject(actor, claim, *, comment, **_ignored):
+def _finance_reject(actor: Actor, claim, *, comment, **_ignored):
     _require_comment(comment, _("Give the reason for the rejection."))
     if claim.status == ClaimStatus.FINANCE_APPROVED:
-        from ..payments.models import ItemStatus, PaymentItem
 
         if db.session.execute(select(PaymentItem.id).where(
                 PaymentItem.claim_id == claim.id, PaymentItem.status == ItemStatus.PENDING)).first():
@@ -251,7 +247,7 @@ def _finance_reject(actor, claim, *, comment, **_ignored):
     _move(actor, claim, "finance_reject", ClaimStatus.REJECTED, comment=comment)
 
 
-def _appeal(actor, claim, *, comment, **_ignored):
+def _appeal(actor: Actor, claim, *, comment, **_ignored):
     """陈述、申辩: once, with a statement; decided by another reviewer."""
     if claim.appealed_at is not None:
         raise Conflict(_("A claim can be appealed once; this one was."), code="appeal_used")

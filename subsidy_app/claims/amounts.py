@@ -55,8 +55,9 @@ def payable(facts: ClaimFacts, amount_rule: str, categories: list[str]) -> Amoun
                       "the receipted amount, up to the ceiling")
     if amount_rule == "benchmark_highest":
         on = facts.rate_date
-        rows = [highest_standard(facts.benchmarks, c, on) for c in categories] if on else [None]
-        if None in rows:
+        found = [highest_standard(facts.benchmarks, c, on) for c in categories] if on else [None]
+        rows = [r for r in found if r is not None]
+        if len(rows) < len(found):
             return Amount(None, None, None, False, "外省标准不全", "other provinces' standards incomplete")
         total = sum((r.amount for r in rows), ZERO)
         amount = total if asked is None else min(asked, total)

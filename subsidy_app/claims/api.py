@@ -3,7 +3,7 @@ from flask import send_file
 from flask.views import MethodView
 from flask_smorest.fields import Upload
 
-from ..core.api import Blueprint
+from ..core.api import PDF, Blueprint
 from ..core.pagination import page_schema, paginate
 from ..core.schemas import BaseSchema
 from ..users.auth import current_actor
@@ -85,7 +85,8 @@ class ClaimDocuments(MethodView):
 @blp.route("/claims/<int:claim_id>/documents/<int:document_id>")
 class ClaimDocumentFile(MethodView):
     @blp.arguments(DocumentDownloadArgs, location="query")
-    @blp.response(200, description="The file, to those who may see the claim")
+    @blp.file_response(PDF, "image/png", "image/jpeg",
+                       description="The file, to those who may see the claim")
     def get(self, args, claim_id, document_id):
         """Download a document (``?inline=true`` to view it in the browser)."""
         document, path = documents.open_document(current_actor(), claim_id, document_id)

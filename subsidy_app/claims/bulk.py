@@ -23,17 +23,16 @@ from ..conflicts import operations as conflicts
 from ..core import bulkio
 from ..core.audit import AuditEvent
 from ..core.db import Money
-from ..core.errors import Conflict, ValidationFailed
-from ..core.permissions import require
+from ..core.errors import Conflict, invalid
+from ..core.permissions import Actor, require
 from ..core.timeutil import utcnow
 from ..deadlines import operations as deadlines
 from ..extensions import db
 from ..ledger import operations as ledger
 from ..ledger.models import TransactionKind
 from . import amounts as amount_rules
-from . import moves, signals
+from . import moves, rules, signals
 from . import operations as claims
-from . import rules
 from .facts import FactSource
 from .models import Claim, ClaimStatus, Stage
 from .moves import Moved
@@ -42,7 +41,7 @@ from .rows import COLUMNS, C, Context, Row, chunks, read
 MAX_BULK = 100_000
 BULK_ACTIONS = ("hr_approve", "finance_approve")
 
-def _rows(actor, claim_ids, filters) -> list[Row]:
+def _rows(actor: Actor, claim_ids, filters) -> list[Row]:
     """The claims named (in the order given), or those the filters find (in queue order)."""
     if claim_ids:
         found = read(claim_ids)
@@ -51,20 +50,18 @@ def _rows(actor, claim_ids, filters) -> list[Row]:
     return [Row(*r) for r in db.session.execute(stmt)]
 
 
-def bulk_act(actor, *, action: str, claim_ids: list[int] | None = None, filters: dict | None = None,
+def bulk_act(actor: Actor, *, action: str, claim_ids: list[int] | None = None, filters: dict | None = None,
              comment: str | None = None) -> dict:
     with bulkio.no_gc_pauses():
         return _bulk_act(actor, action=action, claim_ids=claim_ids, filters=filters, comment=comment)
 
 
-def _bulk_act(actor, *, action: str, claim_ids, filters, comment) -> dict:
+def _bulk_act(actor: Actor, *, action: str, claim_ids, filters, comment) -> dict:
     if action not in BULK_ACTIONS:
-        raise ValidationFailed(_("Some fields are invalid."), fields={"action": [
-            _("Must be one of: %(choices)s.", choices=", ".join(BULK_ACTIONS))]})
+        raise invalid("action", _("Must be one of: %(choices)s.", choices=", ".join(BULK_ACTIONS)))
     require(actor, "claim.review_hr" if action == "hr_approve" else "claim.review_finance")
     if claim_ids and len(claim_ids) > MAX_BULK:
-        raise ValidationFailed(_("Some fields are invalid."), fields={"claim_ids": [
-            _("At most %(n)d claims at once.", n=MAX_BULK)]})
+        raise invalid("claim_ids", _("At most %(n)d claims at once.", n=MAX_BULK))
     comment = (comment or "").strip() or None
     rows = _rows(actor, claim_ids, filters or {})
     ctx = Context(rows)
@@ -122,7 +119,7 @@ def _evaluate(action: str, candidates: list, ctx: Context, failed: list) -> list
     return approvable
 
 
-def _reserve(actor, approvable: list, ctx: Context, failed: list) -> list:
+def _reserve(actor: Actor, approvable: list, ctx: Context, failed: list) -> list:
     """Reserve budget line by line, in queue order, as far as each line goes (budgets
     reserves the claims that fit in one movement); each reserved claim's commitment is
     booked as a single approval books it."""
@@ -157,7 +154,7 @@ def _reserve(actor, approvable: list, ctx: Context, failed: list) -> list:
     return reserved
 
 
-def _apply(actor, action: str, approvable: list, ctx: Context, comment: str | None) -> None:
+def _apply(actor: Actor, action: str, approvable: list, ctx: Context, comment: str | None) -> None:
     """Move the claims (compare-and-set on status and version), with their new verdicts,
     write their history as the single path writes it, tell who acts next."""
     if not approvable:

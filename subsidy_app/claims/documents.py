@@ -47,9 +47,21 @@ def path_of(sha256: str) -> Path:
     return storage_root() / sha256[:2] / sha256
 
 
+#: Characters dropped from file names: controls (Cc), formatting characters (Cf: the
+#: bidirectional embeddings and overrides U+202A–U+202E, isolates U+2066–U+2069, marks
+#: U+200E/U+200F, zero-width characters), lone surrogates, line and paragraph separators.
+#: ``invoice\u202efdp.exe`` would otherwise show as ``invoiceexe.pdf``.
+_DROPPED_CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+
+
 def safe_filename(name: str | None) -> str:
-    name = unicodedata.normalize("NFC", os.path.basename(name or "")).strip()
-    name = re.sub(r"[\x00-\x1f\x7f/\\:*?\"<>|]+", "_", name)
+    """The name to store and show: its last path component (``/`` or ``\\``), without
+    invisible or reordering characters, without characters file systems refuse."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = re.split(r"[/\\]", name)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in _DROPPED_CATEGORIES)
+    name = re.sub(r"\s+", " ", name)
+    name = re.sub(r'[:*?"<>|]+', "_", name).strip()
     return name[:200] or "document"
 
 

@@ -13,10 +13,10 @@ from datetime import date, datetime
 
 from sqlalchemy import and_, or_, select
 
+from ..core.db import in_ids
 from ..core.money import to_money
 from ..core.timeutil import local_today, to_local
 from ..credit.models import CreditList, CreditListing
-from ..core.db import in_ids
 from ..extensions import db
 from ..programs import operations as programs
 from ..programs.models import Program, ProgramRate, RateKind

@@ -2,9 +2,18 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (DateField, DecimalField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField,
-                     TextAreaField)
+from wtforms import (
+    DateField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
 from ..core.htmlforms import options
 
 

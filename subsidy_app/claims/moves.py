@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from ..core.audit import event_values
 from ..core.errors import Conflict, Forbidden, ValidationFailed
 from ..core.labels import STATUS, label
+from ..core.permissions import Actor
 from ..programs.models import DocumentRequirement
 from .models import ClaimStatus
 from .workflow import TRANSITIONS
@@ -92,7 +93,7 @@ def not_recused(state: ClaimState, recused: tuple[set[int], set[int]]) -> Refusa
     return None
 
 
-def not_own_filing(actor, state: ClaimState) -> Refusal | None:
+def not_own_filing(actor: Actor, state: ClaimState) -> Refusal | None:
     if actor.id == state.filed_by_id:
         return Refusal(403, "segregation_of_duties",
                        _("Whoever filed a claim cannot review it (segregation of duties)."))
@@ -108,7 +109,7 @@ def in_source_status(state: ClaimState, action: str) -> Refusal | None:
     return None
 
 
-def not_the_rejecter(actor, state: ClaimState) -> Refusal | None:
+def not_the_rejecter(actor: Actor, state: ClaimState) -> Refusal | None:
     """陈述、申辩: an appeal is decided by another reviewer than the one who rejected."""
     if state.status == ClaimStatus.APPEALED and actor.id == state.rejected_by_id:
         return Refusal(403, "segregation_of_duties",
@@ -150,7 +151,7 @@ def eligible(verdict) -> Refusal | None:
                    {"checks": failed})
 
 
-def before_rules(actor, state: ClaimState, action: str, recused) -> Refusal | None:
+def before_rules(actor: Actor, state: ClaimState, action: str, recused) -> Refusal | None:
     """The guards a reviewer's approval meets before the rules are run, in this order."""
     checks = [lambda: not_recused(state, recused), lambda: not_own_filing(actor, state),
               lambda: in_source_status(state, action)]
@@ -179,7 +180,7 @@ def finance_commitment(amount, fiscal_year: int) -> dict:
     return {"amount_approved": amount, "fiscal_year": fiscal_year, "amount_committed": amount}
 
 
-def move_record(actor, claim_id: int, action: str, *, before_status, before_stage, status, stage,
+def move_record(actor: Actor, claim_id: int, action: str, *, before_status, before_stage, status, stage,
                 deadline, comment: str | None, occurred_at: datetime | None = None,
                 **extra) -> dict:
     """The audit event of a claim's move, as column values (the single path adds it to the

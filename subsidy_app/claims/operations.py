@@ -1,7 +1,7 @@
 """Filing, editing, reading and listing claims."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from flask import g, has_request_context
 from flask_babel import gettext as _
@@ -10,9 +10,9 @@ from sqlalchemy import and_, case, exists, not_, or_, select
 from ..conflicts import operations as conflicts
 from ..core import audit
 from ..core.audit import AuditEvent
-from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..core.permissions import is_confined, require
-from ..core.timeutil import local_today, utcnow
+from ..core.errors import Conflict, Forbidden, NotFound, invalid
+from ..core.permissions import Actor, is_confined, require
+from ..core.timeutil import LOCAL_TZ, local_today, utcnow
 from ..credit import operations as credit
 from ..deadlines import operations as deadlines
 from ..extensions import db
@@ -27,10 +27,9 @@ from . import amounts, facts, rules
 from .models import Claim, ClaimStatus, Stage
 from .workflow import OPEN_STATUSES, STAGE_OF_STATUS
 
-
 # --- who may see and who is the applicant -------------------------------------------------
 
-def is_applicant(actor, claim: Claim) -> bool:
+def is_applicant(actor: Actor, claim: Claim) -> bool:
     """A user of the applicant organisation, or the HR user who filed the claim."""
     if is_confined(actor):
         return claim.organization_id is not None and claim.organization_id == actor.organization_id
@@ -45,7 +44,7 @@ def claim_subjects(claim: Claim) -> tuple[set[int], set[int]]:
     return {o for o in orgs if o}, {claim.talent_id} if claim.talent_id else set()
 
 
-def get_claim(actor, claim_id: int) -> Claim:
+def get_claim(actor: Actor, claim_id: int) -> Claim:
     """A claim the actor may see: applicants their own (404 otherwise); a reviewer with a
     declared conflict is refused (403, 回避)."""
     require(actor, "claim.read")
@@ -57,7 +56,7 @@ def get_claim(actor, claim_id: int) -> Claim:
     return claim
 
 
-def recused_claim_ids(actor, claim_ids) -> list[int]:
+def recused_claim_ids(actor: Actor, claim_ids) -> list[int]:
     """Those of these claims the actor has declared a conflict with (回避): the applicant,
     the talent's employer or the talent. Paths that act on many claims at once (payment
     batches, bank results) refuse them as the single path refuses one."""
@@ -73,7 +72,7 @@ def recused_claim_ids(actor, claim_ids) -> list[int]:
                                employer_conflict))).scalars())
 
 
-def require_not_recused(actor, claim_ids) -> None:
+def require_not_recused(actor: Actor, claim_ids) -> None:
     recused = recused_claim_ids(actor, claim_ids)
     if recused:
         raise Forbidden(_("You have declared a conflict of interest with this claim's applicant "
@@ -152,37 +151,35 @@ def outstanding_deferrals(claim: Claim) -> list:
 
 # --- filing and editing --------------------------------------------------------------------
 
-def _unknown(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(_("Some fields are invalid."), fields={field: [message]})
 
 
-def _resolve_organization(actor, organization_id: int | None, talent):
+def _resolve_organization(actor: Actor, organization_id: int | None, talent):
     """The applicant organisation: a confined user's own; staff name any (or the talent's
     employer by default). Another organisation's id is answered as an unknown one."""
     if is_confined(actor):
         if organization_id is not None and organization_id != actor.organization_id:
-            raise _unknown("organization_id", _("No organisation has this id."))
+            raise invalid("organization_id", _("No organisation has this id."))
         return organizations.find_organization(actor.organization_id)
     if organization_id is None:
         return talent.employer if talent is not None else None
     organization = organizations.find_organization(organization_id)
     if not naming.may_name_organization(actor, organization):
-        raise _unknown("organization_id", _("No organisation has this id."))
+        raise invalid("organization_id", _("No organisation has this id."))
     return organization
 
 
-def _resolve_talent(actor, talent_code: str | None, program):
+def _resolve_talent(actor: Actor, talent_code: str | None, program):
     """The talent named, if the actor may name it on this program (CONTRACT "Who may name
     whom"); a talent the actor may not name is answered exactly as an unknown code."""
     if not talent_code:
         return None
     talent = talents.find_talent(talent_code)
     if not naming.may_name_talent(actor, talent, program):
-        raise _unknown("talent_code", _("No talent has this code."))
+        raise invalid("talent_code", _("No talent has this code."))
     return talent
 
 
-def create_claim(actor, *, program_code: str, talent_code: str | None = None,
+def create_claim(actor: Actor, *, program_code: str, talent_code: str | None = None,
                  organization_id: int | None = None, amount_requested=None,
                  details: dict | None = None) -> Claim:
     """File a claim as a draft, with the verdict of every rule. An ineligible claim is
@@ -190,8 +187,7 @@ def create_claim(actor, *, program_code: str, talent_code: str | None = None,
     require(actor, "claim.create")
     program = programs.find_program(program_code)
     if program is None:
-        raise ValidationFailed(_("Some fields are invalid."),
-                               fields={"program_code": [_("No program has this code.")]})
+        raise invalid("program_code", _("No program has this code."))
     talent = _resolve_talent(actor, talent_code, program)
     organization = _resolve_organization(actor, organization_id, talent)
     # 回避: a reviewer does not file on behalf of a party they are conflicted with
@@ -215,7 +211,7 @@ def create_claim(actor, *, program_code: str, talent_code: str | None = None,
     return claim
 
 
-def update_claim(actor, claim_id: int, *, amount_requested=None, details: dict | None = None,
+def update_claim(actor: Actor, claim_id: int, *, amount_requested=None, details: dict | None = None,
                  clear_amount: bool = False) -> Claim:
     """Correct a draft or a returned claim (the applicant's answer to a return)."""
     claim = get_claim(actor, claim_id)
@@ -253,7 +249,7 @@ def is_overdue(claim: Claim, today: date | None = None) -> bool:
             and claim.stage_deadline < (today or local_today()))
 
 
-def visible_claims(actor, *, status: ClaimStatus | None = None, program_code: str | None = None,
+def visible_claims(actor: Actor, *, status: ClaimStatus | None = None, program_code: str | None = None,
                    organization_id: int | None = None, talent_code: str | None = None,
                    created_from: date | None = None, created_to: date | None = None,
                    overdue: bool | None = None, stage: Stage | None = None,
@@ -300,9 +296,7 @@ def visible_claims(actor, *, status: ClaimStatus | None = None, program_code: st
 
 def _day_start(day: date, plus_days: int = 0):
     """Midnight in Shanghai, as a UTC time (dates people type are local dates)."""
-    from datetime import datetime, time, timedelta
 
-    from ..core.timeutil import LOCAL_TZ
 
     return datetime.combine(day + timedelta(days=plus_days), time(), LOCAL_TZ)
 

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from flask_babel import get_locale
 
+from ..core.labels import ACTION, label
+from ..core.permissions import Actor
 from ..core.timeutil import local_today
 from ..deadlines import operations as deadlines
+from ..programs import operations as programs
 from ..programs.models import TAX_EXEMPT_CLAUSE, DocumentRequirement
 from . import actions, operations
 from .workflow import OPEN_STATUSES
@@ -49,7 +52,7 @@ def _history(claim) -> list[dict]:
     return entries
 
 
-def describe(actor, claim, *, full: bool = True) -> dict:
+def describe(actor: Actor, claim, *, full: bool = True) -> dict:
     """The claim as a dict for ClaimSchema. ``full`` adds a live evaluation (for open
     claims), the history and the actions open to this user."""
     today = local_today()
@@ -103,14 +106,12 @@ def localized_name(program) -> str:
 
 
 def action_label(action: str) -> str:
-    from ..core.labels import ACTION, label
 
     return label(ACTION, action)
 
 
 def document_choices(claim) -> list[tuple[str, str]]:
     """The kinds of document the claim's program takes, required ones first, by name."""
-    from ..programs import operations as programs
 
     names = programs.document_names()
     program = claim.program

@@ -17,8 +17,8 @@ from ..programs.models import DocumentRequirement
 from ..talents.models import Talent
 from ..users.models import User
 from .facts import Subject, filed_on
-from .moves import ClaimState
 from .models import Claim, ClaimDocument, ClaimStatus, DocumentDeferral
+from .moves import ClaimState
 
 CHUNK = 20000  # rows per IN list or executemany
 

@@ -10,7 +10,7 @@ notices are cited with their document numbers.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -424,8 +424,9 @@ def benchmarks_in_force(facts: ClaimFacts, categories: list[str], clause: str) -
 def within_highest_standard(facts: ClaimFacts, categories: list[str], clause: str) -> Check:
     """The amount asked is not above the sum of the highest standards in force."""
     on = facts.rate_date
-    rows = [highest_standard(facts.benchmarks, c, on) for c in categories] if on else []
-    if not rows or None in rows:
+    found = [highest_standard(facts.benchmarks, c, on) for c in categories] if on else []
+    rows = [r for r in found if r is not None]
+    if not found or len(rows) < len(found):
         return _check("within_highest_standard", False, clause, "外省标准不全，无法核定金额。",
                       "Other provinces' standards are incomplete: the amount cannot be set.")
     total = sum((r.amount for r in rows), Decimal("0"))
@@ -440,7 +441,8 @@ def within_highest_standard(facts: ClaimFacts, categories: list[str], clause: st
                   f"{total:,.2f} yuan.")
 
 
-RULES = {
+#: The rules a plan file may name, each returning its check.
+RULES: dict[str, Callable[..., Check]] = {
     "applicant_kind": applicant_kind,
     "talent_named": talent_named,
     "organization_named": organization_named,
@@ -481,8 +483,8 @@ def evaluate(facts: ClaimFacts, program_rules: list[dict]) -> Verdict:
     for spec in program_rules:
         params = {k: v for k, v in spec.items() if k != "rule"}
         try:
-            rule = RULES[spec["rule"]]
+            program_rule = RULES[spec["rule"]]
         except KeyError:
             raise LookupError(f"the plan names an unknown rule: {spec['rule']!r}") from None
-        checks.append(rule(facts, **params))
+        checks.append(program_rule(facts, **params))
     return Verdict(all(c.passed for c in checks), tuple(checks))

@@ -1,8 +1,10 @@
+import math
+
 from flask_babel import gettext as _
 from marshmallow import INCLUDE, ValidationError, fields, validate, validates_schema
 
 from ..core.pagination import PageArgs
-from ..core.schemas import BaseSchema, EnumValue, Money, RequiredText, Text
+from ..core.schemas import BaseSchema, Date, EnumValue, Id, Money, RequiredText, Text
 from .models import ClaimStatus, Stage
 from .workflow import ACTIONS
 
@@ -17,14 +19,14 @@ class ClaimDetailsSchema(BaseSchema):
 
     project_id = fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1),
                                 metadata={"description": "RECRUIT_*: the recruitment project"})
-    contract_signed_on = fields.Date(metadata={"description": "HEADHUNTER: date of the commission contract"})
+    contract_signed_on = Date(metadata={"description": "HEADHUNTER: date of the commission contract"})
     commission = Money(metadata={"description": "HEADHUNTER: the contract's commission"})
     justification = Text(5000, metadata={"description": "Discretionary programs: the written justification"})
     year = fields.Integer(strict=True, validate=validate.Range(min=2000, max=2100),
                           metadata={"description": "FRIENDSHIP_*: the award year"})
-    designated_on = fields.Date(metadata={"description": "DEMO_BASE_*: the designation date"})
-    visit_date = fields.Date(metadata={"description": "RETURNEE_VISIT: date of the visit"})
-    travel_date = fields.Date(metadata={"description": "TRAVEL: date of the journey"})
+    designated_on = Date(metadata={"description": "DEMO_BASE_*: the designation date"})
+    visit_date = Date(metadata={"description": "RETURNEE_VISIT: date of the visit"})
+    travel_date = Date(metadata={"description": "TRAVEL: date of the journey"})
 
     @validates_schema(pass_original=True)
     def _limit_extra_keys(self, data, original, **kwargs):
@@ -36,7 +38,8 @@ class ClaimDetailsSchema(BaseSchema):
         for key, value in extra.items():
             if len(str(key)) > 64:
                 raise ValidationError(_("A key has at most 64 characters."), "_schema")
-            if isinstance(value, (dict, list)) or (isinstance(value, str) and len(value) > 2000):
+            if isinstance(value, (dict, list)) or (isinstance(value, str) and len(value) > 2000) or (
+                    isinstance(value, float) and not math.isfinite(value)):
                 raise ValidationError(_("Only short text, numbers and true/false are kept."),
                                       str(key))
 
@@ -61,7 +64,7 @@ class ActionSchema(BaseSchema):
     amount_approved = Money(allow_none=True, load_default=None)
     documents = fields.List(Text(40), load_default=None, validate=validate.Length(max=30),
                             metadata={"description": "defer_documents: kinds that may follow later"})
-    due_date = fields.Date(load_default=None, metadata={"description": "defer_documents: supply by"})
+    due_date = Date(load_default=None, metadata={"description": "defer_documents: supply by"})
 
 
 class CheckSchema(BaseSchema):
@@ -149,10 +152,10 @@ class ClaimListArgs(PageArgs):
     status = EnumValue(ClaimStatus, load_default=None)
     stage = EnumValue(Stage, load_default=None)
     program_code = Text(40, load_default=None)
-    organization_id = fields.Integer(load_default=None)
+    organization_id = Id(load_default=None)
     talent_code = Text(16, load_default=None)
-    created_from = fields.Date(load_default=None)
-    created_to = fields.Date(load_default=None)
+    created_from = Date(load_default=None)
+    created_to = Date(load_default=None)
     overdue = fields.Boolean(load_default=None)
     order = fields.String(load_default=None, validate=validate.OneOf(["queue", "newest"]))
 
@@ -169,16 +172,16 @@ class BulkFilterSchema(BaseSchema):
     status = EnumValue(ClaimStatus, load_default=None)
     stage = EnumValue(Stage, load_default=None)
     program_code = Text(40, load_default=None)
-    organization_id = fields.Integer(load_default=None)
+    organization_id = Id(load_default=None)
     talent_code = Text(16, load_default=None)
-    created_from = fields.Date(load_default=None)
-    created_to = fields.Date(load_default=None)
+    created_from = Date(load_default=None)
+    created_to = Date(load_default=None)
     overdue = fields.Boolean(load_default=None)
 
 
 class BulkActionSchema(BaseSchema):
     action = fields.String(required=True, validate=validate.OneOf(["hr_approve", "finance_approve"]))
-    claim_ids = fields.List(fields.Integer(strict=True), load_default=None,
+    claim_ids = fields.List(Id(strict=True), load_default=None,
                             validate=validate.Length(min=1, max=100_000))
     filters = fields.Nested(BulkFilterSchema, load_default=None)
     comment = Text(5000, allow_none=True, load_default=None)

@@ -9,9 +9,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from ..core import security
 from ..core.htmlforms import attempt, flash_field_errors, options
 from ..core.pagination import paginate_html
-from ..core.permissions import can
+from ..core.permissions import Actor, can
 from ..payments import corrections
 from ..programs import operations as programs
 from ..programs.models import DocumentRequirement
@@ -46,7 +47,7 @@ def index():
                            bulk_form=BulkForm(formdata=None))
 
 
-def _claim_form(actor) -> ClaimForm:
+def _claim_form(actor: Actor) -> ClaimForm:
     form = ClaimForm()
     form.program_code.choices = options([(p.code, f"{presentation.localized_name(p)} {p.clause}")
                                  for p in programs.list_programs(actor)])
@@ -172,7 +173,7 @@ def document(claim_id, document_id):
                          download_name=found.filename, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return security.allow_same_origin_framing(response)  # the preview on the claim page
 
 
 @bp.route("/<int:claim_id>/actions", methods=["POST"])

@@ -7,8 +7,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import UTCDateTime, enum_column
 from ..core.timeutil import utcnow
-from ..subjects.kinds import SubjectKind
 from ..extensions import db
+from ..subjects.kinds import SubjectKind
 
 
 class ReviewerConflict(db.Model):

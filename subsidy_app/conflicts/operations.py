@@ -5,19 +5,19 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..core import audit
-from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..core.permissions import Role, require
+from ..core.errors import Conflict, Forbidden, NotFound, invalid
+from ..core.permissions import Actor, Role, require
 from ..core.timeutil import utcnow
+from ..extensions import db
 from ..subjects.kinds import SubjectKind
 from ..subjects.resolve import resolve_subject
-from ..extensions import db
 from ..users import operations as users
 from .models import ReviewerConflict
 
 REVIEWER_ROLES = {Role.HR, Role.FINANCE}
 
 
-def declare(actor, *, subject_kind: SubjectKind | str, subject_id, reason: str,
+def declare(actor: Actor, *, subject_kind: SubjectKind | str, subject_id, reason: str,
             reviewer_id: int | None = None) -> ReviewerConflict:
     """A reviewer declares a conflict; HR may record one for another reviewer."""
     require(actor, "conflict.declare")
@@ -26,8 +26,7 @@ def declare(actor, *, subject_kind: SubjectKind | str, subject_id, reason: str,
         require(actor, "conflict.record_for_others")
     reviewer = users.get_user(reviewer_id) if reviewer_id != actor.id else actor
     if reviewer.role not in REVIEWER_ROLES:
-        raise ValidationFailed(_("Some fields are invalid."), fields={
-            "reviewer_id": [_("Only HR and finance reviewers recuse themselves.")]})
+        raise invalid("reviewer_id", _("Only HR and finance reviewers recuse themselves."))
     subject_kind = SubjectKind(subject_kind)
     subject = resolve_subject(subject_kind, subject_id)
     existing = db.session.execute(select(ReviewerConflict).where(
@@ -45,7 +44,7 @@ def declare(actor, *, subject_kind: SubjectKind | str, subject_id, reason: str,
     return conflict
 
 
-def end(actor, conflict_id: int, *, reason: str) -> ReviewerConflict:
+def end(actor: Actor, conflict_id: int, *, reason: str) -> ReviewerConflict:
     """End a conflict: another HR user than the reviewer, with a reason (回避). A reviewer
     who could end their own recusal could lift it and decide the claim alone."""
     require(actor, "conflict.end")
@@ -56,8 +55,7 @@ def end(actor, conflict_id: int, *, reason: str) -> ReviewerConflict:
         raise Forbidden(_("A reviewer cannot end their own conflict of interest: another HR "
                           "user ends it (回避)."), code="segregation_of_duties")
     if not reason or not reason.strip():
-        raise ValidationFailed(_("Some fields are invalid."),
-                               fields={"reason": [_("Say why the conflict has ended.")]})
+        raise invalid("reason", _("Say why the conflict has ended."))
     if not conflict.active:
         raise Conflict(_("This conflict has already ended."), code="already_ended")
     conflict.ended_at = utcnow()
@@ -69,7 +67,7 @@ def end(actor, conflict_id: int, *, reason: str) -> ReviewerConflict:
     return conflict
 
 
-def list_conflicts(actor, *, active: bool | None = None):
+def list_conflicts(actor: Actor, *, active: bool | None = None):
     require(actor, "conflict.read")
     stmt = select(ReviewerConflict).order_by(ReviewerConflict.id.desc())
     if actor.role == Role.FINANCE:
@@ -88,7 +86,7 @@ def conflicted_subjects(reviewer_id: int) -> tuple[set[int], set[int]]:
     return ({o for o, _t in rows if o is not None}, {t for _o, t in rows if t is not None})
 
 
-def require_not_conflicted(actor, *, organization_ids, talent_ids) -> None:
+def require_not_conflicted(actor: Actor, *, organization_ids, talent_ids) -> None:
     """Recusal: a reviewer with a conflict may not act (nor look)."""
     if actor.role not in REVIEWER_ROLES:
         return

@@ -13,13 +13,14 @@ from enum import Enum
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model, db
 from .db import UTCDateTime
 from .money import money_str
+from .permissions import Actor
 from .timeutil import utcnow
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     __tablename__ = "audit_events"
     __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),)
 
@@ -59,7 +60,7 @@ def snapshot(obj, *names: str) -> dict:
     return {name: jsonable(getattr(obj, name)) for name in names}
 
 
-def event_values(actor, action: str, object_type: str, object_id, *, before: dict | None = None,
+def event_values(actor: Actor | None, action: str, object_type: str, object_id, *, before: dict | None = None,
                  after: dict | None = None, reason: str | None = None,
                  occurred_at: datetime | None = None) -> dict:
     """The column values of an audit event (for :func:`record`, and for paths that insert
@@ -68,7 +69,7 @@ def event_values(actor, action: str, object_type: str, object_id, *, before: dic
         occurred_at=occurred_at or utcnow(),
         actor_id=getattr(actor, "id", None),
         actor_name=getattr(actor, "username", SYSTEM_ACTOR_NAME),
-        actor_role=getattr(actor, "role", None) and str(actor.role),
+        actor_role=str(actor.role) if actor is not None else None,
         action=action,
         object_type=object_type,
         object_id=str(object_id),
@@ -78,7 +79,7 @@ def event_values(actor, action: str, object_type: str, object_id, *, before: dic
     )
 
 
-def record(actor, action: str, object_type: str, object_id, *, before: dict | None = None,
+def record(actor: Actor | None, action: str, object_type: str, object_id, *, before: dict | None = None,
            after: dict | None = None, reason: str | None = None) -> AuditEvent:
     """Add an audit event to the current transaction. ``actor`` None means the system
     (a CLI seed, a scheduled job)."""

@@ -3,10 +3,10 @@ from flask import Blueprint, render_template, request
 from flask_login import login_required
 from sqlalchemy import select
 
+from ..users.auth import current_actor
 from .audit import AuditEvent
 from .pagination import paginate_html
 from .permissions import require
-from ..users.auth import current_actor
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 

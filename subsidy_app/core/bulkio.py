@@ -10,18 +10,33 @@ import gc
 import json
 from contextlib import contextmanager
 
+from sqlalchemy import JSON
+from sqlalchemy.exc import DBAPIError
+
 from ..extensions import db
 
 CHUNK = 20000
 
 
 def insert_rows(table, rows: list[dict]) -> None:
+    """Insert ``rows`` into ``table``. A failure of the driver (a unique index violated by a
+    concurrent request, say) is raised as SQLAlchemy's own exception (``IntegrityError``…),
+    as the ORM would raise it, so that ``core.errors`` answers it (409)."""
     if not rows:
         return
     connection = db.session.connection()
-    if connection.dialect.name != "postgresql":
-        _executemany(connection, table, rows)
-        return
+    dbapi = connection.dialect.loaded_dbapi
+    try:
+        if connection.dialect.name != "postgresql":
+            _executemany(connection, table, rows)
+        else:
+            _copy(connection, table, rows)
+    except dbapi.Error as exc:
+        raise DBAPIError.instance(f"INSERT INTO {table.name} (bulk)", None, exc, dbapi.Error,
+                                  dialect=connection.dialect) from exc
+
+
+def _copy(connection, table, rows: list[dict]) -> None:
     columns = list(rows[0])
     json_columns = {name for name in columns if _json_like(table.c[name].type)}
     raw = connection.connection.driver_connection
@@ -37,7 +52,6 @@ def insert_rows(table, rows: list[dict]) -> None:
 
 
 def _json_like(column_type) -> bool:
-    from sqlalchemy import JSON
 
     return isinstance(getattr(column_type, "impl", column_type), JSON) or isinstance(column_type, JSON)
 

@@ -1,10 +1,12 @@
 """Column types shared by every model."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import DateTime, Enum, Numeric
+from sqlalchemy import DateTime, Enum, Numeric, any_, bindparam, cast
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import TypeDecorator
 
+from ..extensions import db
 from .money import to_money
 
 
@@ -40,7 +42,7 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime refused: store timezone-aware UTC times")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         # SQLite stores text; keep it naive-UTC so that it sorts and compares.
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
@@ -48,8 +50,8 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 def enum_column(enum_cls, name: str, length: int = 20) -> Enum:
@@ -65,10 +67,7 @@ def in_ids(column, ids):
     (``= ANY(…)``) instead of thousands of bind parameters to convert and plan. The array is
     cast to the column's own type, so that PostgreSQL hashes it (an int2[] against an int4
     column would be searched linearly for every row)."""
-    from sqlalchemy import any_, bindparam, cast
-    from sqlalchemy.dialects.postgresql import ARRAY
 
-    from ..extensions import db
 
     ids = list(ids)
     if db.session.get_bind().dialect.name == "postgresql" and len(ids) > 100:

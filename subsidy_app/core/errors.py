@@ -15,7 +15,7 @@ import logging
 
 from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,13 @@ class Conflict(AppError):
 
 class ValidationFailed(AppError):
     status, code = 422, "validation_error"
+
+
+def invalid(field: str | dict, *messages: str) -> ValidationFailed:
+    """422 "some fields are invalid": ``invalid("amount", msg)`` for one field, or
+    ``invalid({"a": [msg], "b": [msg]})`` for several. The one way operations say it."""
+    fields = field if isinstance(field, dict) else {field: list(messages)}
+    return ValidationFailed(_("Some fields are invalid."), fields=fields)
 
 
 class TooManyRequests(AppError):
@@ -164,23 +171,72 @@ def handle_http_exception(exc: HTTPException):
 
 def handle_integrity_error(exc: IntegrityError):
     """A unique or check constraint caught what a service did not (a race): 409."""
+    return _database_error(exc)
+
+
+#: PostgreSQL's answers to two transactions that collide: serialization_failure,
+#: deadlock_detected, lock_not_available ("could not obtain lock"); unique and foreign-key
+#: violations are integrity errors, handled above.
+_CONFLICT_SQLSTATES = {"40001", "40P01", "55P03"}
+#: The same on SQLite (another writer held the database past the busy timeout).
+_CONFLICT_TEXTS = ("database is locked", "database table is locked", "could not obtain lock")
+
+
+def _sqlstate(exc) -> str | None:
+    return getattr(getattr(exc, "orig", exc), "sqlstate", None)
+
+
+def is_concurrency_conflict(exc) -> bool:
+    """A failure caused by another transaction at the same moment (retrying may succeed)."""
+    if _sqlstate(exc) in _CONFLICT_SQLSTATES:
+        return True
+    text = str(getattr(exc, "orig", exc)).lower()
+    return any(phrase in text for phrase in _CONFLICT_TEXTS)
+
+
+def _database_error(exc: Exception):
+    """Turn a database (or driver) failure into the contract's answer:
+
+    * a conflict with a concurrent transaction (PostgreSQL serialization failure, deadlock,
+      lock not available; SQLite "database is locked") → 409;
+    * a unique or check constraint (a race that a service did not see) → 409;
+    * a value out of the column's range or not storable (PostgreSQL class 22, SQLite's
+      integer overflow, a string that is not valid Unicode) → 422: input the schemas should
+      have refused, logged so that the schema can be fixed;
+    * anything else (the database is down) → 503.
+    """
+    import psycopg
+
     from ..extensions import db
 
     db.session.rollback()
-    log.info("integrity error turned into 409: %s", exc.orig)
-    return _respond(409, "conflict", _("The request conflicts with the current state."))
+    if is_concurrency_conflict(exc):
+        log.info("concurrency conflict turned into 409: %s", exc)
+        return _respond(409, "conflict", _("Someone else changed this at the same time. Reload and "
+                                           "try again."))
+    if isinstance(exc, (IntegrityError, psycopg.IntegrityError)):
+        log.info("integrity error turned into 409: %s", getattr(exc, "orig", exc))
+        return _respond(409, "conflict", _("The request conflicts with the current state."))
+    if isinstance(exc, (DataError, psycopg.DataError, OverflowError, UnicodeError)) or (
+            (_sqlstate(exc) or "").startswith("22")):
+        log.warning("value out of range on %s %s turned into 422", request.method, request.path,
+                    exc_info=exc)
+        return _respond(422, "validation_error", _("A value is out of the range this system accepts."))
+    log.exception("database error on %s %s", request.method, request.path)
+    return _respond(503, "unavailable", _("The database is busy. Please try again."))
 
 
 def handle_unexpected(exc: Exception):
+    import psycopg
+
     from ..extensions import db
 
     db.session.rollback()
     if isinstance(exc, HTTPException):
         return handle_http_exception(exc)
+    if isinstance(exc, (OperationalError, DataError, psycopg.Error, OverflowError, UnicodeError)):
+        return _database_error(exc)
     log.exception("unhandled error on %s %s", request.method, request.path)
-    if isinstance(exc, OperationalError):
-        message = _("The database is busy. Please try again.")
-        return _respond(503, "unavailable", message)
     return _respond(500, "internal_error", _("An internal error occurred. It has been logged."))
 
 

@@ -15,8 +15,8 @@ CJK_FONT_NAME = "WenQuanYiMicroHei"
 @cache
 def register_reportlab_font() -> str:
     """Register the font with reportlab once per process; returns its name."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfbase import pdfmetrics  # noqa: PLC0415 (reportlab is loaded when a PDF is made)
+    from reportlab.pdfbase.ttfonts import TTFont  # noqa: PLC0415 (reportlab is loaded when a PDF is made)
 
     pdfmetrics.registerFont(TTFont(CJK_FONT_NAME, str(CJK_FONT_PATH)))
     return CJK_FONT_NAME

@@ -2,9 +2,10 @@
 messages on the form's fields, the rest as a message at the top (in the user's language)."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from flask import flash
+from wtforms.fields.choices import SelectChoice
 
 from .errors import AppError
 
@@ -42,6 +43,5 @@ def flash_field_errors(form) -> None:
 
 def options(pairs) -> list:
     """Choices of a select field from (value, label) pairs, as WTForms 3.3 wants them."""
-    from wtforms.fields.choices import SelectChoice
 
     return [SelectChoice(value, label) for value, label in pairs]

@@ -11,7 +11,8 @@ import os
 import re
 
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_decimal, lazy_gettext as _l
+from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
 
 from .money import to_money
 
@@ -71,8 +72,8 @@ _VALIDATION_MESSAGES: list[tuple[re.Pattern, object]] = [
         (r"Not a valid email address\.", _l("Not a valid email address.")),
         (r"String does not match expected pattern\.", _l("Does not match the expected format.")),
         (r"Must be one of: (?P<choices>.*)\.", _l("Must be one of: %(choices)s.")),
-        (r"Must be greater than or equal to %s and less than or equal to %s\."
-         % (_NUMBER % "min", _NUMBER % "max"),
+        (r"Must be greater than or equal to %s and less than or equal to %s\."  # noqa: UP031
+         % (_NUMBER % "min", _NUMBER % "max"),  # (a pattern of marshmallow's own %-message)
          _l("Must be between %(min)s and %(max)s.")),
         (r"Must be greater than or equal to %s\." % (_NUMBER % "min"),
          _l("Must be greater than or equal to %(min)s.")),

@@ -17,16 +17,16 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model, db
 from .db import UTCDateTime
-from .errors import Conflict, ValidationFailed
+from .errors import Conflict, ValidationFailed, invalid
 from .timeutil import utcnow
 
 HEADER = "Idempotency-Key"
 WRITING = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-class IdempotencyRecord(db.Model):
+class IdempotencyRecord(Model):
     __tablename__ = "idempotency_records"
     __table_args__ = (UniqueConstraint("user_id", "key", name="uq_idempotency_records_user_key"),)
 
@@ -65,8 +65,7 @@ def claim_or_replay():
     if not key or user is None or request.method not in WRITING:
         return None
     if len(key) > 100 or not key.strip():
-        raise ValidationFailed(_("Some fields are invalid."),
-                               fields={HEADER: [_("1 to 100 characters.")]})
+        raise invalid({HEADER: [_("1 to 100 characters.")]})
     request_hash = _request_hash()
     record = _find(user.id, key)
     if record is None:
@@ -75,7 +74,11 @@ def claim_or_replay():
             with db.session.begin_nested():
                 db.session.add(record)
         except IntegrityError:  # the same key, at the same moment, has just been used
-            record = _find(user.id, key)
+            found = _find(user.id, key)
+            if found is None:  # taken and rolled back meanwhile: the client tries again
+                raise Conflict(_("A request with this Idempotency-Key is still being processed."),
+                               code="in_progress") from None
+            record = found
         else:
             g.idempotency_record = record
             return None

@@ -8,6 +8,7 @@ else, so that the existence of other organisations' records is not revealed.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Protocol
 
 from flask_babel import gettext as _
 
@@ -21,6 +22,18 @@ class Role(StrEnum):
     FINANCE = "finance"
     AUDITOR = "auditor"
     ADMIN = "admin"
+
+
+class Actor(Protocol):
+    """Who acts: a user (users.models.User), as every operation sees it. ``None`` where an
+    operation accepts it means the system itself (a seed, a scheduled job)."""
+
+    id: int
+    username: str
+    role: Role
+    organization_id: int | None
+    is_active: bool
+    is_senior: bool
 
 
 E, I, H, F, A, ADM = (Role.EMPLOYER, Role.INTERMEDIARY, Role.HR, Role.FINANCE, Role.AUDITOR,

@@ -5,10 +5,10 @@ from sqlalchemy import String, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model, db
 
 
-class CodeSequence(db.Model):
+class CodeSequence(Model):
     __tablename__ = "code_sequences"
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable, Iterable, Iterator
 
 from .fonts import CJK_FONT_NAME, register_reportlab_font
 
@@ -83,14 +86,12 @@ def write_xlsx(target, sheets: list[Sheet]) -> None:
     place of the two templates (:class:`_SheetBody`): openpyxl spends ~12 µs a cell, which
     is 20 s for a ledger of 100,000 entries of 17 columns; the body writer ~1 µs.
     """
-    import shutil
-    import tempfile
-    import zipfile
+    import zipfile  # noqa: PLC0415 (openpyxl and reportlab are loaded when an export is made)
 
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
-    from openpyxl.utils import get_column_letter
+    from openpyxl import Workbook  # noqa: PLC0415 (openpyxl and reportlab are loaded when an export is made)
+    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415 (openpyxl and reportlab are loaded when an export is made)
+    from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill  # noqa: PLC0415 (openpyxl and reportlab are loaded when an export is made)
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415 (openpyxl and reportlab are loaded when an export is made)
 
     workbook = Workbook(write_only=True)
     workbook.add_named_style(NamedStyle(name="money", number_format=MONEY_FORMAT))
@@ -116,7 +117,7 @@ def write_xlsx(target, sheets: list[Sheet]) -> None:
         for line in sheet.preamble:
             worksheet.append([line])
 
-        def styled(value, style):
+        def styled(value, style, worksheet=worksheet):
             cell = WriteOnlyCell(worksheet, value=value)
             cell.style = style
             return cell
@@ -149,13 +150,12 @@ class _SheetBody:
     CHUNK = 2000
 
     def __init__(self, member: str, sheet: Sheet, first_row: int):
-        from openpyxl.utils import get_column_letter
+        from openpyxl.utils import get_column_letter  # noqa: PLC0415 (openpyxl and reportlab are loaded when an export is made)
 
         self.member, self.sheet, self.first_row = member, sheet, first_row
         self.letters = [get_column_letter(i) for i in range(1, len(sheet.columns) + 1)]
 
     def write(self, xml: str, dst) -> None:
-        import re
 
         body_at = xml.index(f'<row r="{self.first_row}"')
         totals_at = xml.index(f'<row r="{self.first_row + 1}"')
@@ -181,7 +181,6 @@ class _SheetBody:
         dst.write(xml[after:].encode("utf-8"))
 
     def _styles(self, row_xml: str) -> dict[str, str]:
-        import re
 
         return {letter: f' s="{style}"' for letter, style in
                 re.findall(r'<c r="([A-Z]+)\d+"[^>]*?\bs="(\d+)"', row_xml)}
@@ -229,8 +228,8 @@ def write_pdf_listing(target, *, title: str, subtitle: str, columns: list[Column
     of its first column. ``second_line`` gives a small line under each row (the ledger puts
     the hashes there).
     """
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.pdfgen import canvas
+    from reportlab.lib.pagesizes import A4, landscape  # noqa: PLC0415 (openpyxl and reportlab are loaded when an export is made)
+    from reportlab.pdfgen import canvas  # noqa: PLC0415 (openpyxl and reportlab are loaded when an export is made)
 
     register_reportlab_font()
     width, height = landscape(A4)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask_babel import format_date, format_datetime, get_locale
 
+from ..users.auth import current_actor
+from . import labels
 from .i18n import format_money
 
 
@@ -13,8 +15,6 @@ def localized(obj, attr: str) -> str:
 
 
 def init_app(app) -> None:
-    from ..users.auth import current_actor
-    from . import labels
 
     labels.init_app(app)
     app.jinja_env.filters["money"] = format_money

@@ -1,5 +1,5 @@
 """Times are stored in UTC and shown in Asia/Shanghai."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -7,7 +7,7 @@ LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC. Pass the function as a column default."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def local_today() -> date:

@@ -6,11 +6,13 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..claims.models import Claim
 from ..core import audit
-from ..core.errors import Conflict, NotFound, ValidationFailed
-from ..core.permissions import require
+from ..core.errors import Conflict, NotFound, invalid
+from ..core.permissions import Actor, require
 from ..core.timeutil import local_today, utcnow
 from ..extensions import db
+from ..inspections import operations as inspections
 from ..subjects.kinds import SubjectKind
 from ..subjects.resolve import resolve_subject
 from .models import CreditList, CreditListing
@@ -26,7 +28,7 @@ def _active_listing(subject: dict, which: CreditList) -> CreditListing | None:
     return db.session.execute(stmt).scalars().first()
 
 
-def list_subject(actor, *, subject_kind: SubjectKind | str, subject_id, list: CreditList | str,
+def list_subject(actor: Actor | None, *, subject_kind: SubjectKind | str, subject_id, list: CreditList | str,
                  reason: str, listed_on: date | None = None, source: str = "manual",
                  inspection_result_id: int | None = None) -> CreditListing:
     """Put an organisation or a talent on the red or the black list (十七).
@@ -37,8 +39,7 @@ def list_subject(actor, *, subject_kind: SubjectKind | str, subject_id, list: Cr
     require(actor, "credit.list")
     subject_kind, which = SubjectKind(subject_kind), CreditList(list)
     if not reason or not reason.strip():
-        raise ValidationFailed(_("Some fields are invalid."),
-                               fields={"reason": [_("Say why the listing is made.")]})
+        raise invalid("reason", _("Say why the listing is made."))
     subject = resolve_subject(subject_kind, subject_id)
     if inspection_result_id is not None:
         source = _proposal_source(inspection_result_id, subject, which)
@@ -61,14 +62,11 @@ def list_subject(actor, *, subject_kind: SubjectKind | str, subject_id, list: Cr
 def _proposal_source(result_id: int, subject: dict, which: CreditList) -> str:
     """The listing must be the one the spot check proposed, of the object it checked (for a
     paid claim: its organisation or its talent), and taken up once."""
-    from ..claims.models import Claim
-    from ..inspections import operations as inspections
-
     result, item = inspections.proposal(result_id)
-    invalid = ValidationFailed(_("Some fields are invalid."), fields={"inspection_result_id": [
-        _("This spot check proposed another listing or another subject.")]})
+    refused = invalid("inspection_result_id",
+                      _("This spot check proposed another listing or another subject."))
     if result.proposed_listing != which.value:
-        raise invalid
+        raise refused
     if item.object_kind == "organization":
         checked = [{"organization_id": item.object_id}]
     elif item.object_kind == "talent":
@@ -77,14 +75,14 @@ def _proposal_source(result_id: int, subject: dict, which: CreditList) -> str:
         claim = db.session.get(Claim, item.object_id)
         checked = [{"organization_id": claim.organization_id}, {"talent_id": claim.talent_id}]
     if subject not in checked:
-        raise invalid
+        raise refused
     source = f"inspection_result:{result_id}"
     if db.session.execute(select(CreditListing.id).where(CreditListing.source == source)).first():
         raise Conflict(_("This proposal was already taken up."), code="already_listed")
     return source
 
 
-def _lift(actor, listing: CreditListing, reason: str) -> None:
+def _lift(actor: Actor | None, listing: CreditListing, reason: str) -> None:
     listing.lifted_at = utcnow()
     listing.lifted_by_id = actor.id if actor else None
     listing.lift_reason = reason
@@ -92,14 +90,13 @@ def _lift(actor, listing: CreditListing, reason: str) -> None:
                  before={"active": True}, after={"active": False}, reason=reason)
 
 
-def lift(actor, listing_id: int, *, reason: str) -> CreditListing:
+def lift(actor: Actor, listing_id: int, *, reason: str) -> CreditListing:
     require(actor, "credit.lift")
     listing = db.session.get(CreditListing, listing_id)
     if listing is None:
         raise NotFound(_("Not found."))
     if not reason or not reason.strip():
-        raise ValidationFailed(_("Some fields are invalid."),
-                               fields={"reason": [_("Say why the listing is lifted.")]})
+        raise invalid("reason", _("Say why the listing is lifted."))
     if not listing.active:
         raise Conflict(_("This listing was already lifted."), code="already_lifted")
     _lift(actor, listing, reason.strip())
@@ -107,7 +104,7 @@ def lift(actor, listing_id: int, *, reason: str) -> CreditListing:
     return listing
 
 
-def listings(actor, *, active: bool | None = None, which: CreditList | None = None,
+def listings(actor: Actor, *, active: bool | None = None, which: CreditList | None = None,
              subject_kind: SubjectKind | None = None):
     require(actor, "credit.read")
     stmt = select(CreditListing).order_by(CreditListing.id.desc())

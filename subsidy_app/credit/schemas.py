@@ -1,7 +1,7 @@
 from marshmallow import fields
 
 from ..core.pagination import PageArgs
-from ..core.schemas import BaseSchema, EnumValue, RequiredText
+from ..core.schemas import INT32_MAX, BaseSchema, Date, EnumValue, Id, RequiredText
 from ..subjects.kinds import SubjectKind
 from .models import CreditList
 
@@ -11,6 +11,10 @@ class SubjectId(fields.Field):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, (int, str)) or len(str(value)) > 32:
+            raise self.make_error("invalid")
+        if isinstance(value, int) and not 1 <= value <= INT32_MAX:
+            raise self.make_error("invalid")  # no organisation has such an id
+        if isinstance(value, str) and not value.isprintable():
             raise self.make_error("invalid")
         return value
 
@@ -22,8 +26,8 @@ class ListingCreateSchema(BaseSchema):
     subject_id = SubjectId(required=True, metadata={"description": "organization id or talent_code"})
     list = EnumValue(CreditList, required=True)
     reason = RequiredText(2000)
-    listed_on = fields.Date(load_default=None)
-    inspection_result_id = fields.Integer(load_default=None, metadata={
+    listed_on = Date(load_default=None)
+    inspection_result_id = Id(load_default=None, metadata={
         "description": "a spot-check result that proposed this listing (双随机)"})
 
 

@@ -1,5 +1,5 @@
 """Red and black lists (十七): current and past listings, listing, lifting."""
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -43,6 +43,5 @@ def lift(listing_id):
     if form.validate_on_submit():
         attempt(form, lambda: operations.lift(current_actor(), listing_id, reason=form.reason.data), _("Lifted."))
     else:
-        from flask import flash
         flash(_("Say why the listing is lifted."), "error")
     return redirect(url_for("credit.index"))

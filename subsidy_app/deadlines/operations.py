@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..core import audit
-from ..core.errors import Conflict, ValidationFailed
-from ..core.permissions import require
+from ..core.errors import Conflict, invalid
+from ..core.permissions import Actor, require
 from ..core.timeutil import local_today, to_local
 from ..extensions import db
 from .models import CalendarDay, DayKind, StageTimeLimit
@@ -73,18 +73,17 @@ def working_days_left(due: date, today: date | None = None) -> int:
     return working_days_between(today, due, holidays, workdays)
 
 
-def list_time_limits(actor):
+def list_time_limits(actor: Actor):
     require(actor, "deadline.read")
     return list(db.session.execute(
         select(StageTimeLimit).order_by(StageTimeLimit.stage, StageTimeLimit.effective_from)).scalars())
 
 
-def change_time_limit(actor, *, stage: str, working_days: int, effective_from: date,
+def change_time_limit(actor: Actor, *, stage: str, working_days: int, effective_from: date,
                       reason: str) -> StageTimeLimit:
     require(actor, "deadline.change")
     if stage not in known_stages():
-        raise ValidationFailed(_("Some fields are invalid."), fields={"stage": [
-            _("Must be one of: %(choices)s.", choices=", ".join(known_stages()))]})
+        raise invalid("stage", _("Must be one of: %(choices)s.", choices=", ".join(known_stages())))
     if db.session.execute(select(StageTimeLimit.id).where(
             StageTimeLimit.stage == stage, StageTimeLimit.effective_from == effective_from)).first():
         raise Conflict(_("A time limit from %(day)s is already recorded; choose another date.",
@@ -103,14 +102,14 @@ def change_time_limit(actor, *, stage: str, working_days: int, effective_from: d
     return row
 
 
-def list_calendar(actor, year: int) -> list[CalendarDay]:
+def list_calendar(actor: Actor, year: int) -> list[CalendarDay]:
     require(actor, "deadline.read")
     return list(db.session.execute(select(CalendarDay).where(
         CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
         .order_by(CalendarDay.day)).scalars())
 
 
-def set_calendar_day(actor, *, day: date, kind: DayKind | str, name: str) -> CalendarDay:
+def set_calendar_day(actor: Actor, *, day: date, kind: DayKind | str, name: str) -> CalendarDay:
     """Record a public holiday or a worked weekend day (an administrator, from the notice)."""
     require(actor, "deadline.change")
     g.pop("calendar_days", None)

@@ -1,6 +1,6 @@
 from marshmallow import fields, validate
 
-from ..core.schemas import BaseSchema, EnumValue, RequiredText
+from ..core.schemas import BaseSchema, Date, EnumValue, RequiredText
 from .models import DayKind
 
 
@@ -16,12 +16,12 @@ class TimeLimitSchema(BaseSchema):
 class TimeLimitCreateSchema(BaseSchema):
     stage = RequiredText(40)
     working_days = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=365))
-    effective_from = fields.Date(required=True)
+    effective_from = Date(required=True)
     reason = RequiredText(1000)
 
 
 class CalendarDaySchema(BaseSchema):
-    day = fields.Date(required=True)
+    day = Date(required=True)
     kind = EnumValue(DayKind, required=True)
     name = RequiredText(100)
 

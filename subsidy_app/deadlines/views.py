@@ -9,11 +9,11 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from ..core.htmlforms import attempt, options
+from ..core.labels import STAGE, label
 from ..core.permissions import can
 from ..core.timeutil import local_today
 from ..users.auth import current_actor
 from . import operations
-
 
 bp = Blueprint("deadlines", __name__, template_folder="templates", url_prefix="/deadlines")
 
@@ -57,6 +57,5 @@ def index():
 
 
 def stage_name(stage: str) -> str:
-    from ..core.labels import STAGE, label
 
     return label(STAGE, stage)

@@ -1,19 +1,37 @@
 """Load demonstration data through the same operations a user would call."""
 from __future__ import annotations
 
+import io
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
+from ..awards import operations as awards
+from ..awards.models import Award
 from ..bankaccounts import operations as bankaccounts
+from ..budgets import operations as budgets
+from ..claims import actions, documents
+from ..claims import operations as claims
+from ..claims.models import Claim
+from ..core.permissions import Actor
+from ..core.timeutil import local_today
+from ..extensions import db
+from ..inspections import operations as inspections
+from ..inspections.models import InspectionPlan, Inspector
 from ..organizations import credit_code
 from ..organizations import operations as organizations
 from ..organizations.models import Organization
+from ..payments import operations as payments
+from ..programs import operations as programs
+from ..programs.models import DocumentRequirement
+from ..projects import operations as projects
 from ..talents import identity
 from ..talents import operations as talents
-from ..talents.models import TalentPassport
+from ..talents.models import Talent, TalentPassport
 from ..users import operations as users
 
 
@@ -75,7 +93,6 @@ def _ensure_organizations() -> list[Organization]:
 
 
 def _ensure_talents(orgs: list[Organization]) -> None:
-    from ..extensions import db
 
     for spec in TALENTS:
         spec = dict(spec)
@@ -120,10 +137,9 @@ def load_demo() -> list[DemoAccount]:
 
 def _sample_pdf(title: str) -> bytes:
     """A one-page PDF standing in for a scanned document."""
-    import io
 
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
+    from reportlab.lib.pagesizes import A4  # noqa: PLC0415 (reportlab is loaded when demo evidence is made)
+    from reportlab.pdfgen import canvas  # noqa: PLC0415 (reportlab is loaded when demo evidence is made)
 
     buffer = io.BytesIO()
     page = canvas.Canvas(buffer, pagesize=A4)
@@ -135,13 +151,9 @@ def _sample_pdf(title: str) -> bytes:
     return buffer.getvalue()
 
 
-def _attach_all(actor, claim) -> None:
-    import io
+def _attach_all(actor: Actor, claim) -> None:
 
-    from werkzeug.datastructures import FileStorage
 
-    from ..claims import documents
-    from ..programs.models import DocumentRequirement
 
     for kind in claim.program.documents_by(DocumentRequirement.ESSENTIAL) + \
             claim.program.documents_by(DocumentRequirement.DEFERRABLE):
@@ -152,10 +164,6 @@ def _attach_all(actor, claim) -> None:
 
 def _ensure_claims(orgs: list[Organization]) -> None:
     """A few claims at different stages, so that each role has something to look at."""
-    from ..claims import actions, operations as claims
-    from ..claims.models import Claim
-    from ..extensions import db
-    from ..projects import operations as projects
 
     if db.session.execute(select(Claim.id).limit(1)).first():
         return
@@ -188,10 +196,7 @@ DEMO_BUDGETS = {"RECRUIT_KEY": "5000000.00", "RECRUIT_REGULAR": "2000000.00",
 
 
 def _ensure_budgets() -> None:
-    from decimal import Decimal
 
-    from ..budgets import operations as budgets
-    from ..programs import operations as programs
 
     finance = users.find_user("finance")
     year = budgets.current_fiscal_year()
@@ -204,8 +209,6 @@ def _ensure_budgets() -> None:
 
 def _pay(claim_id: int) -> None:
     """Take a claim through HR and finance approval, a four-eyes batch and disbursement."""
-    from ..claims import actions
-    from ..payments import operations as payments
 
     employer, hr, finance, finance2 = (users.find_user(n) for n in ("employer", "hr", "finance", "finance2"))
     actions.act(employer, claim_id, action="submit")
@@ -217,8 +220,6 @@ def _pay(claim_id: int) -> None:
 
 
 def _codes_of(passports: list[str]) -> list[str]:
-    from ..extensions import db
-    from ..talents.models import Talent
 
     return [db.session.execute(select(Talent.talent_code).join(TalentPassport).where(
         TalentPassport.passport_no == number)).scalar_one() for number in passports]
@@ -227,14 +228,7 @@ def _codes_of(passports: list[str]) -> list[str]:
 def _ensure_supervision() -> None:
     """Two HR inspectors on the roster, this year's inspection plan, a Friendship Award and
     a provincial demonstration base (each with its claim), so that those pages are not empty."""
-    from datetime import date
 
-    from ..awards import operations as awards
-    from ..awards.models import Award
-    from ..core.timeutil import local_today
-    from ..extensions import db
-    from ..inspections import operations as inspections
-    from ..inspections.models import InspectionPlan, Inspector
 
     hr = users.find_user("hr")
     for name, field in (("hr2", "资助资金使用"), ("hrlead", "引才中介服务")):

@@ -4,12 +4,13 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from ..core.audit import AuditEvent
-from ..core.permissions import Role, can
+from ..core.permissions import Actor, Role, can
 from ..core.timeutil import local_today
 from ..extensions import db
 from ..organizations import operations as organizations
 from ..organizations.models import Organization
 from ..programs import operations as programs
+from ..reports import operations as reports
 from ..talents import operations as talents
 from ..talents.models import Talent
 from ..users.models import User
@@ -19,7 +20,7 @@ def _first(stmt, n: int = 10) -> list:
     return list(db.session.execute(stmt.limit(n)).scalars())
 
 
-def landing_data(actor) -> dict:
+def landing_data(actor: Actor) -> dict:
     role = Role(actor.role)
     data: dict = {"programs": programs.list_programs(actor)}
     if role in (Role.EMPLOYER, Role.INTERMEDIARY):
@@ -34,7 +35,6 @@ def landing_data(actor) -> dict:
         data["recent_talents"] = _first(talents.visible_talents(actor).order_by(None)
                                         .order_by(Talent.id.desc()))
     if can(actor, "report.read"):
-        from ..reports import operations as reports
 
         quarter, due = reports.next_quarterly_due()
         data["quarterly_due"] = {"quarter": str(quarter), "due_date": due,

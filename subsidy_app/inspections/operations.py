@@ -14,36 +14,40 @@ from ..claims.models import Claim, ClaimStatus
 from ..conflicts import operations as conflicts
 from ..core import audit
 from ..core.audit import AuditEvent
-from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..core.permissions import Role, require
 from ..core.db import in_ids
+from ..core.errors import Conflict, Forbidden, NotFound, invalid
+from ..core.permissions import Actor, Role, require
 from ..core.timeutil import local_today, utcnow
+from ..credit.models import CreditListing
 from ..extensions import db
 from ..organizations.models import Organization, OrganizationKind
 from ..talents.models import Talent
 from ..users.models import User
 from . import draw as drawing
-from .models import (OBJECT_KIND, InspectionDraw, InspectionItem, InspectionPlan, InspectionResult,
-                     Inspector, Outcome, Population)
-
-
-def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(_("Some fields are invalid."), fields={field: [message]})
-
+from .models import (
+    OBJECT_KIND,
+    InspectionDraw,
+    InspectionItem,
+    InspectionPlan,
+    InspectionResult,
+    Inspector,
+    Outcome,
+    Population,
+)
 
 # --- the inspector roster ---------------------------------------------------------------------
 
-def add_inspector(actor, *, user_id: int, field: str) -> Inspector:
+def add_inspector(actor: Actor | None, *, user_id: int, field: str) -> Inspector:
     """Put an HR user on the roster (检查人员名录库)."""
     if actor is not None:
         require(actor, "inspector.manage")
     user = db.session.get(User, user_id)
     if user is None:
-        raise _invalid("user_id", _("No user has this id."))
+        raise invalid("user_id", _("No user has this id."))
     if Role(user.role) != Role.HR:
-        raise _invalid("user_id", _("Only provincial HR staff can be inspectors."))
+        raise invalid("user_id", _("Only provincial HR staff can be inspectors."))
     if not field or not field.strip():
-        raise _invalid("field", _("Name the field the inspector checks."))
+        raise invalid("field", _("Name the field the inspector checks."))
     if db.session.execute(select(Inspector.id).where(Inspector.user_id == user.id,
                                                      Inspector.removed_at.is_(None))).first():
         raise Conflict(_("This user is already on the inspector roster."), code="duplicate")
@@ -61,13 +65,13 @@ def add_inspector(actor, *, user_id: int, field: str) -> Inspector:
     return inspector
 
 
-def remove_inspector(actor, inspector_id: int, *, reason: str) -> Inspector:
+def remove_inspector(actor: Actor, inspector_id: int, *, reason: str) -> Inspector:
     require(actor, "inspector.manage")
     inspector = db.session.get(Inspector, inspector_id)
     if inspector is None or not inspector.active:
         raise NotFound(_("Not found."))
     if not reason or not reason.strip():
-        raise _invalid("reason", _("Say why the inspector leaves the roster."))
+        raise invalid("reason", _("Say why the inspector leaves the roster."))
     inspector.removed_at, inspector.removed_by_id = utcnow(), actor.id
     inspector.remove_reason = reason.strip()
     audit.record(actor, "inspector.remove", "inspector", inspector.id,
@@ -79,7 +83,7 @@ def db_all(stmt) -> list:
     return list(db.session.execute(stmt).scalars())
 
 
-def list_inspectors(actor, *, active: bool | None = True):
+def list_inspectors(actor: Actor, *, active: bool | None = True):
     require(actor, "inspection.read")
     stmt = select(Inspector).order_by(Inspector.user_id)
     if active is not None:
@@ -89,11 +93,11 @@ def list_inspectors(actor, *, active: bool | None = True):
 
 # --- the annual plan --------------------------------------------------------------------------
 
-def create_plan(actor, *, year: int, matters: list[str]) -> InspectionPlan:
+def create_plan(actor: Actor, *, year: int, matters: list[str]) -> InspectionPlan:
     require(actor, "inspection.plan")
     matters = [m.strip() for m in matters or [] if m and m.strip()]
     if not matters:
-        raise _invalid("matters", _("List at least one matter to check (抽查事项清单)."))
+        raise invalid("matters", _("List at least one matter to check (抽查事项清单)."))
     if db.session.execute(select(InspectionPlan.id).where(InspectionPlan.year == year)).first():
         raise Conflict(_("There is already an inspection plan for %(year)s.", year=year), code="duplicate")
     plan = InspectionPlan(year=year, matters=matters, created_by_id=actor.id)
@@ -104,7 +108,7 @@ def create_plan(actor, *, year: int, matters: list[str]) -> InspectionPlan:
     return plan
 
 
-def get_plan(actor, year: int) -> InspectionPlan:
+def get_plan(actor: Actor, year: int) -> InspectionPlan:
     require(actor, "inspection.read")
     plan = db.session.execute(select(InspectionPlan).where(InspectionPlan.year == year)).scalar_one_or_none()
     if plan is None:
@@ -115,7 +119,7 @@ def get_plan(actor, year: int) -> InspectionPlan:
     return plan
 
 
-def find_plan(actor, year: int) -> InspectionPlan | None:
+def find_plan(actor: Actor, year: int) -> InspectionPlan | None:
     """The year's plan with its draws, or None."""
     require(actor, "inspection.read")
     if not db.session.execute(select(InspectionPlan.id).where(InspectionPlan.year == year)).first():
@@ -123,7 +127,7 @@ def find_plan(actor, year: int) -> InspectionPlan | None:
     return get_plan(actor, year)
 
 
-def list_plans(actor):
+def list_plans(actor: Actor):
     require(actor, "inspection.read")
     return select(InspectionPlan).order_by(InspectionPlan.year.desc())
 
@@ -198,14 +202,14 @@ def rehearsal_seed(seed) -> str | None:
     if seed is None:
         return None
     if isinstance(seed, bool) or not isinstance(seed, (int, str)):
-        raise _invalid("seed", _("Give the seed as an integer or a string."))
+        raise invalid("seed", _("Give the seed as an integer or a string."))
     text = str(seed).strip()
     if len(text) > 100:
-        raise _invalid("seed", _("At most %(n)s characters.", n=100))
+        raise invalid("seed", _("At most %(n)s characters.", n=100))
     return text or None
 
 
-def _record_seed(actor, seed: str, *, rehearsal: bool, population: Population, ratio: Decimal) -> AuditEvent:
+def _record_seed(actor: Actor, seed: str, *, rehearsal: bool, population: Population, ratio: Decimal) -> AuditEvent:
     """Put the seed on record (flushed) before anything is drawn from it."""
     event = audit.record(actor, SEED_ACTION, "inspection_seed",
                          hashlib.sha256(seed.encode("utf-8")).hexdigest(),
@@ -216,7 +220,7 @@ def _record_seed(actor, seed: str, *, rehearsal: bool, population: Population, r
     return event
 
 
-def make_draw(actor, *, population: Population | str, ratio: Decimal, seed: str | int | None = None,
+def make_draw(actor: Actor | None, *, population: Population | str, ratio: Decimal, seed: str | int | None = None,
               plan_year: int | None = None) -> InspectionDraw:
     """Draw at least 5 % of a registry, rounded up, and assign inspectors at random.
 
@@ -230,11 +234,11 @@ def make_draw(actor, *, population: Population | str, ratio: Decimal, seed: str 
     population = Population(population)
     ratio = Decimal(ratio)
     if ratio < drawing.MIN_RATIO:
-        raise _invalid("ratio", _("The ratio must be at least 0.05: at least 5 percent of the registry is drawn."))
+        raise invalid("ratio", _("The ratio must be at least 0.05: at least 5 percent of the registry is drawn."))
     if ratio > 1:
-        raise _invalid("ratio", _("The ratio cannot exceed 1."))
+        raise invalid("ratio", _("The ratio cannot exceed 1."))
     if ratio != ratio.quantize(Decimal("0.0001")):
-        raise _invalid("ratio", _("Give the ratio with at most four decimals."))
+        raise invalid("ratio", _("Give the ratio with at most four decimals."))
     caller_seed = rehearsal_seed(seed)
     rehearsal = caller_seed is not None
     seed = caller_seed if rehearsal else secrets.token_hex(SEED_BYTES)
@@ -270,7 +274,7 @@ def make_draw(actor, *, population: Population | str, ratio: Decimal, seed: str 
     return record
 
 
-def get_draw(actor, draw_id: int) -> InspectionDraw:
+def get_draw(actor: Actor | None, draw_id: int) -> InspectionDraw:
     if actor is not None:
         require(actor, "inspection.read")
     record = db.session.get(InspectionDraw, draw_id)
@@ -279,7 +283,7 @@ def get_draw(actor, draw_id: int) -> InspectionDraw:
     return record
 
 
-def list_draws(actor, *, population: Population | None = None, year: int | None = None,
+def list_draws(actor: Actor, *, population: Population | None = None, year: int | None = None,
                rehearsal: bool = False):
     """Official draws, newest first; rehearsals only when asked for (``rehearsal``)."""
     require(actor, "inspection.read")
@@ -360,7 +364,7 @@ def verify_draw(record: InspectionDraw) -> dict:
 
 # --- results ----------------------------------------------------------------------------------
 
-def record_result(actor, item_id: int, *, outcome: Outcome | str, findings: str,
+def record_result(actor: Actor, item_id: int, *, outcome: Outcome | str, findings: str,
                   propose_listing: str | None = None) -> InspectionResult:
     """Results are recorded by the object's assigned inspectors (a correction is a new
     result). A result may propose a red or black listing, for HR to decide (十七)."""
@@ -375,12 +379,12 @@ def record_result(actor, item_id: int, *, outcome: Outcome | str, findings: str,
         raise Forbidden(_("Only the inspectors assigned to this object record its result."),
                         code="not_assigned")
     if not findings or not findings.strip():
-        raise _invalid("findings", _("Describe what was checked and found."))
+        raise invalid("findings", _("Describe what was checked and found."))
     if propose_listing not in (None, "red", "black"):
-        raise _invalid("propose_listing", _("Must be one of: %(choices)s.", choices="red, black"))
+        raise invalid("propose_listing", _("Must be one of: %(choices)s.", choices="red, black"))
     outcome = Outcome(outcome)
     if propose_listing == "black" and outcome == Outcome.COMPLIANT:
-        raise _invalid("propose_listing", _("A black listing needs a finding of issues or a violation."))
+        raise invalid("propose_listing", _("A black listing needs a finding of issues or a violation."))
     result = InspectionResult(item_id=item.id, outcome=outcome, findings=findings.strip(),
                               proposed_listing=propose_listing, recorded_by_id=actor.id)
     db.session.add(result)
@@ -391,7 +395,7 @@ def record_result(actor, item_id: int, *, outcome: Outcome | str, findings: str,
     return result
 
 
-def object_inspections(actor, object_kind: str, object_id: int) -> list[dict]:
+def object_inspections(actor: Actor, object_kind: str, object_id: int) -> list[dict]:
     require(actor, "inspection.read")
     return results_for(object_kind, object_id)
 
@@ -416,9 +420,8 @@ def results_for(object_kind: str, object_id: int) -> list[dict]:
     return out
 
 
-def open_proposals(actor) -> list[dict]:
+def open_proposals(actor: Actor) -> list[dict]:
     """Listings proposed by spot checks that HR has not yet acted on."""
-    from ..credit.models import CreditListing
 
     require(actor, "inspection.read")
     taken = set(db.session.execute(select(CreditListing.source).where(
@@ -438,7 +441,7 @@ def proposal(result_id: int) -> tuple[InspectionResult, InspectionItem]:
     """The result behind a proposed listing (for the credit list to accept it)."""
     result = db.session.get(InspectionResult, result_id)
     if result is None or result.proposed_listing is None:
-        raise _invalid("inspection_result_id", _("No spot-check result proposes a listing with this id."))
+        raise invalid("inspection_result_id", _("No spot-check result proposes a listing with this id."))
     return result, db.session.get(InspectionItem, result.item_id)
 
 

@@ -3,12 +3,12 @@ from flask_babel import gettext as _
 from marshmallow import fields, pre_dump, validate
 
 from ..core.pagination import PageArgs
-from ..core.schemas import BaseSchema, EnumValue, RequiredText, Text
+from ..core.schemas import BaseSchema, EnumValue, Id, RequiredText, Text, Year
 from .models import Outcome, Population
 
 
 class InspectorCreateSchema(BaseSchema):
-    user_id = fields.Integer(required=True, strict=True)
+    user_id = Id(required=True, strict=True)
     field = RequiredText(100)
 
 
@@ -66,7 +66,7 @@ class DrawnObjectSchema(BaseSchema):
 class DrawSchema(BaseSchema):
     id = fields.Integer()
     population = EnumValue(Population)
-    ratio = fields.Decimal(as_string=True)
+    ratio = fields.Decimal(as_string=True, metadata={"type": "string", "description": "e.g. \"0.0500\""})
     seed = fields.String()
     rehearsal = fields.Boolean(metadata={
         "description": "true: a rehearsal (演练) from a caller's seed, never an official draw"})
@@ -97,7 +97,7 @@ class DrawDetailSchema(DrawSchema):
 
 class DrawListArgs(PageArgs):
     population = EnumValue(Population, load_default=None)
-    year = fields.Integer(load_default=None)
+    year = Year(load_default=None)
     rehearsal = fields.Boolean(load_default=False, metadata={
         "description": "true: list rehearsals (演练) instead of official draws"})
 

@@ -1,7 +1,8 @@
 """Spot checks in the browser: roster, plan, draws, verification and results."""
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
+from flask_wtf import FlaskForm
 
 from ..core.htmlforms import attempt
 from ..core.pagination import paginate_html
@@ -56,7 +57,6 @@ def index():
 @bp.route("/inspectors/<int:inspector_id>/remove", methods=["POST"])
 @login_required
 def remove_inspector(inspector_id):
-    from flask_wtf import FlaskForm
 
     if FlaskForm().validate_on_submit():
         attempt(None, lambda: operations.remove_inspector(current_actor(), inspector_id,
@@ -77,7 +77,6 @@ def draw(draw_id):
                     propose_listing=form.propose_listing.data or None), _("Result recorded.")):
                 return redirect(url_for("inspections.draw", draw_id=draw_id))
         else:
-            from flask import flash
             flash(_("Describe what was checked and found."), "error")
     record = operations.get_draw(actor, draw_id)
     verification = operations.verify_draw(record) if request.args.get("verify") else None

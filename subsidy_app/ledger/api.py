@@ -4,12 +4,12 @@ from flask import Response, stream_with_context
 from flask.views import MethodView
 
 from ..budgets import operations as budgets
-from ..core.api import Blueprint
+from ..core.api import CSV, PDF, Blueprint
 from ..core.downloads import send_temporary
 from ..core.pagination import page_schema, paginate
 from ..core.tabular import XLSX
 from ..core.timeutil import LOCAL_TZ, local_now
-from ..users.auth import current_actor
+from ..users.auth import acting_user
 from . import exports, operations
 from .schemas import EntrySchema, LedgerArgs, VerificationSchema
 
@@ -24,11 +24,13 @@ def _start_of(day, plus_days: int = 0):
 class Ledger(MethodView):
     @blp.arguments(LedgerArgs, location="query")
     @blp.response(200, page_schema(EntrySchema))
+    @blp.file_response(CSV, XLSX, PDF, json_too=True, description="A page of entries (JSON), or "
+                       "with format=csv|xlsx|pdf the whole range as a file")
     def get(self, args):
         """Entries in order (``from``/``to`` are Beijing dates, inclusive); ``format=csv``
         for the whole range as a file."""
         stmt = operations.entries(
-            current_actor(), date_from=_start_of(args["date_from"]),
+            acting_user(), date_from=_start_of(args["date_from"]),
             date_to=_start_of(args["date_to"], 1), claim_id=args["claim_id"],
             program_code=args["program_code"], fiscal_year=args["fiscal_year"],
             account=args["account"])
@@ -56,7 +58,7 @@ class LedgerVerify(MethodView):
     def get(self):
         """Recompute the chain: {ok, entries, first_bad_entry} (and whether every transaction
         balances and the budget lines agree with the ledger)."""
-        result = operations.verify(current_actor())
+        result = operations.verify(acting_user())
         drift = budgets.drift()
         result.budgets_match = not drift
         result.problems += [f"budget line {d['budget_line']} disagrees with the ledger" for d in drift]

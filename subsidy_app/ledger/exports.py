@@ -3,11 +3,15 @@ Excel and PDF, from one column list (core/tabular.py). Rows are read in batches 
 as they come; totals are summed on the way, so every format carries the same figures."""
 from __future__ import annotations
 
+import csv
+import io
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterator
+
+from sqlalchemy import literal_column
 
 from ..core.tabular import Column, Sheet, write_pdf_listing, write_xlsx
 from ..core.timeutil import to_local
@@ -99,10 +103,7 @@ _CSV_SQL = {
 
 def csv_stream(stmt, batch: int = 5000) -> Iterator[str]:
     """CSV text produced while reading, ``batch`` rows at a time (times in UTC)."""
-    import csv
-    import io
 
-    from sqlalchemy import literal_column
 
     dialect = db.session.get_bind().dialect.name
     sql = _CSV_SQL[dialect]

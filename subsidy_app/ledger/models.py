@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.db import Money, UTCDateTime, enum_column
-from ..extensions import db
+from ..extensions import Model
 
 
 class Account(StrEnum):
@@ -41,7 +41,7 @@ class TransactionKind(StrEnum):
     WRITE_OFF = "write_off"
 
 
-class LedgerTransaction(db.Model):
+class LedgerTransaction(Model):
     """A balanced group of lines. Inserted after its lines; the database checks then that
     they balance and that their number is right, and refuses lines added later."""
 
@@ -61,7 +61,7 @@ class LedgerTransaction(db.Model):
     reverses_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
-class LedgerEntry(db.Model):
+class LedgerEntry(Model):
     """One line: a debit or a credit on one account, hashed with the previous line's hash."""
 
     __tablename__ = "ledger_entries"
@@ -99,7 +99,7 @@ class LedgerEntry(db.Model):
         return self.debit if self.debit > 0 else self.credit
 
 
-class LedgerHead(db.Model):
+class LedgerHead(Model):
     """The end of the chain: the last sequence number and hash (one row). Updating it takes
     a row lock, so that lines are posted one transaction at a time, in order."""
 

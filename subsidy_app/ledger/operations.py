@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import Table, func, insert, select, text, update
 
 from ..core import bulkio
 from ..core.money import to_money
-from ..core.permissions import require
+from ..core.permissions import Actor, require
 from ..core.timeutil import utcnow
 from ..extensions import db
 from .models import LedgerEntry, LedgerHead, LedgerTransaction, TransactionKind
 
 GENESIS = "0" * 64
+#: The tables themselves (Core inserts of many rows at once).
+ENTRIES: Table = LedgerEntry.__table__  # type: ignore[assignment]
+TRANSACTIONS: Table = LedgerTransaction.__table__  # type: ignore[assignment]
 ZERO = Decimal("0.00")
 
 
@@ -60,7 +63,7 @@ def _clean(value: str) -> str:
 
 
 def stamp_of(posted_at: datetime) -> str:
-    return posted_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    return posted_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
 def canonical_text(seq, transaction_id, stamp, kind, fiscal_year, program_code, claim_id, account,
@@ -123,7 +126,7 @@ class Posting:
     reverses_id: int | None = None
 
 
-def post_many(postings: list[Posting], *, actor=None) -> list[int]:
+def post_many(postings: list[Posting], *, actor: Actor | None = None) -> list[int]:
     """Post transactions in order, under one lock of the chain's head. Lines first, then the
     headers (the database checks each transaction's lines balance when its header arrives).
     Returns the transactions' ids."""
@@ -160,18 +163,18 @@ def post_many(postings: list[Posting], *, actor=None) -> list[int]:
                             line_count=len(posting.lines), total=total,
                             reverses_id=posting.reverses_id))
     if len(lines_out) <= 10:  # the common case: plain INSERTs
-        db.session.execute(LedgerEntry.__table__.insert(), lines_out)
-        db.session.execute(LedgerTransaction.__table__.insert(), headers)
+        db.session.execute(insert(ENTRIES), lines_out)
+        db.session.execute(insert(TRANSACTIONS), headers)
     else:
-        bulkio.insert_rows(LedgerEntry.__table__, lines_out)
-        bulkio.insert_rows(LedgerTransaction.__table__, headers)
+        bulkio.insert_rows(ENTRIES, lines_out)
+        bulkio.insert_rows(TRANSACTIONS, headers)
     db.session.execute(update(LedgerHead).where(LedgerHead.id == 1).values(
         last_seq=seq, last_hash=prev_hash, last_transaction_id=transaction_id))
     return ids
 
 
 def post(kind: TransactionKind, lines: list[Line], *, fiscal_year: int, program_code: str,
-         claim_id: int | None = None, memo: str | None = None, actor=None,
+         claim_id: int | None = None, memo: str | None = None, actor: Actor | None = None,
          batch_id: int | None = None, reverses_id: int | None = None) -> int:
     """Post one balanced transaction; returns its id."""
     [transaction_id] = post_many([Posting(kind, lines, fiscal_year, program_code, claim_id, memo,
@@ -190,7 +193,7 @@ def reversal_lines(transaction: LedgerTransaction, *, except_accounts=frozenset(
             for e in original if e.account not in except_accounts]
 
 
-def reverse(transaction: LedgerTransaction, kind: TransactionKind, *, memo: str, actor=None,
+def reverse(transaction: LedgerTransaction, kind: TransactionKind, *, memo: str, actor: Actor | None = None,
             reference: str = "", lines: list[Line] | None = None) -> int:
     """A new transaction with every line of ``transaction`` on the other side; with
     ``lines``, those lines instead (a reversal whose budget lines the caller took from
@@ -235,7 +238,7 @@ def budget_balances(fiscal_year: int | None = None) -> dict[tuple[int, str], dic
     return result
 
 
-def entries(actor, *, date_from=None, date_to=None, claim_id: int | None = None,
+def entries(actor: Actor, *, date_from=None, date_to=None, claim_id: int | None = None,
             program_code: str | None = None, fiscal_year: int | None = None,
             account: str | None = None):
     require(actor, "ledger.read")
@@ -347,7 +350,7 @@ def verify_range(raw_connection, low: int | None = None, high: int | None = None
 
 
 def _verify_range_in_process(url: str, low: int, high: int) -> Segment:
-    import psycopg
+    import psycopg  # noqa: PLC0415 (only the parallel verification of a long chain needs these)
 
     with psycopg.connect(url) as connection:
         return verify_range(connection, low, high)
@@ -358,8 +361,8 @@ def _segments_postgresql(connection, low: int, high: int, count: int) -> list[Se
     lines are append-only, so the halves need no common snapshot)."""
     if count < PARALLEL_FROM:
         return [verify_range(connection.connection.driver_connection, low, high)]
-    from concurrent.futures import ProcessPoolExecutor
-    import multiprocessing
+    import multiprocessing  # noqa: PLC0415 (only the parallel verification of a long chain needs these)
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415 (only the parallel verification of a long chain needs these)
 
     middle = (low + high) // 2
     url = connection.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
@@ -401,6 +404,8 @@ class Verification:
     first_bad_entry: int | None
     head_hash: str
     transactions_balanced: bool = True
+    #: Whether every budget line agrees with the ledger (checked by the callers that ask).
+    budgets_match: bool = True
     problems: list[str] = field(default_factory=list)
 
 
@@ -453,10 +458,11 @@ def _join(segments: list[Segment]) -> tuple[int | None, str]:
             return segment.first_seq, ""  # it does not link to the segment before
         if segment.first_bad is not None:
             return segment.first_bad, ""
-        expected_prev = segment.last_hash
+        if segment.last_hash is not None:
+            expected_prev = segment.last_hash
     return None, expected_prev.decode()
 
 
-def verify(actor) -> Verification:
+def verify(actor: Actor) -> Verification:
     require(actor, "ledger.verify")
     return verify_chain()

@@ -1,7 +1,7 @@
 from marshmallow import fields, validate
 
 from ..core.pagination import PageArgs
-from ..core.schemas import BaseSchema, Money, Text
+from ..core.schemas import BaseSchema, Date, Id, Money, Text, Year
 
 
 class EntrySchema(BaseSchema):
@@ -26,12 +26,12 @@ class EntrySchema(BaseSchema):
 
 class LedgerArgs(PageArgs):
     # "from" and "to" are Python keywords: data_key keeps the contract's names
-    date_from = fields.Date(data_key="from", load_default=None)
-    date_to = fields.Date(data_key="to", load_default=None)
+    date_from = Date(data_key="from", load_default=None)
+    date_to = Date(data_key="to", load_default=None)
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx", "pdf"]))
-    claim_id = fields.Integer(load_default=None)
+    claim_id = Id(load_default=None)
     program_code = Text(40, load_default=None)
-    fiscal_year = fields.Integer(load_default=None)
+    fiscal_year = Year(load_default=None)
     account = Text(30, load_default=None)
 
 

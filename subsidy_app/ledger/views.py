@@ -1,32 +1,30 @@
 """The ledger browser and its verification, for finance and auditors."""
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from flask import Blueprint, render_template, request
 from flask_login import login_required
 
 from ..budgets import operations as budgets
 from ..core.pagination import paginate_html
+from ..core.requests import date_arg, id_arg
 from ..core.timeutil import LOCAL_TZ
-from ..users.auth import current_actor
+from ..users.auth import acting_user
 from . import operations
 
 bp = Blueprint("ledger", __name__, template_folder="templates", url_prefix="/ledger")
 
 
 def _date(name: str):
-    try:
-        return date.fromisoformat(request.args.get(name, "").strip())
-    except ValueError:
-        return None
+    return request.args.get(name, type=date_arg)
 
 
 @bp.route("/")
 @login_required
 def index():
     date_from, date_to = _date("from"), _date("to")
-    claim_id = request.args.get("claim_id", type=int)
+    claim_id = request.args.get("claim_id", type=id_arg)
     stmt = operations.entries(
-        current_actor(),
+        acting_user(),
         date_from=datetime.combine(date_from, time(), LOCAL_TZ) if date_from else None,
         date_to=datetime.combine(date_to + timedelta(days=1), time(), LOCAL_TZ) if date_to else None,
         claim_id=claim_id, program_code=request.args.get("program") or None,
@@ -38,6 +36,6 @@ def index():
 @bp.route("/verify")
 @login_required
 def verify():
-    result = operations.verify(current_actor())
+    result = operations.verify(acting_user())
     drift = budgets.drift()
     return render_template("ledger/verify.html", result=result, drift=drift)

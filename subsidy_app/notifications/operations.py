@@ -12,9 +12,22 @@ from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
+from ..claims import signals
+from ..claims.models import Claim, Stage
+from ..claims.operations import claim_subjects, outstanding_deferrals
+from ..claims.workflow import (
+    APPLICANTS,
+    FINANCE_REVIEWERS,
+    HR_REVIEWERS,
+    OPEN_STATUSES,
+    SENIOR_HR,
+    TRANSITIONS,
+)
+from ..conflicts.operations import reviewers_conflicted_with, standing_conflicts
 from ..core.errors import NotFound
-from ..core.permissions import Role, require
-from ..core.timeutil import utcnow
+from ..core.permissions import Actor, Role, require
+from ..core.timeutil import local_today, utcnow
+from ..deadlines.operations import working_days_left
 from ..extensions import db
 from ..users.models import User
 from .messages import render
@@ -63,8 +76,6 @@ def _active(role: Role, *, senior_only: bool = False) -> list[User]:
 
 def _reviewers(role: Role, claim, *, senior_only: bool = False, exclude_ids=()) -> list[User]:
     """Active reviewers of a role, less those recused from the claim (they are not told)."""
-    from ..claims.operations import claim_subjects
-    from ..conflicts.operations import reviewers_conflicted_with
 
     orgs, talents = claim_subjects(claim)
     recused = reviewers_conflicted_with(organization_ids=orgs, talent_ids=talents)
@@ -87,8 +98,7 @@ def _params(claim, **extra) -> dict:
             "deadline": claim.stage_deadline.isoformat() if claim.stage_deadline else None, **extra}
 
 
-def _audience(audience: str, claim, actor) -> list[User]:
-    from ..claims.workflow import APPLICANTS, FINANCE_REVIEWERS, HR_REVIEWERS, SENIOR_HR
+def _audience(audience: str, claim, actor: Actor) -> list[User]:
 
     me = {actor.id}
     if audience == HR_REVIEWERS:  # an appeal goes to another reviewer than the one who rejected
@@ -115,10 +125,9 @@ def _notice_params(kind: str, claim, comment: str | None) -> dict:
     return _params(claim)
 
 
-def claim_moved(claim, *, action: str, actor, comment: str | None = None, **_extra) -> None:
+def claim_moved(claim, *, action: str, actor: Actor, comment: str | None = None, **_extra) -> None:
     """Tell whom the transition table says to tell of this move (subscribed to
     ``claims.signals.claim_moved``): those who must act next, and those who are waiting."""
-    from ..claims.workflow import TRANSITIONS
 
     transition = TRANSITIONS.get(action)
     for notice in transition.notices if transition else ():
@@ -131,7 +140,6 @@ def claims_moved_in_bulk(action: str, *, moved: list, **_extra) -> None:
     """Tell the same people as :func:`claim_moved` tells of each claim (finance reviewers
     not recused from it after HR approval; the applicants), one message per person with
     the number of claims, instead of one per claim."""
-    from ..conflicts.operations import standing_conflicts
 
     told: dict[int, dict[int, None]] = defaultdict(dict)  # user → claims, in order
     users: dict[int, User] = {}
@@ -165,7 +173,6 @@ def claims_moved_in_bulk(action: str, *, moved: list, **_extra) -> None:
 
 def subscribe() -> None:
     """Listen to the claims' moves (called once by the app factory)."""
-    from ..claims import signals
 
     signals.claim_moved.connect(claim_moved)
     signals.claims_moved_in_bulk.connect(claims_moved_in_bulk)
@@ -173,7 +180,7 @@ def subscribe() -> None:
 
 # --- the inbox ----------------------------------------------------------------------------------
 
-def inbox(actor, *, unread: bool | None = None):
+def inbox(actor: Actor, *, unread: bool | None = None):
     require(actor, "notification.read")
     stmt = select(Notification).where(Notification.user_id == actor.id).order_by(Notification.id.desc())
     if unread is True:
@@ -183,7 +190,7 @@ def inbox(actor, *, unread: bool | None = None):
     return stmt
 
 
-def mark_read(actor, notification_id: int) -> Notification:
+def mark_read(actor: Actor, notification_id: int) -> Notification:
     require(actor, "notification.read")
     note = db.session.get(Notification, notification_id)
     if note is None or note.user_id != actor.id:
@@ -264,7 +271,6 @@ def deliver_queued_in_request() -> None:
 # --- deadlines coming due -------------------------------------------------------------------
 
 def _stage_actors(claim) -> list[User]:
-    from ..claims.models import Stage
 
     stage = claim.stage
     if stage in (Stage.HR_REVIEW, Stage.APPEAL_REVIEW):
@@ -289,11 +295,6 @@ def remind_deadlines(*, days_ahead: int = 2, today=None) -> int:
     """Tell the people who must act that a stage is due within ``days_ahead`` working
     days or overdue (the applicant, who waits, is told of overdue stages too); and tell
     applicants and HR of deferred documents past their date. Each reminder once."""
-    from ..claims.models import Claim
-    from ..claims.operations import outstanding_deferrals
-    from ..claims.workflow import OPEN_STATUSES
-    from ..core.timeutil import local_today
-    from ..deadlines.operations import working_days_left
 
     today = today or local_today()
     count = 0

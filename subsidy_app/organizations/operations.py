@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..core import audit
-from ..core.errors import Conflict, NotFound, ValidationFailed
-from ..core.permissions import is_confined, require, require_own_organization
+from ..core.errors import Conflict, NotFound, invalid
+from ..core.permissions import Actor, is_confined, require, require_own_organization
 from ..extensions import db
 from . import credit_code as uscc
 from .models import City, Organization, OrganizationKind
@@ -57,7 +57,7 @@ def find_by_credit_code(code: str) -> Organization | None:
         Organization.credit_code == uscc.normalize(code))).scalar_one_or_none()
 
 
-def get_organization(actor, organization_id: int) -> Organization:
+def get_organization(actor: Actor, organization_id: int) -> Organization:
     """An organisation the actor may see; any other answers "not found"."""
     require(actor, "organization.read")
     require_own_organization(actor, organization_id)
@@ -67,7 +67,7 @@ def get_organization(actor, organization_id: int) -> Organization:
     return organization
 
 
-def visible_organizations(actor, *, kind: OrganizationKind | None = None, search: str | None = None):
+def visible_organizations(actor: Actor, *, kind: OrganizationKind | None = None, search: str | None = None):
     require(actor, "organization.list")
     stmt = select(Organization).order_by(Organization.id)
     if is_confined(actor):
@@ -80,7 +80,7 @@ def visible_organizations(actor, *, kind: OrganizationKind | None = None, search
     return stmt
 
 
-def create_organization(actor, *, kind: OrganizationKind | str, name: str, credit_code: str,
+def create_organization(actor: Actor | None, *, kind: OrganizationKind | str, name: str, credit_code: str,
                         city: str, bank_name: str | None = None,
                         bank_account_no: str | None = None) -> Organization:
     if actor is not None:
@@ -101,7 +101,7 @@ def create_organization(actor, *, kind: OrganizationKind | str, name: str, credi
         fields.update({("bank_account_no" if k == "account_no" else k): v for k, v in
                        bank_account_errors(bank_name or "", bank_account_no or "").items()})
     if fields:
-        raise ValidationFailed(_("Some fields are invalid."), fields=fields)
+        raise invalid(fields)
     existing = find_by_credit_code(code)
     if existing is not None:
         raise Conflict(_("An organisation with this credit code is already registered (id "

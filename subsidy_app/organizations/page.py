@@ -3,7 +3,7 @@ spot checks, 双随机), assembled here for the API and the HTML view — the or
 model and operations know nothing of inspections."""
 from __future__ import annotations
 
-from ..core.permissions import can
+from ..core.permissions import Actor, can
 from ..inspections import operations as inspections
 from .models import Organization
 
@@ -19,7 +19,7 @@ class OrganizationPage:
         return getattr(self.organization, name)
 
     @classmethod
-    def of(cls, actor, organization: Organization) -> OrganizationPage:
+    def of(cls, actor: Actor, organization: Organization) -> OrganizationPage:
         results = (inspections.results_for("organization", organization.id)
                    if can(actor, "inspection.read") else None)
         return cls(organization, results)

@@ -7,14 +7,14 @@ from ..bankaccounts import operations as bankaccounts
 from ..bankaccounts import views as bank_views
 from ..core.bankforms import BankAccountForm
 from ..core.htmlforms import attempt, options
-from ..core.permissions import can
 from ..core.pagination import paginate_html
+from ..core.permissions import can
 from ..core.templating import localized
 from ..users.auth import current_actor
 from . import operations
-from .page import OrganizationPage
 from .forms import OrganizationForm
 from .models import OrganizationKind
+from .page import OrganizationPage
 
 bp = Blueprint("organizations", __name__, template_folder="templates", url_prefix="/organizations")
 

@@ -4,7 +4,7 @@ from flask_smorest.fields import Upload
 
 from ..claims.presentation import describe
 from ..claims.schemas import ClaimSchema
-from ..core.api import Blueprint
+from ..core.api import CSV, Blueprint
 from ..core.errors import ValidationFailed
 from ..core.pagination import page_schema, paginate
 from ..core.schemas import BaseSchema
@@ -61,7 +61,7 @@ class BatchActions(MethodView):
 
 @blp.route("/payment-batches/<int:batch_id>/bank-file")
 class BankFile(MethodView):
-    @blp.response(200, description="CSV: reference, payee, bank, account, amount, currency, purpose")
+    @blp.file_response(CSV, description="CSV: reference, payee, bank, account, amount, currency, purpose")
     def get(self, batch_id):
         """The payment file for the bank."""
         content = operations.bank_file(current_actor(), batch_id)

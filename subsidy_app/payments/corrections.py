@@ -14,8 +14,8 @@ from ..budgets import operations as budgets
 from ..claims import operations as claims
 from ..claims.models import Claim, ClaimStatus
 from ..core import audit
-from ..core.errors import Conflict, ValidationFailed
-from ..core.permissions import require
+from ..core.errors import Conflict, invalid
+from ..core.permissions import Actor, require
 from ..extensions import db
 from ..ledger import operations as ledger
 from ..ledger.models import Account, LedgerTransaction, TransactionKind
@@ -36,22 +36,19 @@ def _last_payment(claim: Claim) -> LedgerTransaction:
     return booked
 
 
-def correct_payment(actor, claim_id: int, *, amount: Decimal, reason: str,
+def correct_payment(actor: Actor, claim_id: int, *, amount: Decimal, reason: str,
                     bank_reference: str | None = None) -> Claim:
     require(actor, "payment.correct")
     claim = claims.get_claim(actor, claim_id)  # 404, or 403 for a recused reviewer (回避)
     if claim.status != ClaimStatus.PAID:
         raise Conflict(_("Only a paid claim can have its payment corrected."), code="invalid_status")
     if not reason or not reason.strip():
-        raise ValidationFailed(_("Some fields are invalid."),
-                               fields={"reason": [_("Say why the amount was wrong.")]})
+        raise invalid("reason", _("Say why the amount was wrong."))
     old = claim.amount_paid
     if amount == old:
-        raise ValidationFailed(_("Some fields are invalid."),
-                               fields={"amount": [_("That is the amount already booked.")]})
+        raise invalid("amount", _("That is the amount already booked."))
     if amount > old and not (bank_reference or "").strip():
-        raise ValidationFailed(_("Some fields are invalid."), fields={"bank_reference": [
-            _("A higher amount needs the bank reference of the further transfer.")]})
+        raise invalid("bank_reference", _("A higher amount needs the bank reference of the further transfer."))
     item = db.session.execute(select(PaymentItem).where(
         PaymentItem.claim_id == claim.id, PaymentItem.status == ItemStatus.PAID)
         .order_by(PaymentItem.id.desc())).scalars().first()

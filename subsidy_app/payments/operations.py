@@ -15,17 +15,17 @@ from ..claims import rows as claim_rows
 from ..claims.models import Claim, ClaimStatus, Stage
 from ..core import audit, bulkio
 from ..core.audit import AuditEvent
-from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..core.permissions import require
+from ..core.db import in_ids
+from ..core.errors import Conflict, Forbidden, NotFound, invalid
+from ..core.permissions import Actor, require
 from ..core.timeutil import utcnow
 from ..credit import operations as credit
-from ..subjects.kinds import SubjectKind
-from ..core.db import in_ids
 from ..extensions import db
 from ..ledger import operations as ledger
 from ..ledger.models import Account, LedgerTransaction, TransactionKind
 from ..programs.models import TAX_EXEMPT_CLAUSE
 from ..recoveries import operations as recoveries
+from ..subjects.kinds import SubjectKind
 from .models import BatchStatus, ItemStatus, PaymentBatch, PaymentItem
 
 A = Account
@@ -39,7 +39,7 @@ def payment_clause(claim: Claim) -> tuple[bool, str]:
     return exempt, clause
 
 
-def get_batch(actor, batch_id: int) -> PaymentBatch:
+def get_batch(actor: Actor, batch_id: int) -> PaymentBatch:
     require(actor, "payment.read")
     batch = db.session.get(PaymentBatch, batch_id)
     if batch is None:
@@ -47,7 +47,7 @@ def get_batch(actor, batch_id: int) -> PaymentBatch:
     return batch
 
 
-def list_batches(actor, *, status: BatchStatus | None = None):
+def list_batches(actor: Actor, *, status: BatchStatus | None = None):
     require(actor, "payment.read")
     stmt = select(PaymentBatch).order_by(PaymentBatch.id.desc())
     return stmt.where(PaymentBatch.status == status) if status is not None else stmt
@@ -123,19 +123,18 @@ def _refuse_unpayable(problems: dict[int, tuple[str, str]]) -> None:
                        claims=[{"id": i, "code": p[0], "message": p[1]} for i, p in problems.items()])
 
 
-def create_batch(actor, *, claim_ids: list[int]) -> PaymentBatch:
+def create_batch(actor: Actor, *, claim_ids: list[int]) -> PaymentBatch:
     """Put finance-approved claims in a batch. All of them or none: the answer lists every
     claim that cannot be paid, and why."""
     with bulkio.no_gc_pauses():
         return _create_batch(actor, claim_ids)
 
 
-def _create_batch(actor, claim_ids: list[int]) -> PaymentBatch:
+def _create_batch(actor: Actor, claim_ids: list[int]) -> PaymentBatch:
     require(actor, "payment.create")
     ids = list(dict.fromkeys(claim_ids))
     if not ids:
-        raise ValidationFailed(_("Some fields are invalid."),
-                               fields={"claim_ids": [_("Name at least one claim.")]})
+        raise invalid("claim_ids", _("Name at least one claim."))
     claims.require_not_recused(actor, ids)
     in_batches = set()
     for start in range(0, len(ids), 20000):
@@ -174,7 +173,7 @@ def _create_batch(actor, claim_ids: list[int]) -> PaymentBatch:
     return batch
 
 
-def approve_batch(actor, batch_id: int) -> PaymentBatch:
+def approve_batch(actor: Actor, batch_id: int) -> PaymentBatch:
     """The second pair of eyes: another finance user than the one who built the batch."""
     require(actor, "payment.approve")
     batch = get_batch(actor, batch_id)
@@ -192,7 +191,7 @@ def approve_batch(actor, batch_id: int) -> PaymentBatch:
     return batch
 
 
-def _pay_item(actor, batch: PaymentBatch, item: PaymentItem) -> None:
+def _pay_item(actor: Actor, batch: PaymentBatch, item: PaymentItem) -> None:
     claim = item.claim
     exempt, clause = payment_clause(claim)
     offset = recoveries.plan_offset(item.payee, item.amount)
@@ -223,7 +222,7 @@ def _pay_item(actor, batch: PaymentBatch, item: PaymentItem) -> None:
                         "tax_exempt": exempt})
 
 
-def disburse_batch(actor, batch_id: int, *, bank_reference: str) -> PaymentBatch:
+def disburse_batch(actor: Actor, batch_id: int, *, bank_reference: str) -> PaymentBatch:
     """Send an approved batch: every claim in it becomes paid and is booked. A claim that
     can no longer be paid (e.g. black-listed meanwhile) stops the whole batch: it is held
     for HR to decide, never paid silently."""
@@ -232,8 +231,7 @@ def disburse_batch(actor, batch_id: int, *, bank_reference: str) -> PaymentBatch
     if batch.status != BatchStatus.APPROVED:
         raise Conflict(_("Only an approved batch can be disbursed."), code="invalid_status")
     if not bank_reference or not bank_reference.strip():
-        raise ValidationFailed(_("Some fields are invalid."), fields={
-            "bank_reference": [_("Give the bank's reference of the transfer.")]})
+        raise invalid("bank_reference", _("Give the bank's reference of the transfer."))
     pending = [item for item in batch.items if item.status == ItemStatus.PENDING]
     claims.require_not_recused(actor, [item.claim_id for item in pending])
     _refuse_unpayable(_payable_problems([item.claim_id for item in pending])[0])
@@ -253,7 +251,7 @@ BANK_FILE_COLUMNS = ["reference", "payee_name", "bank_name", "account_no", "amou
                      "purpose"]
 
 
-def bank_file(actor, batch_id: int) -> str:
+def bank_file(actor: Actor, batch_id: int) -> str:
     """The payment instruction file for the bank: one line per payee payment (CSV)."""
     require(actor, "payment.read")
     batch = get_batch(actor, batch_id)
@@ -276,7 +274,7 @@ def bank_file(actor, batch_id: int) -> str:
 RESULT_COLUMNS = {"reference", "status"}
 
 
-def import_bank_result(actor, batch_id: int, content: str) -> dict:
+def import_bank_result(actor: Actor, batch_id: int, content: str) -> dict:
     """The bank's answer: a CSV with ``reference``, ``status`` (SUCCESS or FAILED) and
     optionally ``bank_reference`` and ``message``. A failed payment is reversed by new
     entries and its claim waits for payment again. Importing the same file twice changes
@@ -287,8 +285,7 @@ def import_bank_result(actor, batch_id: int, content: str) -> dict:
         raise Conflict(_("Only a disbursed batch has a bank result."), code="invalid_status")
     reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
     if not reader.fieldnames or not RESULT_COLUMNS <= {f.strip() for f in reader.fieldnames}:
-        raise ValidationFailed(_("Some fields are invalid."), fields={"file": [
-            _("A CSV file with the columns reference and status.")]})
+        raise invalid("file", _("A CSV file with the columns reference and status."))
     items = {item.reference: item for item in batch.items}
     rows = list(reader)
     errors = {}
@@ -300,7 +297,7 @@ def import_bank_result(actor, batch_id: int, content: str) -> dict:
         elif status not in ("SUCCESS", "FAILED"):
             errors[f"line {number}"] = [_("The status is SUCCESS or FAILED.")]
     if errors:
-        raise ValidationFailed(_("Some fields are invalid."), fields=errors)
+        raise invalid(errors)
     claims.require_not_recused(actor, [items[row["reference"].strip()].claim_id for row in rows])
     failed = confirmed = 0
     held = []
@@ -348,7 +345,7 @@ def _booked_payment_id(claim_id: int) -> int | None:
         .order_by(LedgerTransaction.id.desc()).limit(1)).scalar_one_or_none()
 
 
-def _hold_failure(actor, batch, item: PaymentItem, message: str, why: str) -> None:
+def _hold_failure(actor: Actor, batch, item: PaymentItem, message: str, why: str) -> None:
     """The bank's failure is on record with the claim, for finance and HR to settle by hand;
     nothing is reversed. The same file again records nothing more."""
     earlier = db.session.execute(select(AuditEvent.after).where(
@@ -361,7 +358,7 @@ def _hold_failure(actor, batch, item: PaymentItem, message: str, why: str) -> No
                         "bank_message": message or None}, reason=why)
 
 
-def _reverse_item(actor, batch, item: PaymentItem, message: str) -> None:
+def _reverse_item(actor: Actor, batch, item: PaymentItem, message: str) -> None:
     """The bank returned the payment: its booking is reversed by a new transaction (the
     budget's part through ``budgets``) and the claim waits for payment again."""
     claim = item.claim

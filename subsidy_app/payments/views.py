@@ -11,13 +11,12 @@ from ..claims import presentation
 from ..claims.models import ClaimStatus
 from ..core.downloads import attachment
 from ..core.errors import AppError
-from ..core.htmlforms import attempt
-from ..core.permissions import can
+from ..core.htmlforms import attempt, options
 from ..core.pagination import paginate_html
+from ..core.permissions import can
 from ..users.auth import current_actor
 from . import operations
 from .forms import BankResultForm, BatchActionForm, BatchForm
-from ..core.htmlforms import options
 
 bp = Blueprint("payments", __name__, template_folder="templates", url_prefix="/payments")
 

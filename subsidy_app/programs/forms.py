@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
+
 from ..core.htmlforms import options
 
 

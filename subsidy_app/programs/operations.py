@@ -10,15 +10,24 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..core import audit
-from ..core.errors import Conflict, NotFound, ValidationFailed
-from ..core.permissions import require
+from ..core.errors import Conflict, NotFound, invalid
+from ..core.permissions import Actor, require
 from ..core.timeutil import local_today
-from ..extensions import db
 from ..deadlines import operations as deadlines
+from ..extensions import db
 from ..organizations import operations as organizations
 from .benchmarks import BenchmarkRow
-from .models import (AmountRule, Benchmark, DocumentKind, DocumentRequirement, PayeeKind, Program,
-                     ProgramDocument, ProgramRate, RateKind)
+from .models import (
+    AmountRule,
+    Benchmark,
+    DocumentKind,
+    DocumentRequirement,
+    PayeeKind,
+    Program,
+    ProgramDocument,
+    ProgramRate,
+    RateKind,
+)
 
 DEFAULT_PLAN = Path(__file__).parent / "plans" / "shanxi_2017_47.toml"
 
@@ -32,7 +41,7 @@ RATE_KIND_OF_RULE = {
 
 # --- reading -------------------------------------------------------------------------------
 
-def list_programs(actor) -> list[Program]:
+def list_programs(actor: Actor) -> list[Program]:
     require(actor, "program.read")
     return all_programs()
 
@@ -47,7 +56,7 @@ def find_program(code: str) -> Program | None:
         select(Program).where(Program.code == code.strip().upper())).scalar_one_or_none()
 
 
-def get_program(actor, code: str) -> Program:
+def get_program(actor: Actor, code: str) -> Program:
     require(actor, "program.read")
     program = find_program(code)
     if program is None:
@@ -85,19 +94,17 @@ def document_names() -> dict[str, DocumentKind]:
 
 # --- changing rates ------------------------------------------------------------------------
 
-def change_rate(actor, code: str, *, kind: RateKind | str, amount: Decimal, effective_from: date,
+def change_rate(actor: Actor, code: str, *, kind: RateKind | str, amount: Decimal, effective_from: date,
                 reason: str) -> ProgramRate:
     """A new rate from a date. Rows are never edited; the same date twice is a conflict."""
     require(actor, "program.change_rate")
     program = get_program(actor, code)
     kind = RateKind(kind)
     if RATE_KIND_OF_RULE.get(program.amount_rule) != kind:
-        raise ValidationFailed(_("Some fields are invalid."), fields={"kind": [
-            _("This program's amount rule (%(rule)s) takes no rate of this kind.",
-              rule=program.amount_rule.value)]})
+        raise invalid("kind", _("This program's amount rule (%(rule)s) takes no rate of this kind.",
+              rule=program.amount_rule.value))
     if not reason or not reason.strip():
-        raise ValidationFailed(_("Some fields are invalid."),
-                               fields={"reason": [_("Say why the rate changes.")]})
+        raise invalid("reason", _("Say why the rate changes."))
     clash = db.session.execute(select(ProgramRate).where(
         ProgramRate.program_id == program.id, ProgramRate.kind == kind,
         ProgramRate.effective_from == effective_from)).scalar_one_or_none()
@@ -127,7 +134,7 @@ def benchmark_rows(program: Program) -> list[BenchmarkRow]:
                          b.is_sample) for b in rows]
 
 
-def list_benchmarks(actor, *, program_code: str | None = None):
+def list_benchmarks(actor: Actor, *, program_code: str | None = None):
     require(actor, "benchmark.read")
     stmt = select(Benchmark).order_by(Benchmark.program_id, Benchmark.category,
                                       Benchmark.effective_from, Benchmark.id)
@@ -137,15 +144,14 @@ def list_benchmarks(actor, *, program_code: str | None = None):
     return stmt
 
 
-def record_benchmark(actor, *, program_code: str, category: str, province: str, amount: Decimal,
+def record_benchmark(actor: Actor, *, program_code: str, category: str, province: str, amount: Decimal,
                      effective_from: date, source: str) -> Benchmark:
     """Record another province's standard, with its source (HR). Never edited afterwards."""
     require(actor, "benchmark.record")
     program = get_program(actor, program_code)
     if category not in (program.benchmark_categories or []):
-        raise ValidationFailed(_("Some fields are invalid."), fields={"category": [
-            _("Must be one of: %(choices)s.", choices=", ".join(program.benchmark_categories or [])
-              or "—")]})
+        raise invalid("category", _("Must be one of: %(choices)s.", choices=", ".join(program.benchmark_categories or [])
+              or "—"))
     benchmark = Benchmark(program_id=program.id, category=category, province=province.strip(),
                           amount=amount, effective_from=effective_from, source=source.strip(),
                           recorded_by_id=actor.id)

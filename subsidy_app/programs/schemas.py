@@ -3,7 +3,7 @@ from marshmallow import fields
 
 from ..core.money import money_str
 from ..core.pagination import PageArgs
-from ..core.schemas import BaseSchema, EnumValue, Money, RequiredText
+from ..core.schemas import BaseSchema, Date, EnumValue, Money, RequiredText
 from .models import TAX_EXEMPT_CLAUSE, AmountRule, DocumentRequirement, PayeeKind, RateKind
 from . import operations
 
@@ -27,7 +27,7 @@ class RateSchema(BaseSchema):
 class RateCreateSchema(BaseSchema):
     kind = EnumValue(RateKind, required=True)
     amount = Money(required=True)
-    effective_from = fields.Date(required=True)
+    effective_from = Date(required=True)
     reason = RequiredText(1000)
 
 
@@ -77,7 +77,7 @@ class BenchmarkCreateSchema(BaseSchema):
     category = RequiredText(40)
     province = RequiredText(40)
     amount = Money(required=True)
-    effective_from = fields.Date(required=True)
+    effective_from = Date(required=True)
     source = RequiredText(1000, metadata={"description": "Where the standard is published"})
 
 

@@ -5,8 +5,8 @@ from flask_login import login_required
 
 from ..core.htmlforms import attempt, options
 from ..core.i18n import format_money
-from ..core.permissions import can
 from ..core.labels import AMOUNT_RULE, label
+from ..core.permissions import can
 from ..users.auth import current_actor
 from . import operations
 from .forms import BenchmarkForm, RateForm

@@ -5,12 +5,12 @@ from sqlalchemy import select
 
 from ..core import audit
 from ..core.errors import Conflict
-from ..core.permissions import require
+from ..core.permissions import Actor, require
 from ..extensions import db
 from .models import ProjectLevel, RecruitmentProject
 
 
-def create_project(actor, *, name: str, level: ProjectLevel | str, year: int) -> RecruitmentProject:
+def create_project(actor: Actor, *, name: str, level: ProjectLevel | str, year: int) -> RecruitmentProject:
     require(actor, "project.create")
     name = name.strip()
     if db.session.execute(select(RecruitmentProject.id).where(
@@ -25,7 +25,7 @@ def create_project(actor, *, name: str, level: ProjectLevel | str, year: int) ->
     return project
 
 
-def list_projects(actor, *, year: int | None = None, level: ProjectLevel | None = None):
+def list_projects(actor: Actor, *, year: int | None = None, level: ProjectLevel | None = None):
     require(actor, "project.read")
     stmt = select(RecruitmentProject).order_by(RecruitmentProject.year.desc(), RecruitmentProject.id)
     if year is not None:
@@ -35,6 +35,6 @@ def list_projects(actor, *, year: int | None = None, level: ProjectLevel | None 
     return stmt
 
 
-def all_projects(actor) -> list[RecruitmentProject]:
+def all_projects(actor: Actor) -> list[RecruitmentProject]:
     """Every project, newest year first (for choosing one in a form)."""
     return list(db.session.execute(list_projects(actor)).scalars())

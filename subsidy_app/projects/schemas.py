@@ -1,7 +1,7 @@
 from marshmallow import fields, validate
 
 from ..core.pagination import PageArgs
-from ..core.schemas import BaseSchema, EnumValue, RequiredText
+from ..core.schemas import BaseSchema, EnumValue, RequiredText, Year
 from .models import ProjectLevel
 
 
@@ -20,5 +20,5 @@ class ProjectSchema(BaseSchema):
 
 
 class ProjectListArgs(PageArgs):
-    year = fields.Integer(load_default=None)
+    year = Year(load_default=None)
     level = EnumValue(ProjectLevel, load_default=None)

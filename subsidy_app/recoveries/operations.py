@@ -10,8 +10,8 @@ from ..budgets import operations as budgets
 from ..claims import operations as claims
 from ..claims.models import Claim, ClaimStatus
 from ..core import audit
-from ..core.errors import Conflict, NotFound, ValidationFailed
-from ..core.permissions import require
+from ..core.errors import Conflict, NotFound, invalid
+from ..core.permissions import Actor, require
 from ..core.timeutil import utcnow
 from ..extensions import db
 from ..ledger import operations as ledger
@@ -30,7 +30,7 @@ def payee_key(claim: Claim) -> str:
     return f"organization:{claim.organization_id}"
 
 
-def get_order(actor, order_id: int) -> RecoveryOrder:
+def get_order(actor: Actor, order_id: int) -> RecoveryOrder:
     require(actor, "recovery.read")
     order = db.session.get(RecoveryOrder, order_id)
     if order is None:
@@ -38,7 +38,7 @@ def get_order(actor, order_id: int) -> RecoveryOrder:
     return order
 
 
-def list_orders(actor, *, status: RecoveryStatus | None = None, open_only: bool = False):
+def list_orders(actor: Actor, *, status: RecoveryStatus | None = None, open_only: bool = False):
     require(actor, "recovery.read")
     stmt = select(RecoveryOrder).order_by(RecoveryOrder.id.desc())
     if status is not None:
@@ -53,7 +53,7 @@ def recovered_so_far(claim_id: int) -> Decimal:
         RecoveryOrder.claim_id == claim_id)).scalar_one() or Decimal("0")
 
 
-def raise_order(actor, *, claim_id: int, amount: Decimal, reason: str,
+def raise_order(actor: Actor, *, claim_id: int, amount: Decimal, reason: str,
                 source: RecoverySource | str = RecoverySource.REVIEW) -> RecoveryOrder:
     """An improper payment: the payee owes ``amount`` back. Payments to the payee are held
     until HR decides how it is recovered."""
@@ -62,12 +62,10 @@ def raise_order(actor, *, claim_id: int, amount: Decimal, reason: str,
     if claim.status != ClaimStatus.PAID or not claim.amount_paid:
         raise Conflict(_("Only a paid claim can have a recovery order."), code="invalid_status")
     if not reason or not reason.strip():
-        raise ValidationFailed(_("Some fields are invalid."),
-                               fields={"reason": [_("Say why the payment was improper.")]})
+        raise invalid("reason", _("Say why the payment was improper."))
     room = claim.amount_paid - Decimal(str(recovered_so_far(claim.id)))
     if amount > room:
-        raise ValidationFailed(_("Some fields are invalid."), fields={"amount": [
-            _("At most %(amount)s can still be recovered on this claim.", amount=f"{room:,.2f}")]})
+        raise invalid("amount", _("At most %(amount)s can still be recovered on this claim.", amount=f"{room:,.2f}"))
     payee = payee_key(claim)
     transaction = ledger.post(
         TransactionKind.RECOVERY,
@@ -90,20 +88,18 @@ def raise_order(actor, *, claim_id: int, amount: Decimal, reason: str,
     return order
 
 
-def decide(actor, order_id: int, *, decision: RecoveryStatus | str, reason: str) -> RecoveryOrder:
+def decide(actor: Actor, order_id: int, *, decision: RecoveryStatus | str, reason: str) -> RecoveryOrder:
     """HR decides how an open order is recovered: offset, refund, or write it off."""
     require(actor, "recovery.decide")
     order = get_order(actor, order_id)
     claims.require_not_recused(actor, [order.claim_id])
     decision = RecoveryStatus(decision)
     if decision not in (RecoveryStatus.OFFSET, RecoveryStatus.REFUND, RecoveryStatus.WRITTEN_OFF):
-        raise ValidationFailed(_("Some fields are invalid."), fields={"decision": [
-            _("Must be one of: %(choices)s.", choices="offset, refund, written_off")]})
+        raise invalid("decision", _("Must be one of: %(choices)s.", choices="offset, refund, written_off"))
     if order.status != RecoveryStatus.OPEN:
         raise Conflict(_("This order has already been decided."), code="invalid_status")
     if not reason or not reason.strip():
-        raise ValidationFailed(_("Some fields are invalid."),
-                               fields={"reason": [_("Give the reason for the decision.")]})
+        raise invalid("reason", _("Give the reason for the decision."))
     order.status = decision
     order.decided_by_id = actor.id
     order.decided_at = utcnow()
@@ -120,7 +116,7 @@ def decide(actor, order_id: int, *, decision: RecoveryStatus | str, reason: str)
     return order
 
 
-def _settle(actor, order, kind: str, amount: Decimal, reference: str, lines, transaction_kind,
+def _settle(actor: Actor | None, order, kind: str, amount: Decimal, reference: str, lines, transaction_kind,
             *, claim=None) -> RecoverySettlement:
     claim = claim or order.claim
     transaction = ledger.post(transaction_kind, lines, fiscal_year=claim.fiscal_year,
@@ -143,7 +139,7 @@ def orders_on_claim(claim_id: int) -> list[RecoveryOrder]:
         RecoveryOrder.claim_id == claim_id).order_by(RecoveryOrder.id)).scalars())
 
 
-def record_refund(actor, order_id: int, *, amount: Decimal, reference: str) -> RecoverySettlement:
+def record_refund(actor: Actor, order_id: int, *, amount: Decimal, reference: str) -> RecoverySettlement:
     """The payee paid money back (finance records it from the bank statement)."""
     require(actor, "recovery.refund")
     order = get_order(actor, order_id)
@@ -151,8 +147,7 @@ def record_refund(actor, order_id: int, *, amount: Decimal, reference: str) -> R
     if order.status in (RecoveryStatus.SETTLED, RecoveryStatus.WRITTEN_OFF):
         raise Conflict(_("Nothing is outstanding on this order."), code="invalid_status")
     if amount > order.outstanding:
-        raise ValidationFailed(_("Some fields are invalid."), fields={"amount": [
-            _("At most %(amount)s is outstanding.", amount=f"{order.outstanding:,.2f}")]})
+        raise invalid("amount", _("At most %(amount)s is outstanding.", amount=f"{order.outstanding:,.2f}"))
     lines = [ledger.dr(A.BANK, amount, reference=reference),
              ledger.cr(A.RECEIVABLE, amount, payee=order.payee, reference=reference),
              *budgets.recover(order.claim, amount)]  # the money returns to the line it left
@@ -180,7 +175,7 @@ def plan_offset(payee: str, amount: Decimal) -> Decimal:
     return min(owed, amount)
 
 
-def apply_offset(actor, payee: str, amount: Decimal, reference: str) -> None:
+def apply_offset(actor: Actor, payee: str, amount: Decimal, reference: str) -> None:
     """Settle offset orders, oldest first, with money kept back from a payment (the
     payment's own transaction credits the receivable; this gives the budget back)."""
     remaining = amount

@@ -1,7 +1,8 @@
 from flask.views import MethodView
 
-from ..core.api import Blueprint
+from ..core.api import CSV, PDF, ZIP, Blueprint
 from ..core.downloads import attachment, send_temporary
+from ..core.tabular import XLSX
 from ..users.auth import current_actor
 from . import bundle, exports, operations, pdf
 from .schemas import (BudgetReportArgs, BudgetReportSchema, QuarterlyReportArgs,
@@ -14,6 +15,8 @@ blp = Blueprint("reports_api", __name__, description="Reports: budget, quarterly
 class BudgetReport(MethodView):
     @blp.arguments(BudgetReportArgs, location="query")
     @blp.response(200, BudgetReportSchema)
+    @blp.file_response(CSV, XLSX, PDF, json_too=True,
+                       description="The report (JSON), or with format=csv|xlsx|pdf as a file")
     def get(self, args):
         """Allocated, committed, paid, available, claims and persons per program and in
         total for a fiscal year; ``format`` json, csv, xlsx or pdf."""
@@ -27,6 +30,7 @@ class BudgetReport(MethodView):
 class QuarterlyReport(MethodView):
     @blp.arguments(QuarterlyReportArgs, location="query")
     @blp.response(200, QuarterlyReportSchema)
+    @blp.file_response(PDF, description="The report (JSON), or with format=pdf as a PDF", json_too=True)
     def get(self, args):
         """The quarterly report to the national bureau (外专发明电[2018]3号), with its due
         date: the 15th of the first month of the following quarter; ``format`` json or pdf."""
@@ -40,7 +44,7 @@ class QuarterlyReport(MethodView):
 
 @blp.route("/reports/audit-bundle")
 class AuditBundle(MethodView):
-    @blp.response(200, description="application/zip")
+    @blp.file_response(ZIP, description="The audit bundle (ZIP)")
     def get(self):
         """One ZIP: the ledger CSV, the budget reports, SHA256SUMS, the chain's head hash,
         an offline verification script and a README (auditors, administrators)."""

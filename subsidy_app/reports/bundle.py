@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from ..budgets.models import BudgetLine
 from ..core import audit
-from ..core.permissions import require
+from ..core.permissions import Actor, require
 from ..core.timeutil import local_now, to_local, utcnow
 from ..extensions import db
 from ..ledger import exports as ledger_exports
@@ -72,7 +72,7 @@ class _HashingWriter:
         self.member.write(data)
 
 
-def build_bundle(actor) -> Path:
+def build_bundle(actor: Actor) -> Path:
     """Write the bundle to a temporary file and return its path (the caller removes it)."""
     require(actor, "audit_bundle.read")
     head_seq, head_hash = ledger.read_head()
@@ -103,7 +103,7 @@ def build_bundle(actor) -> Path:
         add("HEAD.txt", (f"head_seq {head_seq}\nhead_hash {head_hash}\n"
                          f"verified_ok {str(verification.ok).lower()}\n"
                          f"verified_entries {verification.entries}\n"
-                         f"generated_at {generated.isoformat()}\n").encode("utf-8"))
+                         f"generated_at {generated.isoformat()}\n").encode())
         add("README.txt", README.format(
             generated=to_local(generated).strftime("%Y-%m-%d %H:%M"), who=actor.username,
             entries=verification.entries, head_seq=head_seq, head_hash=head_hash).encode("utf-8"))

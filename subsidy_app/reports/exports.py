@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import io
 
-from ..core.tabular import Column, Sheet, csv_chunks, write_xlsx
+from ..core.tabular import XLSX, Column, Sheet, csv_chunks, write_xlsx
 from ..core.timeutil import to_local
+from .pdf import budget_pdf
 
 BUDGET_COLUMNS = [
     Column("program_code", "项目代码", "Program code", "text", 20),
@@ -44,8 +45,6 @@ def budget_xlsx(report: dict) -> bytes:
 
 def budget_file(report: dict, fmt: str) -> tuple[bytes | str, str, str]:
     """The budget report as (content, mimetype, file name) in csv, xlsx or pdf."""
-    from ..core.tabular import XLSX
-    from .pdf import budget_pdf
 
     name = f"budget-{report['fiscal_year']}.{fmt}"
     if fmt == "csv":

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from ..budgets import operations as budgets
 from ..budgets.models import BudgetLine
 from ..claims.models import Claim, ClaimStatus
-from ..core.errors import ValidationFailed
-from ..core.permissions import require
+from ..core.errors import invalid
+from ..core.permissions import Actor, require
 from ..core.timeutil import LOCAL_TZ, local_today, utcnow
 from ..extensions import db
 from ..inspections import operations as inspections
@@ -32,7 +32,7 @@ COUNTED = (ClaimStatus.FINANCE_APPROVED, ClaimStatus.PAID)
 
 # --- budget report ----------------------------------------------------------------------------
 
-def budget_report(actor, fiscal_year: int) -> dict:
+def budget_report(actor: Actor, fiscal_year: int) -> dict:
     require(actor, "report.read")
     return compile_budget_report(fiscal_year)
 
@@ -70,8 +70,7 @@ def compile_budget_report(fiscal_year: int) -> dict:
 
 def _check_year(year: int) -> None:
     if not 2000 <= year <= 2100:
-        raise ValidationFailed(_("Some fields are invalid."),
-                               fields={"fiscal_year": [_("Give a year between 2000 and 2100.")]})
+        raise invalid("fiscal_year", _("Give a year between 2000 and 2100."))
 
 
 # --- quarterly report -------------------------------------------------------------------------
@@ -82,15 +81,15 @@ class Quarter:
     number: int
 
     @classmethod
-    def parse(cls, text: str, field: str = "quarter") -> "Quarter":
+    def parse(cls, text: str, field: str = "quarter") -> Quarter:
         match = re.fullmatch(r"(\d{4})Q([1-4])", (text or "").strip().upper())
         if not match or not 2000 <= int(match[1]) <= 2100:
-            raise ValidationFailed(_("Some fields are invalid."), fields={
+            raise invalid({
                 field: [_("Write the quarter as YYYYQn, for example 2026Q3.")]})
         return cls(int(match[1]), int(match[2]))
 
     @classmethod
-    def of(cls, day: date) -> "Quarter":
+    def of(cls, day: date) -> Quarter:
         return cls(day.year, (day.month - 1) // 3 + 1)
 
     def __str__(self) -> str:
@@ -101,11 +100,11 @@ class Quarter:
         return date(self.year, 3 * self.number - 2, 1)
 
     @property
-    def next(self) -> "Quarter":
+    def next(self) -> Quarter:
         return Quarter(self.year + 1, 1) if self.number == 4 else Quarter(self.year, self.number + 1)
 
     @property
-    def previous(self) -> "Quarter":
+    def previous(self) -> Quarter:
         return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
 
     @property
@@ -133,7 +132,7 @@ def _local_midnight(day: date) -> datetime:
     return datetime.combine(day, time(), LOCAL_TZ)
 
 
-def quarterly_report(actor, quarter: Quarter) -> dict:
+def quarterly_report(actor: Actor, quarter: Quarter) -> dict:
     require(actor, "report.read")
     return compile_quarterly_report(quarter)
 

@@ -8,6 +8,7 @@ from flask import render_template
 
 from ..core.errors import AppError
 from ..core.fonts import CJK_FONT_PATH
+from ..core.timeutil import to_local
 
 
 class PdfFailed(AppError):
@@ -18,8 +19,8 @@ class PdfFailed(AppError):
 def render_pdf(template: str, **context) -> bytes:
     """Render an HTML template to PDF. The document may read only the fonts directory and
     nothing from the network (the text is escaped by Jinja; the policy is the second wall)."""
-    from xhtml2pdf import pisa
-    from xhtml2pdf.config.resources import ResourceAccessPolicy
+    from xhtml2pdf import pisa  # noqa: PLC0415 (xhtml2pdf and reportlab are loaded when a PDF is made)
+    from xhtml2pdf.config.resources import ResourceAccessPolicy  # noqa: PLC0415 (xhtml2pdf and reportlab are loaded when a PDF is made)
 
     html = render_template(template, font_path=str(CJK_FONT_PATH), **context)
     policy = ResourceAccessPolicy.server(CJK_FONT_PATH.parent, allow_remote=False)
@@ -35,7 +36,6 @@ KIND_LABELS = {"research": "高端科研人才 research", "professional": "高�
 
 
 def _generated_local(report: dict) -> str:
-    from ..core.timeutil import to_local
 
     return to_local(report["generated_at"]).strftime("%Y-%m-%d %H:%M")
 

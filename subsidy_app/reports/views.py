@@ -3,15 +3,19 @@ downloads behind it (the same services as the API; the blueprint also carries th
 templates)."""
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..budgets import operations as budgets
 from ..core.downloads import attachment, send_temporary
-from ..core.errors import ValidationFailed
+from ..core.errors import invalid
 from ..core.permissions import can, require
+from ..core.requests import date_arg
 from ..core.tabular import XLSX
-from ..core.timeutil import local_now, local_today
+from ..core.timeutil import LOCAL_TZ, local_now, local_today
 from ..ledger import exports as ledger_exports
 from ..ledger import operations as ledger
 from ..users.auth import current_actor
@@ -24,25 +28,20 @@ def _year_arg() -> int:
     raw = request.args.get("fiscal_year", "").strip()
     if not raw:
         return budgets.current_fiscal_year()
-    if not raw.isdigit():
-        from flask_babel import gettext as _
-        raise ValidationFailed(_("Some fields are invalid."),
-                               fields={"fiscal_year": [_("Give a year between 2000 and 2100.")]})
+    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+        raise invalid("fiscal_year", _("Give a year between 2000 and 2100."))
     return int(raw)
 
 
 def _date_arg(name: str):
-    from datetime import date
 
-    from flask_babel import gettext as _
     raw = request.args.get(name, "").strip()
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        return date_arg(raw)
     except ValueError:
-        raise ValidationFailed(_("Some fields are invalid."),
-                               fields={name: [_("Give a date as YYYY-MM-DD.")]}) from None
+        raise invalid({name: [_("Give a date as YYYY-MM-DD.")]}) from None
 
 
 @bp.route("/")
@@ -76,9 +75,7 @@ def quarterly_download():
 @bp.route("/ledger.<any(csv, xlsx, pdf):fmt>")
 @login_required
 def ledger_download(fmt):
-    from datetime import datetime, time, timedelta
 
-    from ..core.timeutil import LOCAL_TZ
 
     date_from, date_to = _date_arg("from"), _date_arg("to")
     stmt = ledger.entries(

@@ -14,13 +14,13 @@ walked to learn who is registered.
 """
 from __future__ import annotations
 
-from ..core.permissions import Role, is_confined
+from ..core.permissions import Actor, Role, is_confined
 
 #: Programs on which an intermediary may name a talent: those paid to the intermediary.
 INTERMEDIARY_PAYEE = "intermediary"
 
 
-def may_read_talent(actor, talent) -> bool:
+def may_read_talent(actor: Actor, talent) -> bool:
     """The talent record (passport, birth date, permit, bank account)."""
     if talent is None:
         return False
@@ -29,7 +29,7 @@ def may_read_talent(actor, talent) -> bool:
     return actor.role == Role.EMPLOYER and talent.employer_id == actor.organization_id
 
 
-def may_name_talent(actor, talent, program=None) -> bool:
+def may_name_talent(actor: Actor, talent, program=None) -> bool:
     """May ``actor`` name ``talent`` on a claim of ``program``?"""
     if talent is None:
         return False
@@ -41,7 +41,7 @@ def may_name_talent(actor, talent, program=None) -> bool:
     return actor.role == Role.INTERMEDIARY and payee == INTERMEDIARY_PAYEE
 
 
-def may_name_organization(actor, organization) -> bool:
+def may_name_organization(actor: Actor, organization) -> bool:
     if organization is None:
         return False
     return not is_confined(actor) or organization.id == actor.organization_id

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..core.errors import ValidationFailed
+from ..core.errors import invalid
 from ..extensions import db
 from ..organizations.models import Organization
 from ..talents.models import Talent
@@ -19,12 +19,10 @@ def resolve_subject(subject_kind: SubjectKind, subject_id) -> dict:
         organization = (db.session.get(Organization, int(text))
                         if text.isdigit() and 0 < int(text) < 2**31 else None)
         if organization is None:
-            raise ValidationFailed(_("Some fields are invalid."),
-                                   fields={"subject_id": [_("No organisation has this id.")]})
+            raise invalid("subject_id", _("No organisation has this id."))
         return {"organization_id": organization.id}
     talent = db.session.execute(select(Talent).where(
         Talent.talent_code == str(subject_id).strip().upper())).scalar_one_or_none()
     if talent is None:
-        raise ValidationFailed(_("Some fields are invalid."),
-                               fields={"subject_id": [_("No talent has this code.")]})
+        raise invalid("subject_id", _("No talent has this code."))
     return {"talent_id": talent.id}

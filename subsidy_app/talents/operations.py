@@ -9,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, false, or_, select
 
 from ..core import audit
-from ..core.errors import Conflict, NotFound, ValidationFailed
-from ..core.permissions import Role, is_confined, require
+from ..core.errors import Conflict, NotFound, invalid
+from ..core.permissions import Actor, Role, is_confined, require
 from ..core.sequences import iso7064_mod11_2, next_value
 from ..core.timeutil import local_today
 from ..extensions import db
@@ -38,13 +38,13 @@ def find_talent(talent_code: str) -> Talent | None:
     ).scalar_one_or_none()
 
 
-def can_see_talent(actor, talent: Talent) -> bool:
+def can_see_talent(actor: Actor, talent: Talent) -> bool:
     """The talent record: staff, and the talent's own employer; never an intermediary (who
     sees a talent's name and code on its commission claim only)."""
     return naming.may_read_talent(actor, talent)
 
 
-def get_talent(actor, talent_code: str) -> Talent:
+def get_talent(actor: Actor, talent_code: str) -> Talent:
     """A talent the actor may see; "not found" otherwise (even if it exists)."""
     require(actor, "talent.read")
     talent = find_talent(talent_code)
@@ -53,7 +53,7 @@ def get_talent(actor, talent_code: str) -> Talent:
     return talent
 
 
-def visible_talents(actor, *, search: str | None = None, employer_id: int | None = None):
+def visible_talents(actor: Actor, *, search: str | None = None, employer_id: int | None = None):
     require(actor, "talent.list")
     stmt = select(Talent).order_by(Talent.id)
     if is_confined(actor):
@@ -146,24 +146,21 @@ def _field_errors(data: dict) -> dict[str, list[str]]:
     return fields
 
 
-def _check_employer(actor, employer_id: int | None) -> int:
+def _check_employer(actor: Actor | None, employer_id: int | None) -> int:
     if actor is not None and actor.role == Role.EMPLOYER:
         if employer_id is None:
             return actor.organization_id
         if employer_id != actor.organization_id:  # answered as an unknown employer
-            raise ValidationFailed(_("Some fields are invalid."),
-                                   fields={"employer_id": [_("No employer has this id.")]})
+            raise invalid("employer_id", _("No employer has this id."))
     if employer_id is None:
-        raise ValidationFailed(_("Some fields are invalid."),
-                               fields={"employer_id": [_("Missing data for required field.")]})
+        raise invalid("employer_id", _("Missing data for required field."))
     organization = organizations.find_organization(employer_id)
     if organization is None or organization.kind != OrganizationKind.EMPLOYER:
-        raise ValidationFailed(_("Some fields are invalid."),
-                               fields={"employer_id": [_("No employer has this id.")]})
+        raise invalid("employer_id", _("No employer has this id."))
     return employer_id
 
 
-def register_talent(actor, *, name: str, nationality: str, passport_no: str, birth_date: date,
+def register_talent(actor: Actor | None, *, name: str, nationality: str, passport_no: str, birth_date: date,
                     degree: Degree | str, years_experience: int, shanxi_start_date: date,
                     employer_id: int | None = None, work_permit_no: str | None = None,
                     permit_class: PermitClass | str | None = None,
@@ -183,7 +180,7 @@ def register_talent(actor, *, name: str, nationality: str, passport_no: str, bir
                 work_permit_no=identity.normalize_permit(work_permit_no),
                 permit_class=permit_class or None)
     if fields := _field_errors(data):
-        raise ValidationFailed(_("Some fields are invalid."), fields=fields)
+        raise invalid(fields)
     employer_id = _check_employer(actor, employer_id)
     name_key = identity.normalize_name(name)
     existing, reason = _duplicate_of(name_key, birth_date, nationality, passport,
@@ -207,19 +204,17 @@ def register_talent(actor, *, name: str, nationality: str, passport_no: str, bir
     return talent
 
 
-def renew_passport(actor, talent_code: str, *, passport_no: str, nationality: str | None = None,
+def renew_passport(actor: Actor, talent_code: str, *, passport_no: str, nationality: str | None = None,
                    reason: str | None = None) -> Talent:
     """Record a new passport; the talent keeps the code, the old passport stays on record."""
     require(actor, "talent.renew_passport")
     talent = get_talent(actor, talent_code)
     nationality = (nationality or talent.nationality).strip().upper()
     if not identity.is_iso_alpha3(nationality) or nationality in identity.NOT_FOREIGN:
-        raise ValidationFailed(_("Some fields are invalid."), fields={
-            "nationality": [_("Not an ISO 3166-1 alpha-3 country code (e.g. DEU, USA, HKG).")]})
+        raise invalid("nationality", _("Not an ISO 3166-1 alpha-3 country code (e.g. DEU, USA, HKG)."))
     passport = identity.normalize_passport(passport_no)
     if not passport:
-        raise ValidationFailed(_("Some fields are invalid."),
-                               fields={"passport_no": [_("Missing data for required field.")]})
+        raise invalid("passport_no", _("Missing data for required field."))
     holder = _holder_of_passport(nationality, passport)
     if holder is not None:
         raise duplicate_talent(holder, "passport_no")

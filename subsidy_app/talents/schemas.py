@@ -1,7 +1,7 @@
 from marshmallow import fields, validate
 
 from ..core.pagination import PageArgs
-from ..core.schemas import BaseSchema, EnumValue, RequiredText, Text
+from ..core.schemas import BaseSchema, Date, EnumValue, Id, RequiredText, Text
 from .models import Degree, PermitClass, TalentKind
 
 
@@ -9,7 +9,7 @@ class TalentCreateSchema(BaseSchema):
     name = RequiredText(200)
     nationality = RequiredText(3, metadata={"description": "ISO 3166-1 alpha-3 (DEU, USA, HKG…)"})
     passport_no = RequiredText(32)
-    birth_date = fields.Date(required=True)
+    birth_date = Date(required=True)
     degree = EnumValue(Degree, required=True)
     years_experience = fields.Integer(required=True, strict=True,
                                       validate=validate.Range(min=0, max=80))
@@ -18,7 +18,7 @@ class TalentCreateSchema(BaseSchema):
     permit_class = EnumValue(PermitClass, allow_none=True, load_default=None)
     employer_id = fields.Integer(allow_none=True, load_default=None,
                                  validate=validate.Range(min=1, max=2**31 - 1))
-    shanxi_start_date = fields.Date(required=True)
+    shanxi_start_date = Date(required=True)
     graduated_in_china = fields.Boolean(load_default=False, metadata={
         "description": "Bachelor or higher from a Chinese university (晋发〔2017〕47号 (十))"})
     talent_kind = EnumValue(TalentKind, allow_none=True, load_default=None,
@@ -72,4 +72,4 @@ class TalentDetailSchema(TalentSchema):
 
 class TalentListArgs(PageArgs):
     q = Text(100, load_default=None, metadata={"description": "Part of the name, code or passport"})
-    employer_id = fields.Integer(load_default=None)
+    employer_id = Id(load_default=None)

@@ -9,8 +9,8 @@ from ..claims import operations as claims
 from ..claims import presentation
 from ..core.bankforms import BankAccountForm
 from ..core.htmlforms import attempt
-from ..core.permissions import can
 from ..core.pagination import paginate_html
+from ..core.permissions import can
 from ..users.auth import current_actor
 from . import operations
 from .forms import PassportForm, TalentForm

@@ -1,34 +1,33 @@
 """JSON endpoints for authentication and users (thin: parse, call one operation, dump)."""
-from flask import current_app, request
 from flask.views import MethodView
+from flask_limiter import RateLimitExceeded
 
 from ..core.api import PUBLIC, Blueprint
+from ..core.errors import TooManyRequests, handle_app_error
 from ..core.pagination import PageArgs, page_schema, paginate
-from ..extensions import limiter
-from . import operations
+from . import limits, operations
 from .auth import current_actor
 from .schemas import TokenRequestSchema, TokenSchema, UserCreateSchema, UserSchema
 
 blp = Blueprint("users_api", __name__, description="Authentication and users")
 
 
-def _login_limit_key() -> str:
-    """Failed logins are counted per client address and user name."""
-    body = request.get_json(silent=True) or {}
-    username = body.get("username") if isinstance(body, dict) else None
-    return f"login:{request.remote_addr}:{str(username or '')[:64].lower()}"
+@blp.errorhandler(RateLimitExceeded)
+def too_many_failed_logins(_exc):
+    """Past a limit on failed logins (limits.py): 429 in the contract's error shape."""
+    return handle_app_error(TooManyRequests(limits.message()))
 
 
 @blp.route("/auth/token")
 class Token(MethodView):
-    decorators = [limiter.limit(lambda: current_app.config["LOGIN_FAILURE_RATE"],
-                                key_func=_login_limit_key,
-                                deduct_when=lambda response: response.status_code == 401)]
+    decorators = [limits.per_name, limits.per_address]
 
     @blp.doc(**PUBLIC)
     @blp.arguments(TokenRequestSchema)
     @blp.response(200, TokenSchema)
     @blp.alt_response(401, description="Wrong user name or password")
+    @blp.alt_response(429, description="Too many failed logins for this user name or from this "
+                      "address, or the account is locked")
     def post(self, data):
         """Exchange a user name and password for a bearer token that expires."""
         user = operations.authenticate(data["username"], data["password"])

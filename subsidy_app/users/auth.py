@@ -57,3 +57,12 @@ def init_app(app) -> None:
     login_manager.login_view = "users.login"
     login_manager.login_message = None
     login_manager.session_protection = "strong"
+
+
+def acting_user() -> User:
+    """The user acting in a request that requires one (behind ``login_required`` or an API
+    token): never None there; 401 if it somehow is."""
+    actor = current_actor()
+    if actor is None:
+        raise Unauthorized(_("Authentication is required."))
+    return actor

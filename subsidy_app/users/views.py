@@ -5,11 +5,11 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter import RateLimitExceeded
 from flask_login import login_user, logout_user
 
 from ..core.errors import TooManyRequests, Unauthorized
-from ..extensions import limiter
-from . import operations
+from . import limits, operations
 from .forms import LanguageForm, LoginForm, LogoutForm
 
 bp = Blueprint("users", __name__, template_folder="templates")
@@ -22,13 +22,9 @@ def _safe_next(target: str | None) -> str:
     return url_for("home.index")
 
 
-def _login_limit_key() -> str:
-    return f"login:{request.remote_addr}:{(request.form.get('username') or '')[:64].lower()}"
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_FAILURE_RATE"], key_func=_login_limit_key,
-               methods=["POST"], deduct_when=lambda response: response.status_code == 401)
+@limits.per_name
+@limits.per_address
 def login():
     form = LoginForm(next=request.args.get("next"))
     status = 200
@@ -48,6 +44,14 @@ def login():
     elif request.method == "POST":
         status = 400 if form.csrf_token.errors else 422
     return render_template("users/login.html", form=form), status
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many_failed_logins(_exc):
+    """The login page again, with the reason on the form (the limits are in limits.py)."""
+    form = LoginForm(next=request.args.get("next"))
+    form.password.errors = [limits.message()]
+    return render_template("users/login.html", form=form), 429
 
 
 @bp.route("/logout", methods=["POST"])

@@ -1,8 +1,8 @@
 """The black list stops a claim at any decision; the red list goes first in the queue (十七)."""
 import pytest
 
-from tests.world import act, claim_status
 from tests.core.test_api_shape import assert_error
+from tests.world import act, claim_status
 
 
 def _blacklist(world, kind, subject):

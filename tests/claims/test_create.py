@@ -1,8 +1,8 @@
 """Filing claims for every program through the API: the verdict with reasons and clauses."""
 import pytest
 
-from tests.world import CLAIM_BODIES, upload
 from tests.core.test_api_shape import assert_error
+from tests.world import CLAIM_BODIES, upload
 
 ALL_PROGRAMS = sorted(CLAIM_BODIES) + ["HEADHUNTER"]
 

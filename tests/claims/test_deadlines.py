@@ -1,14 +1,14 @@
 """Each stage has a deadline in working days (限时办结), dated and changed by an administrator;
 the applicant sees the stage and deadline at any time (实时查询)."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
 from subsidy_app.core.timeutil import local_today
 from subsidy_app.deadlines import operations as deadlines
 from subsidy_app.deadlines.workdays import add_working_days
-from tests.world import act
 from tests.core.test_api_shape import assert_error
+from tests.world import act
 
 
 def test_the_plan_ships_default_limits_for_every_stage(api_as):
@@ -21,7 +21,7 @@ def test_the_plan_ships_default_limits_for_every_stage(api_as):
 def test_deadline_counts_working_days_through_the_calendar(app_ctx):
     # submitted on Wednesday 30 September 2026 (Beijing time): 15 working days, skipping
     # National Day (1–7 October) and counting Saturday 10 October, worked.
-    started = datetime(2026, 9, 30, 2, 0, tzinfo=timezone.utc)
+    started = datetime(2026, 9, 30, 2, 0, tzinfo=UTC)
     assert deadlines.deadline("hr_review", started) == date(2026, 10, 27)
 
 

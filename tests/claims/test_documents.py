@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 
 from subsidy_app.core.timeutil import local_today
-from tests.world import JPEG, PDF, PNG, act, upload
 from tests.core.test_api_shape import assert_error
+from tests.world import JPEG, PDF, PNG, act, upload
 
 
 @pytest.mark.parametrize("content, content_type", [(PDF, "application/pdf"), (PNG, "image/png"),
@@ -69,6 +69,45 @@ def test_downloads_only_for_those_who_may_see_the_claim(world, file_claim):
     assert "inline" in world.hr.get(path + "?inline=true").headers["Content-Disposition"]
     assert_error(world.other_employer.get(path), 404)
     assert_error(world.agent.get(path), 404)
+
+
+@pytest.mark.parametrize("sent, kept", [
+    ("invoice\u202efdp.exe", "invoicefdp.exe"),  # right-to-left override: shown as "invoiceexe.pdf"
+    ("\u202areceipt\u202c\u2066.pdf\u2069\u200e\u200f", "receipt.pdf"),  # embeddings, isolates, marks
+    ("zero\u200bwidth\ufeff.pdf", "zerowidth.pdf"),
+    ("line\u2028break\u0085.pdf", "linebreak.pdf"),
+    ("tab\there.pdf", "tabhere.pdf"),
+    ("../../etc/receipt.pdf", "receipt.pdf"),
+    ("a:b*c?.pdf", "a_b_c_.pdf"),
+    ("\u202e", "document"),
+])
+def test_file_names_are_kept_and_shown_without_invisible_or_reordering_characters(
+        world, file_claim, client, sent, kept):
+    from tests.users.test_html_login import login
+
+    claim = file_claim("TRAVEL").json
+    document = upload(world.employer, claim["id"], "flight_receipt", filename=sent).json
+    assert document["filename"] == kept
+    assert [d["filename"] for d in world.employer.get(f"/claims/{claim['id']}").json["documents"]] == [kept]
+    download = world.hr.get(f"/claims/{claim['id']}/documents/{document['id']}")
+    assert download.status_code == 200
+    assert "%E2%80" not in download.headers["Content-Disposition"]  # no U+2000–U+203F encoded
+    login(client, world.employer.user.username)
+    page = client.get(f"/claims/{claim['id']}").get_data(as_text=True)
+    assert f">{kept}</a>" in page
+    assert not any(ch in page for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+
+
+@pytest.mark.parametrize("sent, kept", [
+    ("C:\\Users\\li\\Desktop\\机票.pdf", "机票.pdf"),
+    ("..\\..\\invoice\u202efdp.exe", "invoicefdp.exe"),
+    (None, "document"),
+    ("x" * 300 + ".pdf", "x" * 200),
+])
+def test_safe_filename(sent, kept):
+    from subsidy_app.claims.documents import safe_filename
+
+    assert safe_filename(sent) == kept
 
 
 def test_others_cannot_upload(world, file_claim):

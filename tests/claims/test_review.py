@@ -5,10 +5,8 @@ from sqlalchemy import select
 
 from subsidy_app.core.audit import AuditEvent
 from subsidy_app.extensions import db
-
-from tests.world import act, claim_status
 from tests.core.test_api_shape import assert_error
-
+from tests.world import act, claim_status
 
 # --- discretionary amounts: set with a justification, then a senior's second approval ----
 

@@ -6,8 +6,7 @@ from decimal import Decimal
 import pytest
 
 from subsidy_app.claims import rules
-from subsidy_app.claims.rules import (ClaimFacts, OrganizationFacts, PriorClaim, ProjectFacts,
-                                      TalentFacts)
+from subsidy_app.claims.rules import ClaimFacts, OrganizationFacts, PriorClaim, ProjectFacts, TalentFacts
 from subsidy_app.programs.benchmarks import BenchmarkRow
 
 EMPLOYER = OrganizationFacts(1, "employer", "示范用人单位")

@@ -2,8 +2,8 @@
 the contract's status code and nothing changed."""
 import pytest
 
-from tests.world import act, claim_status, upload
 from tests.core.test_api_shape import assert_error
+from tests.world import act, claim_status, upload
 
 # Written out by hand from CONTRACT.md, independently of the workflow table in the code.
 ALLOWED = {

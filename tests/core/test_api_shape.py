@@ -1,7 +1,7 @@
 """The contract's API shape: error body, status codes, pagination, amounts, bad input."""
 import pytest
 
-from tests.conftest import new_credit_code, talent_payload
+from tests.conftest import talent_payload
 
 
 def assert_error(response, status, *fields):

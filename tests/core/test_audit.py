@@ -1,5 +1,5 @@
 """Every state change is on record: who, when (UTC), what, before/after, why."""
-from datetime import timezone
+from datetime import UTC
 
 from sqlalchemy import select
 
@@ -24,7 +24,7 @@ def test_creating_an_organization_is_recorded_with_the_actor(app, api_as):
     assert event.actor_name == hr.user.username
     assert event.object_id == str(response.json["id"])
     assert event.after["city"] == "大同市" and event.before is None
-    assert event.occurred_at.tzinfo == timezone.utc
+    assert event.occurred_at.tzinfo == UTC
 
 
 def test_talent_registration_and_renewal_are_recorded(app, api_as, make_org):

@@ -17,6 +17,11 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PASSWORD = "e2e-password-123"
 
+#: Errors the browser's console reports on any page of the journey that concern the
+#: Content Security Policy: a refused script, style, image, plugin or frame breaks a page
+#: silently, so each test asserts there are none.
+CSP_ERRORS: list[str] = []
+
 # `make test` installs Chromium first and sets CHROMIUM, so there a missing browser fails;
 # a bare `pytest` on a machine without it skips these tests and says why.
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and "CHROMIUM" not in os.environ,
@@ -91,6 +96,7 @@ def browser():
 def _login(browser, base, who, *, lang="zh", width=1280, height=900):
     context = browser.new_context(base_url=base, viewport={"width": width, "height": height},
                                   accept_downloads=True, locale="zh-CN")
+    context.on("console", _watch_console)
     page = context.new_page()
     page.goto("/login")
     if lang == "en":  # the switch in the header, as a person would use it
@@ -101,6 +107,23 @@ def _login(browser, base, who, *, lang="zh", width=1280, height=900):
     page.wait_for_url(f"{base}/")
     assert page.locator("html").get_attribute("lang") == ("en" if lang == "en" else "zh-CN")
     return page
+
+
+def _watch_console(message) -> None:
+    if message.type == "error" and "Content Security Policy" in message.text:
+        CSP_ERRORS.append(f"{message.location.get('url')}: {message.text}")
+
+
+def _png() -> bytes:
+    """A real 4×4 PNG (the preview must show it)."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    rows = b"".join(b"\x00" + b"\x1f\x6f\xb4" * 4 for _ in range(4))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 #: What the pages say, per language, where the journey checks it.
@@ -122,6 +145,7 @@ def _flash_errors(page) -> list[str]:
 def test_the_journey_by_clicking(live_server, browser, tmp_path, lang):
     base, world = live_server
     words = WORDS[lang]
+    CSP_ERRORS.clear()
 
     def login(who, **kw):
         return _login(browser, base, who, lang=lang, **kw)
@@ -131,6 +155,8 @@ def test_the_journey_by_clicking(live_server, browser, tmp_path, lang):
 
     evidence = tmp_path / "evidence.pdf"
     evidence.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+    picture = tmp_path / "evidence.png"
+    picture.write_bytes(_png())
 
     # the employer files the claim, sees the checks with their clauses, attaches, submits
     page = login("employer")
@@ -147,9 +173,21 @@ def test_the_journey_by_clicking(live_server, browser, tmp_path, lang):
     while page.locator(".warn code").count():
         kind = page.locator(".warn code").first.inner_text()
         page.select_option("select[name=kind]", kind)
-        page.set_input_files("input[name=file]", str(evidence))
+        first = page.locator(".documents details.preview").count() == 0
+        page.set_input_files("input[name=file]", str(picture if first else evidence))
         page.click("form.inline-form button[type=submit]")
         assert not _flash_errors(page), _flash_errors(page)
+    # the previews open in the page: the picture shows, the PDF is embedded from this site
+    for details in page.locator(".documents details.preview").all():
+        details.locator("summary").click()
+    image = page.locator(".documents details.preview img").first
+    image.wait_for()
+    page.wait_for_function("img => img.complete && img.naturalWidth === 4", arg=image.element_handle())
+    pdf = page.locator(".documents details.preview object").first
+    preview = page.request.get(pdf.get_attribute("data"))
+    assert preview.ok and "frame-ancestors 'self'" in preview.headers["content-security-policy"]
+    page.wait_for_timeout(500)  # the embedded viewer loads (a refusal is logged to the console)
+    shot(page, "employer-previews")
     page.click("button[name=do][value=submit]")
     assert words["submitted"] in page.inner_text(".facts")
     page.goto("/claims/")
@@ -236,3 +274,6 @@ def test_the_journey_by_clicking(live_server, browser, tmp_path, lang):
         .map(e => e.tagName + '.' + e.className + ':' + e.textContent.trim().slice(0, 30))""")
     assert not too_wide and page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), too_wide
     page.context.close()
+
+    # no page of the journey had anything refused by the Content Security Policy
+    assert not CSP_ERRORS, CSP_ERRORS

@@ -213,7 +213,7 @@ def test_the_pages_say_who_makes_the_seed_and_label_rehearsals(world, roster, cl
     rehearsal = _draw(world.hr, ratio="0.1", seed="页面演练").json
     login(client, world.hr.user.username)
     for lang in ("zh", "en"):
-        def page(path, **args):
+        def page(path, lang=lang, **args):
             return client.get(path, query_string={"lang": lang, **args}).get_data(as_text=True)
 
         index = page("/inspections/")

@@ -26,8 +26,15 @@ from urllib.parse import urlsplit
 
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import (Bundle, RuleBasedStateMachine, initialize, invariant, multiple,
-                                 rule, run_state_machine_as_test)
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    multiple,
+    rule,
+    run_state_machine_as_test,
+)
 
 from subsidy_app.claims import operations as claim_ops
 from subsidy_app.claims.models import Claim
@@ -179,7 +186,7 @@ class RandomUse(RuleBasedStateMachine):
         who = self.filer[claim] if who == "usual" else who
         c = self.claim(claim)
         for kind in c.essential + (c.deferrable if deferrable else []):
-            self.send(f"upload {kind} to claim {claim} as {who}", lambda: upload(self.api[who], claim, kind))
+            self.send(f"upload {kind} to claim {claim} as {who}", lambda kind=kind: upload(self.api[who], claim, kind))
 
     @rule(claim=claims, action=st.sampled_from(ACTIONS), who=ACTORS)
     def act_on(self, claim, action, who):

@@ -3,7 +3,7 @@ batch); an organisation proposes, and until an HR user other than the proposer c
 the last confirmed account stays in effect and is what the bank is told to pay."""
 import io
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -242,7 +242,7 @@ def test_a_direct_hr_change_is_flagged_on_the_batch(world, ready_claim, client):
     (RECENT_DAYS + 400, None, True),   # one person's word, however old
 ])
 def test_which_account_changes_are_flagged(days_before, confirmed_by, flagged):
-    built = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    built = datetime(2026, 12, 1, tzinfo=UTC)
     changed = None if days_before is None else built - timedelta(days=days_before)
     assert change_flagged(changed, confirmed_by, built) is flagged
 

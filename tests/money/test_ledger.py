@@ -10,7 +10,7 @@ from subsidy_app.extensions import db
 from subsidy_app.ledger import operations as ledger
 from subsidy_app.ledger.models import LedgerEntry, TransactionKind
 from tests.core.test_api_shape import assert_error
-from tests.world import act, paid_claim
+from tests.world import paid_claim
 
 
 def _entries(api, **query):

@@ -1,5 +1,4 @@
 """Other provinces' standards (dated, sourced, kept by HR) and recruitment projects."""
-import pytest
 
 from tests.core.test_api_shape import assert_error
 

@@ -112,7 +112,7 @@ def test_failure_count_survives_the_failed_request_and_resets_on_success(app, cl
         assert db.session.get(User, user.id).failed_logins == 0
 
 
-def test_failed_logins_are_rate_limited_per_address_and_name(app, client, make_user):
+def test_failed_logins_are_rate_limited_per_user_name(app, client, make_user):
     app.config["LOGIN_MAX_FAILURES"] = 1000  # isolate the rate limit from the account lock
     app.config["LOGIN_FAILURE_RATE"] = "3 per minute"
     user = make_user("hr")

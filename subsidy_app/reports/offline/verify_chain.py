@@ -12,13 +12,13 @@ match, naming its seq, or if the head differs from HEAD.txt.
 import csv
 import hashlib
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 GENESIS = "0" * 64
 
 
 def canonical(row: dict) -> str:
-    stamp = datetime.fromisoformat(row["posted_at"]).astimezone(timezone.utc)
+    stamp = datetime.fromisoformat(row["posted_at"]).astimezone(UTC)
     return "|".join([row["seq"], row["transaction_id"], stamp.strftime("%Y-%m-%dT%H:%M:%S.%f"),
                      row["kind"], row["fiscal_year"], row["program_code"], row["claim_id"],
                      row["account"], row["payee"], row["debit"], row["credit"],
