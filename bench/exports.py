@@ -8,6 +8,7 @@ so that its peak memory is its own: the ledger to CSV, to Excel and to PDF (all 
 the first 100 pages alone), and the budget and quarterly reports to PDF (xhtml2pdf).
 Results are printed and written to bench/results/exports-<db>.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,12 +42,27 @@ def grow_payments(app, entries: int) -> None:
             for _ in range(min(10000, (entries - have + 3) // 4)):
                 number += 1
                 amount = Decimal("8234.56") + number % 100
-                common = dict(payee=f"talent:SX{number:08d}X", tax_exempt=True,
-                              clause="(六) (二十)", reference=f"SXPAY-{number // 100}-{number % 100}")
-                postings.append(ledger.Posting(TransactionKind.PAYMENT, [
-                    ledger.dr("expended", amount, **common), ledger.cr("committed", amount, **common),
-                    ledger.dr("subsidy_expense", amount, **common), ledger.cr("bank", amount, **common)],
-                    2026, "TRAVEL", None, "bench"))
+                common = dict(
+                    payee=f"talent:SX{number:08d}X",
+                    tax_exempt=True,
+                    clause="(六) (二十)",
+                    reference=f"SXPAY-{number // 100}-{number % 100}",
+                )
+                postings.append(
+                    ledger.Posting(
+                        TransactionKind.PAYMENT,
+                        [
+                            ledger.dr("expended", amount, **common),
+                            ledger.cr("committed", amount, **common),
+                            ledger.dr("subsidy_expense", amount, **common),
+                            ledger.cr("bank", amount, **common),
+                        ],
+                        2026,
+                        "TRAVEL",
+                        None,
+                        "bench",
+                    )
+                )
             ledger.post_many(postings)
             db.session.commit()
             have += 4 * len(postings)
@@ -91,9 +107,13 @@ def export_one(url: str, instance: str, what: str, output: str) -> dict:
         from pypdf import PdfReader
 
         pages = len(PdfReader(output).pages)
-    return {"seconds": round(seconds, 2), "rss_before_mb": round(baseline / 1024),
-            "peak_rss_mb": round(peak / 1024),
-            "file_mb": round(os.path.getsize(output) / 1e6, 1), "pages": pages}
+    return {
+        "seconds": round(seconds, 2),
+        "rss_before_mb": round(baseline / 1024),
+        "peak_rss_mb": round(peak / 1024),
+        "file_mb": round(os.path.getsize(output) / 1e6, 1),
+        "pages": pages,
+    }
 
 
 def _current_rss_kb() -> int:
@@ -102,8 +122,14 @@ def _current_rss_kb() -> int:
         return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
 
 
-FORMATS = [("ledger_csv", "csv"), ("ledger_xlsx", "xlsx"), ("ledger_pdf_100_pages", "pdf"),
-           ("ledger_pdf", "pdf"), ("budget_pdf", "pdf"), ("quarterly_pdf", "pdf")]
+FORMATS = [
+    ("ledger_csv", "csv"),
+    ("ledger_xlsx", "xlsx"),
+    ("ledger_pdf_100_pages", "pdf"),
+    ("ledger_pdf", "pdf"),
+    ("budget_pdf", "pdf"),
+    ("quarterly_pdf", "pdf"),
+]
 
 
 def run(kind: str, entries: int) -> dict:
@@ -129,14 +155,30 @@ def run(kind: str, entries: int) -> dict:
     for what, suffix in FORMATS:
         log(f"{kind}: {what}")
         output = workdir / f"{what}.{suffix}"
-        child = subprocess.run([sys.executable, "-m", "bench.exports", "--one", what, "--url", url,
-                                "--instance", str(instance), "--output", str(output)],
-                               capture_output=True, text=True, check=True)
+        child = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bench.exports",
+                "--one",
+                what,
+                "--url",
+                url,
+                "--instance",
+                str(instance),
+                "--output",
+                str(output),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         report[what] = json.loads(child.stdout.strip().splitlines()[-1])
     if kind == "postgresql":
         import psycopg
 
         from bench.run import PG_ADMIN
+
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute('DROP DATABASE IF EXISTS "subsidy_bench_exports" WITH (FORCE)')
     shutil.rmtree(workdir, ignore_errors=True)
@@ -156,7 +198,7 @@ def main() -> None:
         print(json.dumps(export_one(args.url, args.instance, args.one, args.output)))
         return
     RESULTS.mkdir(parents=True, exist_ok=True)
-    for kind in (["postgresql", "sqlite"] if args.db == "both" else [args.db]):
+    for kind in ["postgresql", "sqlite"] if args.db == "both" else [args.db]:
         report = run(kind, args.entries)
         (RESULTS / f"exports-{kind}.json").write_text(json.dumps(report, indent=2))
         print(json.dumps(report, indent=2), flush=True)

@@ -13,6 +13,7 @@
 
 Results are printed and written to bench/results/<db>.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,6 +49,7 @@ def log(message: str) -> None:
 
 # --- databases --------------------------------------------------------------------------------
 
+
 def fresh_database(kind: str, name: str, workdir: Path) -> str:
     if kind == "sqlite":
         path = workdir / f"{name}.sqlite3"
@@ -64,8 +66,13 @@ def make_app(url: str, instance: Path):
     os.environ["SUBSIDY_INSTANCE_PATH"] = str(instance)
     from subsidy_app import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
-                       "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_size": 10}})
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "bench",
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_size": 10},
+        }
+    )
 
 
 def prepare(app, *, claims: int, http_claims: int) -> dict:
@@ -89,29 +96,51 @@ def prepare(app, *, claims: int, http_claims: int) -> dict:
         upgrade()
         programs.load_plan()
         org = organizations.create_organization(
-            None, kind="employer", name="基准测试用人单位", credit_code=credit_code.complete("91140100900000001"),
-            city="太原市", bank_name="中国工商银行太原分行", bank_account_no="0502000000000001")
-        employer = users.create_user(None, username="bench-employer", password=PASSWORD,
-                                     role="employer", organization_id=org.id)
+            None,
+            kind="employer",
+            name="基准测试用人单位",
+            credit_code=credit_code.complete("91140100900000001"),
+            city="太原市",
+            bank_name="中国工商银行太原分行",
+            bank_account_no="0502000000000001",
+        )
+        employer = users.create_user(
+            None, username="bench-employer", password=PASSWORD, role="employer", organization_id=org.id
+        )
         finance = users.create_user(None, username="bench-finance", password=PASSWORD, role="finance")
         users.create_user(None, username="bench-finance2", password=PASSWORD, role="finance")
         year = budgets.current_fiscal_year()
         for program in ("RECRUIT_REGULAR", "RECRUIT_KEY"):
-            budgets.allocate(finance, fiscal_year=year, program_code=program,
-                             amount=Decimal("900000000000.00"))
+            budgets.allocate(
+                finance, fiscal_year=year, program_code=program, amount=Decimal("900000000000.00")
+            )
         # one claim per talent and project, as recruitments are: each person recruited once
         n_talents, n_projects = claims + http_claims, 2
-        talents = [dict(id=i, talent_code=f"SXB{i:08d}", name=f"Bench Talent {i}",
-                        name_key=identity.normalize_name(f"Bench Talent {i}"), nationality="DEU",
-                        birth_date=date(1980, 1, 1), degree="master", years_experience=5,
-                        work_permit_no=f"B{i}", permit_class="B", employer_id=org.id,
-                        shanxi_start_date=date(2024, 1, 1), graduated_in_china=False)
-                   for i in range(1, n_talents + 1)]
+        talents = [
+            dict(
+                id=i,
+                talent_code=f"SXB{i:08d}",
+                name=f"Bench Talent {i}",
+                name_key=identity.normalize_name(f"Bench Talent {i}"),
+                nationality="DEU",
+                birth_date=date(1980, 1, 1),
+                degree="master",
+                years_experience=5,
+                work_permit_no=f"B{i}",
+                permit_class="B",
+                employer_id=org.id,
+                shanxi_start_date=date(2024, 1, 1),
+                graduated_in_china=False,
+            )
+            for i in range(1, n_talents + 1)
+        ]
         for start in range(0, len(talents), 20000):
-            chunk = talents[start:start + 20000]
+            chunk = talents[start : start + 20000]
             db.session.execute(insert(Talent), chunk)
-            db.session.execute(insert(TalentPassport), [dict(talent_id=t["id"], nationality="DEU",
-                                                             passport_no=f"BP{t['id']}") for t in chunk])
+            db.session.execute(
+                insert(TalentPassport),
+                [dict(talent_id=t["id"], nationality="DEU", passport_no=f"BP{t['id']}") for t in chunk],
+            )
         levels = [("regular", "RECRUIT_REGULAR"), ("key", "RECRUIT_KEY")]
         projects = {}
         for level, _program in levels:
@@ -123,18 +152,32 @@ def prepare(app, *, claims: int, http_claims: int) -> dict:
         def claim_rows(program_code, level, count, amount, offset):
             program = programs.find_program(program_code)
             for n in range(count):
-                yield dict(program_id=program.id, status=ClaimStatus.HR_APPROVED,
-                           stage=Stage.FINANCE_REVIEW, organization_id=org.id,
-                           talent_id=offset + n + 1, filed_by_id=employer.id,
-                           amount_approved=amount, details={"project_id": projects[level][0]},
-                           eligible=True, eligibility=[], version=1)
+                yield dict(
+                    program_id=program.id,
+                    status=ClaimStatus.HR_APPROVED,
+                    stage=Stage.FINANCE_REVIEW,
+                    organization_id=org.id,
+                    talent_id=offset + n + 1,
+                    filed_by_id=employer.id,
+                    amount_approved=amount,
+                    details={"project_id": projects[level][0]},
+                    eligible=True,
+                    eligibility=[],
+                    version=1,
+                )
 
-        for program_code, level, count, offset in (("RECRUIT_REGULAR", "regular", claims, 0),
-                                                   ("RECRUIT_KEY", "key", http_claims, claims)):
+        for program_code, level, count, offset in (
+            ("RECRUIT_REGULAR", "regular", claims, 0),
+            ("RECRUIT_KEY", "key", http_claims, claims),
+        ):
             batch = []
-            for row in claim_rows(program_code, level, count,
-                                  Decimal("50000.00") if level == "regular" else Decimal("100000.00"),
-                                  offset):
+            for row in claim_rows(
+                program_code,
+                level,
+                count,
+                Decimal("50000.00") if level == "regular" else Decimal("100000.00"),
+                offset,
+            ):
                 batch.append(row)
                 if len(batch) == 20000:
                     db.session.execute(insert(Claim), batch)
@@ -147,6 +190,7 @@ def prepare(app, *, claims: int, http_claims: int) -> dict:
 
 # --- 1. HTTP throughput and pgbench -----------------------------------------------------------
 
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -154,12 +198,23 @@ def free_port() -> int:
 
 
 def serve(url: str, instance: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url, "SUBSIDY_INSTANCE_PATH": str(instance),
-           "SECRET_KEY": "bench"}
+    env = {**os.environ, "DATABASE_URL": url, "SUBSIDY_INSTANCE_PATH": str(instance), "SECRET_KEY": "bench"}
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--threads", "4", "--log-level", "warning", "subsidy_app:create_app()"],
-        env=env, cwd=ROOT)
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+            "subsidy_app:create_app()",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
     for _ in range(100):
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
@@ -174,9 +229,12 @@ def http_approvals(url: str, instance: Path, claim_ids: list[int], seconds: floa
     server = serve(url, instance, port)
     try:
         conn = http.client.HTTPConnection("127.0.0.1", port)
-        conn.request("POST", "/api/v1/auth/token", json.dumps({"username": "bench-finance",
-                                                               "password": PASSWORD}),
-                     {"Content-Type": "application/json"})
+        conn.request(
+            "POST",
+            "/api/v1/auth/token",
+            json.dumps({"username": "bench-finance", "password": PASSWORD}),
+            {"Content-Type": "application/json"},
+        )
         token = json.loads(conn.getresponse().read())["token"]
         work: queue.Queue = queue.Queue()
         for claim_id in claim_ids:
@@ -187,16 +245,23 @@ def http_approvals(url: str, instance: Path, claim_ids: list[int], seconds: floa
 
         def client():
             connection = http.client.HTTPConnection("127.0.0.1", port)
-            headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json",
-                       "Accept-Language": "en"}
+            headers = {
+                "Authorization": f"Bearer {token}",
+                "Content-Type": "application/json",
+                "Accept-Language": "en",
+            }
             while time.monotonic() < stop:
                 try:
                     claim_id = work.get_nowait()
                 except queue.Empty:
                     return
                 started = time.perf_counter()
-                connection.request("POST", f"/api/v1/claims/{claim_id}/actions",
-                                   json.dumps({"action": "finance_approve"}), headers)
+                connection.request(
+                    "POST",
+                    f"/api/v1/claims/{claim_id}/actions",
+                    json.dumps({"action": "finance_approve"}),
+                    headers,
+                )
                 response = connection.getresponse()
                 response.read()
                 with lock:
@@ -211,10 +276,15 @@ def http_approvals(url: str, instance: Path, claim_ids: list[int], seconds: floa
             thread.join()
         elapsed = time.perf_counter() - began
         latencies = sorted(results["latencies"])
-        return {"clients": 8, "approved": results["ok"], "failed": results["failed"],
-                "seconds": round(elapsed, 2), "approvals_per_s": round(results["ok"] / elapsed, 1),
-                "p50_ms": round(latencies[len(latencies) // 2] * 1000, 1) if latencies else None,
-                "p95_ms": round(latencies[int(len(latencies) * 0.95)] * 1000, 1) if latencies else None}
+        return {
+            "clients": 8,
+            "approved": results["ok"],
+            "failed": results["failed"],
+            "seconds": round(elapsed, 2),
+            "approvals_per_s": round(results["ok"] / elapsed, 1),
+            "p50_ms": round(latencies[len(latencies) // 2] * 1000, 1) if latencies else None,
+            "p95_ms": round(latencies[int(len(latencies) * 0.95)] * 1000, 1) if latencies else None,
+        }
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -227,8 +297,12 @@ def pgbench(seconds: float) -> dict:
         conn.execute(f'CREATE DATABASE "{name}"')
     base = ["-h", "127.0.0.1", "-U", "postgres"]
     subprocess.run(["pgbench", *base, "-i", "-s", "10", "-q", name], check=True, capture_output=True)
-    run = subprocess.run(["pgbench", *base, "-c", "8", "-j", "2", "-T", str(int(seconds)), "-n", name],
-                         check=True, capture_output=True, text=True)
+    run = subprocess.run(
+        ["pgbench", *base, "-c", "8", "-j", "2", "-T", str(int(seconds)), "-n", name],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     tps = float(re.search(r"tps = ([0-9.]+)", run.stdout).group(1))
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -236,6 +310,7 @@ def pgbench(seconds: float) -> dict:
 
 
 # --- 2. bulk approval and batching ------------------------------------------------------------
+
 
 def bulk(app) -> dict:
     from subsidy_app.claims import bulk as claims_bulk
@@ -246,24 +321,33 @@ def bulk(app) -> dict:
     with app.app_context():
         finance = users.find_user("bench-finance")
         started = time.perf_counter()
-        result = claims_bulk.bulk_act(finance, action="finance_approve",
-                                      filters={"status": "hr_approved", "program_code": "RECRUIT_REGULAR"})
+        result = claims_bulk.bulk_act(
+            finance,
+            action="finance_approve",
+            filters={"status": "hr_approved", "program_code": "RECRUIT_REGULAR"},
+        )
         db.session.commit()
         approve_s = time.perf_counter() - started
         approved = result["succeeded"]
         started = time.perf_counter()
         batches = 0
         for start in range(0, len(approved), 10000):
-            payments.create_batch(finance, claim_ids=approved[start:start + 10000])
+            payments.create_batch(finance, claim_ids=approved[start : start + 10000])
             db.session.commit()
             batches += 1
         batch_s = time.perf_counter() - started
-    return {"claims": len(approved), "failed": len(result["failed"]),
-            "approve_s": round(approve_s, 1), "batch_s": round(batch_s, 1), "batches": batches,
-            "total_s": round(approve_s + batch_s, 1)}
+    return {
+        "claims": len(approved),
+        "failed": len(result["failed"]),
+        "approve_s": round(approve_s, 1),
+        "batch_s": round(batch_s, 1),
+        "batches": batches,
+        "total_s": round(approve_s + batch_s, 1),
+    }
 
 
 # --- 3. ledger verification -------------------------------------------------------------------
+
 
 def grow_ledger(app, entries: int) -> int:
     from sqlalchemy import func, select
@@ -277,9 +361,17 @@ def grow_ledger(app, entries: int) -> int:
         amount = Decimal("1234.56")
         while have < entries:
             n = min(50000, (entries - have) // 2 + (entries - have) % 2)
-            postings = [ledger.Posting(TransactionKind.ADJUSTMENT,
-                                       [ledger.dr("available", amount), ledger.cr("appropriation", amount)],
-                                       2099, "TRAVEL", None, "bench") for _ in range(n)]
+            postings = [
+                ledger.Posting(
+                    TransactionKind.ADJUSTMENT,
+                    [ledger.dr("available", amount), ledger.cr("appropriation", amount)],
+                    2099,
+                    "TRAVEL",
+                    None,
+                    "bench",
+                )
+                for _ in range(n)
+            ]
             ledger.post_many(postings)
             db.session.commit()
             have += 2 * n
@@ -298,19 +390,28 @@ def verify(app) -> dict:
         verify_s = time.perf_counter() - started
         connection = db.session.connection()
         sql = ledger.canonical_sql(connection.dialect.name)
-        canon = [row[0].encode("utf-8") for row in db.session.execute(
-            text(f"SELECT {sql} FROM ledger_entries ORDER BY seq"))]
+        canon = [
+            row[0].encode("utf-8")
+            for row in db.session.execute(text(f"SELECT {sql} FROM ledger_entries ORDER BY seq"))
+        ]
         sha256 = hashlib.sha256
         started = time.perf_counter()
         for item in canon:
             sha256(item).hexdigest()
         raw_s = time.perf_counter() - started
-    return {"entries": result.entries, "ok": result.ok, "verify_s": round(verify_s, 2),
-            "entries_per_s": round(result.entries / verify_s), "raw_hashlib_s": round(raw_s, 2),
-            "raw_per_s": round(len(canon) / raw_s), "ratio": round(raw_s / verify_s, 2)}
+    return {
+        "entries": result.entries,
+        "ok": result.ok,
+        "verify_s": round(verify_s, 2),
+        "entries_per_s": round(result.entries / verify_s),
+        "raw_hashlib_s": round(raw_s, 2),
+        "raw_per_s": round(len(canon) / raw_s),
+        "ratio": round(raw_s / verify_s, 2),
+    }
 
 
 # --- the run ------------------------------------------------------------------------------------
+
 
 def run(kind: str, args) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-{kind}-"))
@@ -324,16 +425,22 @@ def run(kind: str, args) -> dict:
     from subsidy_app.claims.models import Claim
     from subsidy_app.extensions import db
     from subsidy_app.programs import operations as programs
+
     with app.app_context():
         key = programs.find_program("RECRUIT_KEY")
-        http_ids = list(db.session.execute(db.select(Claim.id).where(Claim.program_id == key.id)
-                                           .order_by(Claim.id)).scalars())
+        http_ids = list(
+            db.session.execute(
+                db.select(Claim.id).where(Claim.program_id == key.id).order_by(Claim.id)
+            ).scalars()
+        )
         db.engine.dispose()
     log(f"{kind}: HTTP finance approvals, 8 clients, {args.seconds}s")
     report["http"] = http_approvals(url, instance, http_ids, args.seconds)
     log(f"{kind}: pgbench TPC-B-like, 8 clients, {args.seconds}s")
     report["pgbench"] = pgbench(args.seconds)
-    report["http"]["ratio_to_pgbench"] = round(report["http"]["approvals_per_s"] / report["pgbench"]["tps"], 3)
+    report["http"]["ratio_to_pgbench"] = round(
+        report["http"]["approvals_per_s"] / report["pgbench"]["tps"], 3
+    )
     log(f"{kind}: bulk approval of {args.claims} claims and batches")
     report["bulk"] = bulk(app)
     log(f"{kind}: growing the ledger to {args.ledger} entries")
@@ -359,7 +466,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
-    for kind in (["postgresql", "sqlite"] if args.db == "both" else [args.db]):
+    for kind in ["postgresql", "sqlite"] if args.db == "both" else [args.db]:
         report = run(kind, args)
         (RESULTS / f"{kind}.json").write_text(json.dumps(report, indent=2))
         print(json.dumps(report, indent=2), flush=True)

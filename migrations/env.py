@@ -27,12 +27,14 @@ def get_engine():
 
 
 config.set_main_option(
-    "sqlalchemy.url", get_engine().url.render_as_string(hide_password=False).replace("%", "%%"))
+    "sqlalchemy.url", get_engine().url.render_as_string(hide_password=False).replace("%", "%%")
+)
 
 
 def run_migrations_offline():
-    context.configure(url=config.get_main_option("sqlalchemy.url"),
-                      target_metadata=target_db.metadata, literal_binds=True)
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"), target_metadata=target_db.metadata, literal_binds=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -55,8 +57,9 @@ def run_migrations_online():
             # Batch mode rebuilds tables; foreign keys must be off while it does
             # (the pragma is ignored inside a transaction, so set it on the raw connection).
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
-        context.configure(connection=connection, target_metadata=target_db.metadata,
-                          render_item=render_item, **conf_args)
+        context.configure(
+            connection=connection, target_metadata=target_db.metadata, render_item=render_item, **conf_args
+        )
         with context.begin_transaction():
             context.run_migrations()
         if sqlite:

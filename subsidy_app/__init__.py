@@ -1,4 +1,5 @@
 """The subsidy system of the Shanxi foreign-talent plan."""
+
 from __future__ import annotations
 
 import logging
@@ -34,8 +35,7 @@ class SubsidyFlask(Flask):
 
 def create_app(test_config: dict | None = None) -> Flask:
     instance_path = os.environ.get("SUBSIDY_INSTANCE_PATH")
-    app = SubsidyFlask(__name__, instance_path=str(Path(instance_path).resolve())
-                       if instance_path else None)
+    app = SubsidyFlask(__name__, instance_path=str(Path(instance_path).resolve()) if instance_path else None)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(build_config(Path(app.instance_path)))
     if test_config:
@@ -74,10 +74,18 @@ def _init_extensions(app: Flask) -> None:
 
     requests.init_app(app)  # first: the int converter, and the JSON depth check before any hook
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
-                     render_as_batch=True, compare_type=True)
-    babel.init_app(app, locale_selector=select_locale,
-                   default_translation_directories=str(Path(__file__).parent / "translations"))
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
@@ -138,10 +146,26 @@ def _register_blueprints(app: Flask) -> None:
     from .users import api as users_api
     from .users import views as users_views
 
-    for module in (users_api, organizations_api, talents_api, programs_api, projects_api,
-                   claims_api, credit_api, conflicts_api, deadlines_api, notifications_api,
-                   budgets_api, payments_api, ledger_api, recoveries_api, reports_api,
-                   awards_api, inspections_api, bankaccounts_api):
+    for module in (
+        users_api,
+        organizations_api,
+        talents_api,
+        programs_api,
+        projects_api,
+        claims_api,
+        credit_api,
+        conflicts_api,
+        deadlines_api,
+        notifications_api,
+        budgets_api,
+        payments_api,
+        ledger_api,
+        recoveries_api,
+        reports_api,
+        awards_api,
+        inspections_api,
+        bankaccounts_api,
+    ):
         csrf.exempt(module.blp)  # bearer tokens, no cookies: nothing to forge
         api.register_blueprint(module.blp)
     app.register_blueprint(users_views.bp)

@@ -2,6 +2,7 @@
 
 Every command exits 0 on success and non-zero with a one-line reason on failure.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,8 +29,13 @@ def seed_group():
 
 
 @seed_group.command("plan")
-@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="A plan file (TOML); default: the Shanxi plan, 晋发〔2017〕47号.")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="A plan file (TOML); default: the Shanxi plan, 晋发〔2017〕47号.",
+)
 @with_appcontext
 def seed_plan(path):
     """Programs, rates, document kinds and cities (idempotent)."""
@@ -56,25 +62,31 @@ def seed_demo():
     click.echo("Demo accounts (passwords are new on every run):")
     click.echo(f"{'username':<14} {'role':<13} {'password':<18} organisation")
     for account in accounts:
-        click.echo(f"{account.username:<14} {account.role:<13} {account.password:<18} "
-                   f"{account.organization or ''}")
+        click.echo(
+            f"{account.username:<14} {account.role:<13} {account.password:<18} {account.organization or ''}"
+        )
 
 
 @click.command("create-user")
 @click.argument("username")
-@click.option("--role", required=True,
-              type=click.Choice(["employer", "intermediary", "hr", "finance", "auditor", "admin"]))
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["employer", "intermediary", "hr", "finance", "auditor", "admin"]),
+)
 @click.option("--org", "organization_id", type=int, default=None, help="Organisation id")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input")
 @click.option("--display-name", default=None)
 @click.option("--email", default=None, help="Where notifications are mailed")
 @click.option("--senior", is_flag=True, help="Senior HR reviewer (second approvals)")
 @click.option("--inspector", is_flag=True, help="Put the HR user on the inspector roster (双随机)")
-@click.option("--field", "inspector_field", default="综合检查 general", show_default=True,
-              help="The inspector's field")
+@click.option(
+    "--field", "inspector_field", default="综合检查 general", show_default=True, help="The inspector's field"
+)
 @with_appcontext
-def create_user_command(username, role, organization_id, password_stdin, display_name, email,
-                        senior, inspector, inspector_field):
+def create_user_command(
+    username, role, organization_id, password_stdin, display_name, email, senior, inspector, inspector_field
+):
     """Create a user; asks for the password unless --password-stdin."""
     from .extensions import db
     from .users import operations as users
@@ -83,16 +95,25 @@ def create_user_command(username, role, organization_id, password_stdin, display
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    user = users.create_user(None, username=username, password=password, role=role,
-                             organization_id=organization_id, display_name=display_name,
-                             is_senior=senior, email=email)
+    user = users.create_user(
+        None,
+        username=username,
+        password=password,
+        role=role,
+        organization_id=organization_id,
+        display_name=display_name,
+        is_senior=senior,
+        email=email,
+    )
     if inspector:
         from .inspections import operations as inspections
 
         inspections.add_inspector(None, user_id=user.id, field=inspector_field)
     db.session.commit()
-    click.echo(f"created user {user.username} (id {user.id}, role {user.role.value})"
-               + (", on the inspector roster" if inspector else ""))
+    click.echo(
+        f"created user {user.username} (id {user.id}, role {user.role.value})"
+        + (", on the inspector roster" if inspector else "")
+    )
 
 
 @click.group("notify", help="Notifications that run on a schedule.")
@@ -148,13 +169,23 @@ def ledger_verify():
     result = ledger.verify_chain()
     drift = budgets.drift()
     ok = result.ok and not drift
-    click.echo(json.dumps({"ok": ok, "entries": result.entries,
-                           "first_bad_entry": result.first_bad_entry, "head_hash": result.head_hash,
-                           "budgets_match": not drift}))
+    click.echo(
+        json.dumps(
+            {
+                "ok": ok,
+                "entries": result.entries,
+                "first_bad_entry": result.first_bad_entry,
+                "head_hash": result.head_hash,
+                "budgets_match": not drift,
+            }
+        )
+    )
     if not ok:
-        where = (f"the chain breaks at entry {result.first_bad_entry}"
-                 if result.first_bad_entry is not None else "; ".join(result.problems)
-                 or "budget lines disagree with the ledger")
+        where = (
+            f"the chain breaks at entry {result.first_bad_entry}"
+            if result.first_bad_entry is not None
+            else "; ".join(result.problems) or "budget lines disagree with the ledger"
+        )
         raise click.ClickException(f"ledger verification failed: {where}")
 
 
@@ -166,8 +197,9 @@ def report_group():
 def _format_of(path: str, given: str | None, allowed: tuple[str, ...]) -> str:
     fmt = given or path.rsplit(".", 1)[-1].lower()
     if fmt not in allowed:
-        raise click.ClickException(f"format must be one of {', '.join(allowed)} "
-                                   f"(give --format or a file ending in one)")
+        raise click.ClickException(
+            f"format must be one of {', '.join(allowed)} (give --format or a file ending in one)"
+        )
     return fmt
 
 
@@ -178,8 +210,13 @@ def _write(path: str, data) -> None:
 
 @report_group.command("budget")
 @click.option("--year", "fiscal_year", type=click.IntRange(2000, 2100), required=True)
-@click.option("--format", "fmt", type=click.Choice(["pdf", "xlsx", "csv", "json"]), default=None,
-              help="Default: from the file name")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "xlsx", "csv", "json"]),
+    default=None,
+    help="Default: from the file name",
+)
 @click.option("-o", "--output", required=True, help="The file to write")
 @with_appcontext
 def report_budget(fiscal_year, fmt, output):
@@ -190,15 +227,18 @@ def report_budget(fiscal_year, fmt, output):
     report = operations.compile_budget_report(fiscal_year)
     _write(output, _json(report) if fmt == "json" else exports.budget_file(report, fmt)[0])
     total = report["total"]
-    click.echo(f"budget report {fiscal_year} ({fmt}) written to {output}: allocated "
-               f"{total['allocated']:,.2f}, committed {total['committed']:,.2f}, "
-               f"paid {total['paid']:,.2f}, available {total['available']:,.2f}")
+    click.echo(
+        f"budget report {fiscal_year} ({fmt}) written to {output}: allocated "
+        f"{total['allocated']:,.2f}, committed {total['committed']:,.2f}, "
+        f"paid {total['paid']:,.2f}, available {total['available']:,.2f}"
+    )
 
 
 @report_group.command("quarterly")
 @click.option("--quarter", required=True, help="YYYYQn, e.g. 2026Q3")
-@click.option("--format", "fmt", type=click.Choice(["pdf", "json"]), default=None,
-              help="Default: from the file name")
+@click.option(
+    "--format", "fmt", type=click.Choice(["pdf", "json"]), default=None, help="Default: from the file name"
+)
 @click.option("-o", "--output", required=True, help="The file to write")
 @with_appcontext
 def report_quarterly(quarter, fmt, output):
@@ -209,8 +249,10 @@ def report_quarterly(quarter, fmt, output):
     parsed = operations.Quarter.parse(quarter)
     report = operations.compile_quarterly_report(parsed)
     _write(output, pdf.quarterly_pdf(report) if fmt == "pdf" else _json(report))
-    click.echo(f"quarterly report {parsed} ({fmt}) written to {output}: due {report['due_date']}, "
-               f"{report['total']['claims']} claims, paid {report['total']['amount']:,.2f}")
+    click.echo(
+        f"quarterly report {parsed} ({fmt}) written to {output}: due {report['due_date']}, "
+        f"{report['total']['claims']} claims, paid {report['total']['amount']:,.2f}"
+    )
 
 
 @report_group.command("ledger")
@@ -234,10 +276,13 @@ def report_ledger(date_from, date_to, fmt, output):
     if date_from:
         stmt = stmt.where(LedgerEntry.posted_at >= datetime.combine(date_from.date(), time(), LOCAL_TZ))
     if date_to:
-        stmt = stmt.where(LedgerEntry.posted_at < datetime.combine(
-            date_to.date() + timedelta(days=1), time(), LOCAL_TZ))
-    subtitle = (f"期间 Period {date_from.date() if date_from else '…'} – "
-                f"{date_to.date() if date_to else '…'}（北京时间 Beijing time）")
+        stmt = stmt.where(
+            LedgerEntry.posted_at < datetime.combine(date_to.date() + timedelta(days=1), time(), LOCAL_TZ)
+        )
+    subtitle = (
+        f"期间 Period {date_from.date() if date_from else '…'} – "
+        f"{date_to.date() if date_to else '…'}（北京时间 Beijing time）"
+    )
     if fmt == "csv":
         with open(output, "w", encoding="utf-8", newline="") as handle:
             for chunk in exports.csv_stream(stmt):
@@ -245,8 +290,10 @@ def report_ledger(date_from, date_to, fmt, output):
     else:
         writer = exports.write_xlsx_file if fmt == "xlsx" else exports.write_pdf_file
         totals = writer(stmt, output, subtitle=subtitle)
-        click.echo(f"ledger ({fmt}) written to {output}: {totals.entries} entries, "
-                   f"debit {totals.debit:,.2f}, credit {totals.credit:,.2f}")
+        click.echo(
+            f"ledger ({fmt}) written to {output}: {totals.entries} entries, "
+            f"debit {totals.debit:,.2f}, credit {totals.credit:,.2f}"
+        )
         return
     click.echo(f"ledger (csv) written to {output}")
 
@@ -257,12 +304,18 @@ def inspections_group():
 
 
 @inspections_group.command("draw")
-@click.option("--population", required=True,
-              type=click.Choice(["employers", "intermediaries", "paid_claims", "talents"]))
+@click.option(
+    "--population",
+    required=True,
+    type=click.Choice(["employers", "intermediaries", "paid_claims", "talents"]),
+)
 @click.option("--ratio", required=True, help="Share of the registry to draw, at least 0.05")
-@click.option("--seed", default=None,
-              help="Makes a rehearsal (演练) from this seed, never an official draw. Without it: "
-                   "an official draw, its seed made by the server and recorded before the draw")
+@click.option(
+    "--seed",
+    default=None,
+    help="Makes a rehearsal (演练) from this seed, never an official draw. Without it: "
+    "an official draw, its seed made by the server and recorded before the draw",
+)
 @click.option("--plan-year", type=int, default=None, help="Default: this year's plan, if any")
 @click.option("--by", "username", default=None, help="The HR user making the draw (recorded)")
 @with_appcontext
@@ -284,19 +337,32 @@ def inspections_draw(population, ratio, seed, plan_year, username):
         actor = users.find_user(username)
         if actor is None:
             raise click.ClickException(f"no user named {username}")
-    record = inspections.make_draw(actor, population=population, ratio=ratio, seed=seed,
-                                   plan_year=plan_year)
+    record = inspections.make_draw(actor, population=population, ratio=ratio, seed=seed, plan_year=plan_year)
     db.session.commit()
     if record.rehearsal:
-        click.echo(f"rehearsal (演练) {record.id} from the given seed: not an official draw "
-                   "(an official draw takes no --seed)", err=True)
+        click.echo(
+            f"rehearsal (演练) {record.id} from the given seed: not an official draw "
+            "(an official draw takes no --seed)",
+            err=True,
+        )
     else:
-        click.echo(f"official draw {record.id}: seed made by the server and recorded before the draw",
-                   err=True)
-    click.echo(_json({"id": record.id, "rehearsal": record.rehearsal, "seed": record.seed,
-                      "seed_event_id": record.seed_event_id, "algorithm": record.algorithm,
-                      "fingerprint": record.fingerprint, "population_size": len(record.population_snapshot),
-                      "objects": record.result}))
+        click.echo(
+            f"official draw {record.id}: seed made by the server and recorded before the draw", err=True
+        )
+    click.echo(
+        _json(
+            {
+                "id": record.id,
+                "rehearsal": record.rehearsal,
+                "seed": record.seed,
+                "seed_event_id": record.seed_event_id,
+                "algorithm": record.algorithm,
+                "fingerprint": record.fingerprint,
+                "population_size": len(record.population_snapshot),
+                "objects": record.result,
+            }
+        )
+    )
 
 
 @inspections_group.command("verify")

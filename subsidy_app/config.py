@@ -3,6 +3,7 @@
 Everything a deployment changes comes from environment variables; the defaults make a
 working embedded installation (SQLite under ``instance/``).
 """
+
 import os
 import secrets
 from datetime import timedelta

@@ -1,4 +1,5 @@
 """The Flask extensions, created unbound and initialised in :func:`create_app`."""
+
 from typing import TYPE_CHECKING
 
 from flask_babel import Babel

@@ -1,4 +1,5 @@
 """Every model of the application, imported in one place for SQLAlchemy and Alembic."""
+
 from .awards.models import Award, DemonstrationBase  # noqa: F401
 from .bankaccounts.models import BankAccountChange  # noqa: F401
 from .budgets.models import BudgetAdjustment, BudgetLine  # noqa: F401
@@ -15,11 +16,11 @@ from .notifications.models import Notification, OutgoingEmail  # noqa: F401
 from .organizations.models import City, Organization  # noqa: F401
 from .payments.models import PaymentBatch, PaymentItem  # noqa: F401
 from .programs.models import (  # noqa: F401
-                                 Benchmark,  # noqa: F401
-                                 DocumentKind,
-                                 Program,
-                                 ProgramDocument,
-                                 ProgramRate,
+    Benchmark,  # noqa: F401
+    DocumentKind,
+    Program,
+    ProgramDocument,
+    ProgramRate,
 )
 from .projects.models import RecruitmentProject  # noqa: F401
 from .recoveries.models import RecoveryOrder, RecoverySettlement  # noqa: F401

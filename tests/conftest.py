@@ -15,6 +15,7 @@ a template (``CREATE DATABASE … TEMPLATE``).
 
 ``SUBSIDY_TEST_BACKENDS=sqlite`` limits a local run to SQLite; CI runs both.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -129,6 +130,7 @@ class DatabaseFactory:
         def drop():
             with _pg_admin() as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
         return _sqlalchemy_pg_url(name), drop
 
     def close(self) -> None:
@@ -192,8 +194,13 @@ def empty_database_url(backend, database_factory):
 @pytest.fixture
 def isolated_app(database_url, database_factory, backend, flavor):
     """An application on a database of its own: real commits, any number of connections."""
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url,
-                      "TEST_WORLD": database_factory.worlds.get((backend, flavor))})
+    app = create_app(
+        {
+            **TEST_CONFIG,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "TEST_WORLD": database_factory.worlds.get((backend, flavor)),
+        }
+    )
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -226,8 +233,13 @@ def app(request, backend, database_factory, flavor):
         yield request.getfixturevalue("isolated_app")
         return
     url = database_factory.shared_postgresql(flavor)
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
-                      "TEST_WORLD": database_factory.worlds.get(("postgresql", flavor))})
+    app = create_app(
+        {
+            **TEST_CONFIG,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "TEST_WORLD": database_factory.worlds.get(("postgresql", flavor)),
+        }
+    )
     with _in_outer_transaction(app):
         yield app
 
@@ -267,10 +279,15 @@ def make_org(app):
     def make(kind: str = "employer", *, name: str | None = None, city: str = "太原市") -> int:
         with app.app_context():
             org = organizations.create_organization(
-                None, kind=kind, name=name or f"测试{kind}{next(_codes)}",
-                credit_code=new_credit_code(), city=city)
+                None,
+                kind=kind,
+                name=name or f"测试{kind}{next(_codes)}",
+                credit_code=new_credit_code(),
+                city=city,
+            )
             db.session.commit()
             return org.id
+
     return make
 
 
@@ -280,26 +297,40 @@ def make_user(app, make_org):
 
     counter = itertools.count(1)
 
-    def make(role: str = "hr", *, organization_id: int | None = None, username: str | None = None,
-             password: str = DEFAULT_PASSWORD) -> SimpleNamespace:
+    def make(
+        role: str = "hr",
+        *,
+        organization_id: int | None = None,
+        username: str | None = None,
+        password: str = DEFAULT_PASSWORD,
+    ) -> SimpleNamespace:
         if role in ("employer", "intermediary") and organization_id is None:
             organization_id = make_org(role)
         username = username or f"{role}{next(counter)}"
         with app.app_context():
-            user = users.create_user(None, username=username, password=password, role=role,
-                                     organization_id=organization_id)
+            user = users.create_user(
+                None, username=username, password=password, role=role, organization_id=organization_id
+            )
             db.session.commit()
-            return SimpleNamespace(id=user.id, username=username, password=password, role=role,
-                                   organization_id=organization_id)
+            return SimpleNamespace(
+                id=user.id, username=username, password=password, role=role, organization_id=organization_id
+            )
+
     return make
 
 
 def talent_payload(employer_id=None, /, **overrides) -> dict:
     n = next(_codes)
     payload = {
-        "name": f"Test Person {n}", "nationality": "DEU", "passport_no": f"P{n:08d}",
-        "birth_date": "1980-01-15", "degree": "doctorate", "years_experience": 10,
-        "work_permit_no": f"WP{n:010d}", "permit_class": "A", "employer_id": employer_id,
+        "name": f"Test Person {n}",
+        "nationality": "DEU",
+        "passport_no": f"P{n:08d}",
+        "birth_date": "1980-01-15",
+        "degree": "doctorate",
+        "years_experience": 10,
+        "work_permit_no": f"WP{n:010d}",
+        "permit_class": "A",
+        "employer_id": employer_id,
         "shanxi_start_date": "2024-03-01",
     }
     payload.update(overrides)
@@ -321,6 +352,7 @@ def make_talent(app, make_org):
             talent = talents.register_talent(None, **data)
             db.session.commit()
             return talent.talent_code
+
     return make
 
 
@@ -357,4 +389,5 @@ def api_as(app, client, make_user):
         api = ApiClient(client, token)
         api.user = user
         return api
+
     return login

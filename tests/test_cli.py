@@ -1,4 +1,5 @@
 """The `subsidy` console script: exit 0 on success, non-zero with a one-line reason."""
+
 import os
 import subprocess
 import sys
@@ -14,8 +15,7 @@ SUBSIDY = str(Path(sys.executable).parent / "subsidy")
 def run(url, *args, stdin=None):
     """The installed console script, in a process of its own."""
     env = {**os.environ, "DATABASE_URL": url}
-    return subprocess.run([SUBSIDY, *args], input=stdin, capture_output=True, text=True, env=env,
-                          timeout=120)
+    return subprocess.run([SUBSIDY, *args], input=stdin, capture_output=True, text=True, env=env, timeout=120)
 
 
 def passwords(output: str) -> dict[str, str]:
@@ -33,8 +33,9 @@ def test_console_script_migrates_seeds_and_prints_working_passwords(empty_databa
     demo = run(url, "seed", "demo")
     assert demo.returncode == 0, demo.stderr
     printed = passwords(demo.stdout)
-    assert {"admin", "hr", "hr2", "hrlead", "finance", "finance2", "auditor", "employer",
-            "agent"} <= set(printed)
+    assert {"admin", "hr", "hr2", "hrlead", "finance", "finance2", "auditor", "employer", "agent"} <= set(
+        printed
+    )
     reminders = run(url, "notify", "deadlines")
     assert reminders.returncode == 0 and reminders.stdout.startswith("reminders: ")
     assert run(url, "mail", "send").returncode == 0
@@ -81,8 +82,10 @@ def _reports_from_the_command_line(url):
         pdf = Path(folder) / "q.pdf"
         assert run(url, "report", "quarterly", "--quarter", str(quarter), "-o", str(pdf)).returncode == 0
         assert pdf.read_bytes().startswith(b"%PDF")
-        for args in (("report", "quarterly", "--quarter", "2026Q7", "-o", str(pdf)),
-                     ("report", "budget", "--year", str(year), "-o", str(Path(folder) / "b.doc"))):
+        for args in (
+            ("report", "quarterly", "--quarter", "2026Q7", "-o", str(pdf)),
+            ("report", "budget", "--year", str(year), "-o", str(Path(folder) / "b.doc")),
+        ):
             failed = run(url, *args)
             lines = [line for line in failed.stderr.splitlines() if line.strip()]
             assert failed.returncode != 0 and len(lines) == 1 and lines[0].startswith("error:"), failed.stderr
@@ -120,28 +123,44 @@ def one_line_error(result):
 
 
 def test_create_user_reads_the_password_from_stdin(cli):
-    code, out, _err = cli("create-user", "zhang.san", "--role", "finance", "--password-stdin",
-                          stdin="a-long-password\n")
+    code, out, _err = cli(
+        "create-user", "zhang.san", "--role", "finance", "--password-stdin", stdin="a-long-password\n"
+    )
     assert code == 0 and "zhang.san" in out
-    assert "zhang.san" in one_line_error(cli("create-user", "zhang.san", "--role", "finance",
-                                             "--password-stdin", stdin="a-long-password\n"))
+    assert "zhang.san" in one_line_error(
+        cli("create-user", "zhang.san", "--role", "finance", "--password-stdin", stdin="a-long-password\n")
+    )
 
 
 def test_create_user_with_an_organisation(cli, app_for_cli):
     org_id = app_for_cli()
-    code, out, _ = cli("create-user", "wang.wu", "--role", "employer", "--org", str(org_id),
-                       "--password-stdin", stdin="a-long-password\n")
+    code, out, _ = cli(
+        "create-user",
+        "wang.wu",
+        "--role",
+        "employer",
+        "--org",
+        str(org_id),
+        "--password-stdin",
+        stdin="a-long-password\n",
+    )
     assert code == 0, out
 
 
-@pytest.mark.parametrize("args, stdin", [
-    (("create-user", "x1", "--role", "boss", "--password-stdin"), "a-long-password\n"),
-    (("create-user", "x2", "--role", "hr", "--password-stdin"), "short\n"),
-    (("create-user", "x3", "--role", "employer", "--password-stdin"), "a-long-password\n"),
-    (("create-user", "x4", "--role", "employer", "--org", "99999", "--password-stdin"), "a-long-password\n"),
-    (("create-user",), None),
-    (("no-such-command",), None),
-])
+@pytest.mark.parametrize(
+    "args, stdin",
+    [
+        (("create-user", "x1", "--role", "boss", "--password-stdin"), "a-long-password\n"),
+        (("create-user", "x2", "--role", "hr", "--password-stdin"), "short\n"),
+        (("create-user", "x3", "--role", "employer", "--password-stdin"), "a-long-password\n"),
+        (
+            ("create-user", "x4", "--role", "employer", "--org", "99999", "--password-stdin"),
+            "a-long-password\n",
+        ),
+        (("create-user",), None),
+        (("no-such-command",), None),
+    ],
+)
 def test_failures_exit_non_zero_with_one_line(cli, args, stdin):
     one_line_error(cli(*args, stdin=stdin))
 
@@ -154,6 +173,7 @@ def test_an_unreachable_database_is_one_line(capsys, monkeypatch):
 @pytest.fixture
 def app_for_cli(database_url):
     """Make an employer in the CLI's database, and return its id."""
+
     def make():
         from subsidy_app import create_app
         from subsidy_app.extensions import db
@@ -162,12 +182,14 @@ def app_for_cli(database_url):
 
         app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
         with app.app_context():
-            org = organizations.create_organization(None, kind="employer", name="CLI单位",
-                                                    credit_code=new_credit_code(), city="太原市")
+            org = organizations.create_organization(
+                None, kind="employer", name="CLI单位", credit_code=new_credit_code(), city="太原市"
+            )
             db.session.commit()
             org_id = org.id
             db.engine.dispose()
         return org_id
+
     return make
 
 
@@ -194,9 +216,12 @@ def world_ledger(database_url):
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
         for _ in range(3):
-            ledger.post(TransactionKind.ADJUSTMENT, [ledger.dr("available", Decimal("10.00")),
-                                                     ledger.cr("appropriation", Decimal("10.00"))],
-                        fiscal_year=2030, program_code="TRAVEL")
+            ledger.post(
+                TransactionKind.ADJUSTMENT,
+                [ledger.dr("available", Decimal("10.00")), ledger.cr("appropriation", Decimal("10.00"))],
+                fiscal_year=2030,
+                program_code="TRAVEL",
+            )
         db.session.commit()
 
     class Handle:
@@ -213,6 +238,7 @@ def world_ledger(database_url):
                     connection.execute(text("UPDATE ledger_entries SET debit = 11 WHERE seq = 3"))
                 db.session.commit()
                 db.engine.dispose()
+
     yield Handle
     with app.app_context():
         db.engine.dispose()
@@ -222,8 +248,17 @@ def test_inspections_from_the_command_line(cli, app_for_cli):
     import json
 
     app_for_cli()
-    code, out, _err = cli("create-user", "li.si", "--role", "hr", "--password-stdin", "--inspector",
-                          "--field", "资助资金", stdin="a-long-password\n")
+    code, out, _err = cli(
+        "create-user",
+        "li.si",
+        "--role",
+        "hr",
+        "--password-stdin",
+        "--inspector",
+        "--field",
+        "资助资金",
+        stdin="a-long-password\n",
+    )
     assert code == 0 and "inspector roster" in out
     # without --seed: an official draw, its seed made by the server
     code, out, err = cli("inspections", "draw", "--population", "employers", "--ratio", "0.05")
@@ -238,8 +273,9 @@ def test_inspections_from_the_command_line(cli, app_for_cli):
     # --seed makes a rehearsal, and says so; the same seed draws the same again
     rehearsals = []
     for _ in range(2):
-        code, out, err = cli("inspections", "draw", "--population", "employers", "--ratio", "0.05",
-                             "--seed", "cli-seed")
+        code, out, err = cli(
+            "inspections", "draw", "--population", "employers", "--ratio", "0.05", "--seed", "cli-seed"
+        )
         assert code == 0, err
         rehearsals.append(json.loads(out))
         assert "rehearsal" in err and "演练" in err and "not an official draw" in err
@@ -247,6 +283,7 @@ def test_inspections_from_the_command_line(cli, app_for_cli):
     assert rehearsals[0]["objects"] == rehearsals[1]["objects"]
     code, out, _err = cli("inspections", "verify", str(rehearsals[0]["id"]))
     assert code == 0 and json.loads(out)["ok"] is True and json.loads(out)["rehearsal"] is True
-    assert "0.05" in one_line_error(cli("inspections", "draw", "--population", "employers",
-                                        "--ratio", "0.01"))
+    assert "0.05" in one_line_error(
+        cli("inspections", "draw", "--population", "employers", "--ratio", "0.01")
+    )
     one_line_error(cli("inspections", "verify", "99999"))

@@ -1,4 +1,5 @@
 """Permissions are checked in one place (core/permissions.py)."""
+
 import re
 from pathlib import Path
 
@@ -22,8 +23,9 @@ def test_auditors_get_403_on_every_writing_call(app, api_as):
     calls = list(_writing_api_rules(app))
     assert len(calls) >= 4
     for method, path in calls:
-        response = auditor.client.open(path, method=method, json={},
-                                       headers={"Authorization": f"Bearer {auditor.token}"})
+        response = auditor.client.open(
+            path, method=method, json={}, headers={"Authorization": f"Bearer {auditor.token}"}
+        )
         assert response.status_code == 403, (method, path, response.json)
 
 

@@ -1,6 +1,7 @@
 """A small world for claim tests: organisations, their users, reviewers, talents, projects.
 
 Loaded as a pytest plugin by tests/conftest.py, so every test package can use it."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -18,22 +19,37 @@ CLAIM_BODIES = {
     "RECRUIT_REGULAR": lambda w: {"details": {"project_id": w.regular_project}},
     "TRAVEL": lambda w: {"amount_requested": "8234.56"},
     "RESEARCH_PACKAGE": lambda w: {},
-    "KEY_TECH": lambda w: {"amount_requested": "300000.00",
-                           "details": {"justification": "解决了煤层气开采的关键技术难题"}},
-    "RETURNEE_VISIT": lambda w: {"amount_requested": "20000.00",
-                                 "details": {"justification": "回乡考察交流", "visit_date": "2026-05-10"}},
+    "KEY_TECH": lambda w: {
+        "amount_requested": "300000.00",
+        "details": {"justification": "解决了煤层气开采的关键技术难题"},
+    },
+    "RETURNEE_VISIT": lambda w: {
+        "amount_requested": "20000.00",
+        "details": {"justification": "回乡考察交流", "visit_date": "2026-05-10"},
+    },
     "FRIENDSHIP_NATIONAL": lambda w: {"details": {"year": 2025}},
     "FRIENDSHIP_PROVINCIAL": lambda w: {"details": {"year": 2025}},
-    "OUTSTANDING": lambda w: {"amount_requested": "200000.00",
-                              "details": {"justification": "突出贡献"}},
+    "OUTSTANDING": lambda w: {"amount_requested": "200000.00", "details": {"justification": "突出贡献"}},
     "DEMO_BASE_NATIONAL": lambda w: {"details": {"designated_on": "2026-03-01"}},
     "DEMO_BASE_PROVINCIAL": lambda w: {"details": {"designated_on": "2026-03-01"}},
 }
 PROGRAMS_FOR_TALENT = [p for p in CLAIM_BODIES if not p.startswith("DEMO_BASE")]
 
 
-USERS = ("employer", "employer_colleague", "other_employer", "agent", "hr", "hr2", "senior",
-         "senior2", "finance", "finance2", "auditor", "admin")
+USERS = (
+    "employer",
+    "employer_colleague",
+    "other_employer",
+    "agent",
+    "hr",
+    "hr2",
+    "senior",
+    "senior2",
+    "finance",
+    "finance2",
+    "auditor",
+    "admin",
+)
 
 
 def build_world(app) -> dict:
@@ -55,31 +71,60 @@ def build_world(app) -> dict:
     counter = iter(range(1, 1000))
     w: dict = {"users": {}}
     with app.app_context():
+
         def org(kind, name):
             return organizations.create_organization(
-                None, kind=kind, name=name, credit_code=new_credit_code(), city="太原市",
-                bank_name="中国工商银行太原分行", bank_account_no=f"0502{next(counter):012d}").id
+                None,
+                kind=kind,
+                name=name,
+                credit_code=new_credit_code(),
+                city="太原市",
+                bank_name="中国工商银行太原分行",
+                bank_account_no=f"0502{next(counter):012d}",
+            ).id
 
         w["employer_org"] = org("employer", "示范用人单位")
         w["other_org"] = org("employer", "另一用人单位")
         w["agency"] = org("intermediary", "示范中介")
-        roles = {"employer": ("employer", w["employer_org"]),
-                 "employer_colleague": ("employer", w["employer_org"]),
-                 "other_employer": ("employer", w["other_org"]),
-                 "agent": ("intermediary", w["agency"])}
+        roles = {
+            "employer": ("employer", w["employer_org"]),
+            "employer_colleague": ("employer", w["employer_org"]),
+            "other_employer": ("employer", w["other_org"]),
+            "agent": ("intermediary", w["agency"]),
+        }
         for name in USERS:
             role, organization_id = roles.get(name, (name.rstrip("2").replace("senior", "hr"), None))
-            user = users.create_user(None, username=f"w-{name}", password=DEFAULT_PASSWORD, role=role,
-                                     organization_id=organization_id, is_senior=name.startswith("senior"))
+            user = users.create_user(
+                None,
+                username=f"w-{name}",
+                password=DEFAULT_PASSWORD,
+                role=role,
+                organization_id=organization_id,
+                is_senior=name.startswith("senior"),
+            )
             token, _row = users.issue_token(user)
-            w["users"][name] = dict(id=user.id, username=user.username, role=role, token=token,
-                                    password=DEFAULT_PASSWORD, organization_id=organization_id)
+            w["users"][name] = dict(
+                id=user.id,
+                username=user.username,
+                role=role,
+                token=token,
+                password=DEFAULT_PASSWORD,
+                organization_id=organization_id,
+            )
 
         def talent(employer_id, name, **overrides):
-            data = dict(name=name, nationality="DEU", passport_no=f"WP{next(counter):07d}",
-                        birth_date=date(1980, 1, 15), degree="doctorate", years_experience=10,
-                        work_permit_no=f"WP{next(counter):08d}", permit_class="A",
-                        employer_id=employer_id, shanxi_start_date=date(2024, 3, 1))
+            data = dict(
+                name=name,
+                nationality="DEU",
+                passport_no=f"WP{next(counter):07d}",
+                birth_date=date(1980, 1, 15),
+                degree="doctorate",
+                years_experience=10,
+                work_permit_no=f"WP{next(counter):08d}",
+                permit_class="A",
+                employer_id=employer_id,
+                shanxi_start_date=date(2024, 3, 1),
+            )
             data.update(overrides)
             created = talents.register_talent(None, **data)
             created.bank_name, created.bank_account_no = "中国银行山西省分行", "6216600000001234567"
@@ -90,9 +135,12 @@ def build_world(app) -> dict:
         w["other_talent"] = talent(w["other_org"], "Bob Other", degree="master")
         finance = users.get_user(w["users"]["finance"]["id"])
         w["year"] = local_today().year
-        w["budgets"] = {program: budgets.allocate(finance, fiscal_year=w["year"], program_code=program,
-                                                  amount=Decimal("10000000.00")).id
-                        for program in sorted(CLAIM_BODIES.keys() | {"HEADHUNTER"})}
+        w["budgets"] = {
+            program: budgets.allocate(
+                finance, fiscal_year=w["year"], program_code=program, amount=Decimal("10000000.00")
+            ).id
+            for program in sorted(CLAIM_BODIES.keys() | {"HEADHUNTER"})
+        }
         hr = users.get_user(w["users"]["hr"]["id"])
         w["key_project"] = projects.create_project(hr, name="重点项目", level="key", year=2024).id
         w["regular_project"] = projects.create_project(hr, name="常规项目", level="regular", year=2024).id
@@ -117,10 +165,12 @@ def world(app, client):
 def upload(api, claim_id, kind, content=PDF, filename="evidence.pdf"):
     import io
 
-    return api.client.post(f"/api/v1/claims/{claim_id}/documents",
-                           data={"kind": kind, "file": (io.BytesIO(content), filename)},
-                           headers={"Authorization": f"Bearer {api.token}"},
-                           content_type="multipart/form-data")
+    return api.client.post(
+        f"/api/v1/claims/{claim_id}/documents",
+        data={"kind": kind, "file": (io.BytesIO(content), filename)},
+        headers={"Authorization": f"Bearer {api.token}"},
+        content_type="multipart/form-data",
+    )
 
 
 def act(api, claim_id, action, **body):
@@ -130,6 +180,7 @@ def act(api, claim_id, action, **body):
 @pytest.fixture
 def file_claim(world):
     """File a claim for ``program`` as ``api`` (default: the employer, for the world's talent)."""
+
     def file(program, api=None, *, talent=..., **overrides):
         api = api or (world.agent if program == "HEADHUNTER" else world.employer)
         body = {"program_code": program}
@@ -143,12 +194,14 @@ def file_claim(world):
             body.update(CLAIM_BODIES[program](world))
         body.update(overrides)
         return api.post("/claims", json=body)
+
     return file
 
 
 @pytest.fixture
 def ready_claim(world, file_claim):
     """A claim with every required document attached (submitted if ``submit``)."""
+
     def make(program="RECRUIT_KEY", api=None, *, submit=False, documents=None, **overrides):
         response = file_claim(program, api, **overrides)
         assert response.status_code == 201, response.json
@@ -160,6 +213,7 @@ def ready_claim(world, file_claim):
             submitted = act(api, claim["id"], "submit")
             assert submitted.status_code == 200, submitted.json
         return claim["id"]
+
     return make
 
 
@@ -173,9 +227,14 @@ def paid_claim(world, ready_claim, program="RECRUIT_KEY", **overrides):
     batch = world.finance.post("/payment-batches", json={"claim_ids": [claim_id]})
     assert batch.status_code == 201, batch.json
     batch_id = batch.json["id"]
-    assert world.finance2.post(f"/payment-batches/{batch_id}/actions", json={"action": "approve"}).status_code == 200
-    disbursed = world.finance.post(f"/payment-batches/{batch_id}/actions",
-                                   json={"action": "disburse", "bank_reference": f"ICBC-{batch_id}"})
+    assert (
+        world.finance2.post(f"/payment-batches/{batch_id}/actions", json={"action": "approve"}).status_code
+        == 200
+    )
+    disbursed = world.finance.post(
+        f"/payment-batches/{batch_id}/actions",
+        json={"action": "disburse", "bank_reference": f"ICBC-{batch_id}"},
+    )
     assert disbursed.status_code == 200, disbursed.json
     return claim_id, batch_id
 

@@ -12,18 +12,20 @@ from ..extensions import db
 
 
 class AwardKind(StrEnum):
-    FRIENDSHIP_NATIONAL = "friendship_national"      # 中国政府友谊奖: 100,000 yuan (十四)
+    FRIENDSHIP_NATIONAL = "friendship_national"  # 中国政府友谊奖: 100,000 yuan (十四)
     FRIENDSHIP_PROVINCIAL = "friendship_provincial"  # 山西省政府友谊奖: 50,000 yuan (十四)
 
 
 class BaseLevel(StrEnum):
-    NATIONAL = "national"      # 国家引才示范推广基地: 100,000 yuan (十五)
+    NATIONAL = "national"  # 国家引才示范推广基地: 100,000 yuan (十五)
     PROVINCIAL = "provincial"  # 省级引才示范推广基地: 50,000 yuan (十五)
 
 
 #: The program of each award and designation, as the plan file names it.
-AWARD_PROGRAM = {AwardKind.FRIENDSHIP_NATIONAL: "FRIENDSHIP_NATIONAL",
-                 AwardKind.FRIENDSHIP_PROVINCIAL: "FRIENDSHIP_PROVINCIAL"}
+AWARD_PROGRAM = {
+    AwardKind.FRIENDSHIP_NATIONAL: "FRIENDSHIP_NATIONAL",
+    AwardKind.FRIENDSHIP_PROVINCIAL: "FRIENDSHIP_PROVINCIAL",
+}
 BASE_PROGRAM = {BaseLevel.NATIONAL: "DEMO_BASE_NATIONAL", BaseLevel.PROVINCIAL: "DEMO_BASE_PROVINCIAL"}
 
 
@@ -58,9 +60,7 @@ class DemonstrationBase(db.Model):
     provincial bases are designated every year."""
 
     __tablename__ = "demonstration_bases"
-    __table_args__ = (
-        UniqueConstraint("level", "organization_id", name="uq_demonstration_bases_level_org"),
-    )
+    __table_args__ = (UniqueConstraint("level", "organization_id", name="uq_demonstration_bases_level_org"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     level: Mapped[BaseLevel] = mapped_column(enum_column(BaseLevel, "level"))

@@ -1,4 +1,5 @@
 """Recording awards and designations, each with the claim it gives rise to."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -28,24 +29,36 @@ def record_award(actor: Actor, *, kind: AwardKind | str, talent_code: str, year:
     talent = talents.find_talent(talent_code)
     if talent is None:
         raise invalid("talent_code", _("No talent has this code."))
-    existing = db.session.execute(select(Award).where(
-        Award.kind == kind, Award.talent_id == talent.id)).scalar_one_or_none()
+    existing = db.session.execute(
+        select(Award).where(Award.kind == kind, Award.talent_id == talent.id)
+    ).scalar_one_or_none()
     if existing is not None:
-        raise _already(_("This award is already recorded for this person (%(year)s).",
-                         year=existing.year), existing.claim_id)
+        raise _already(
+            _("This award is already recorded for this person (%(year)s).", year=existing.year),
+            existing.claim_id,
+        )
     award = Award(kind=kind, talent_id=talent.id, year=year, recorded_by_id=actor.id)
     _insert(award, _("This award is already recorded for this person."))
-    claim = claims.create_claim(actor, program_code=AWARD_PROGRAM[kind],
-                                talent_code=talent.talent_code, details={"year": year, "award_id": award.id})
+    claim = claims.create_claim(
+        actor,
+        program_code=AWARD_PROGRAM[kind],
+        talent_code=talent.talent_code,
+        details={"year": year, "award_id": award.id},
+    )
     award.claim_id = claim.id
-    audit.record(actor, "award.record", "award", award.id,
-                 after={"kind": kind, "talent_code": talent.talent_code, "year": year,
-                        "claim_id": claim.id})
+    audit.record(
+        actor,
+        "award.record",
+        "award",
+        award.id,
+        after={"kind": kind, "talent_code": talent.talent_code, "year": year, "claim_id": claim.id},
+    )
     return award
 
 
-def record_base(actor: Actor, *, level: BaseLevel | str, organization_id: int,
-                designated_on: date) -> DemonstrationBase:
+def record_base(
+    actor: Actor, *, level: BaseLevel | str, organization_id: int, designated_on: date
+) -> DemonstrationBase:
     """十五: a designation as a demonstration base; creates the reward claim."""
     require(actor, "award.record")
     level = BaseLevel(level)
@@ -54,21 +67,42 @@ def record_base(actor: Actor, *, level: BaseLevel | str, organization_id: int,
     organization = db.session.get(Organization, organization_id)
     if organization is None:
         raise invalid("organization_id", _("No organisation has this id."))
-    existing = db.session.execute(select(DemonstrationBase).where(
-        DemonstrationBase.level == level, DemonstrationBase.organization_id == organization.id)
+    existing = db.session.execute(
+        select(DemonstrationBase).where(
+            DemonstrationBase.level == level, DemonstrationBase.organization_id == organization.id
+        )
     ).scalar_one_or_none()
     if existing is not None:
-        raise _already(_("This organisation was already designated at this level (%(day)s).",
-                         day=existing.designated_on.isoformat()), existing.claim_id)
-    base = DemonstrationBase(level=level, organization_id=organization.id,
-                             designated_on=designated_on, recorded_by_id=actor.id)
+        raise _already(
+            _(
+                "This organisation was already designated at this level (%(day)s).",
+                day=existing.designated_on.isoformat(),
+            ),
+            existing.claim_id,
+        )
+    base = DemonstrationBase(
+        level=level, organization_id=organization.id, designated_on=designated_on, recorded_by_id=actor.id
+    )
     _insert(base, _("This organisation was already designated at this level."))
-    claim = claims.create_claim(actor, program_code=BASE_PROGRAM[level], organization_id=organization.id,
-                                details={"designated_on": designated_on.isoformat(), "base_id": base.id})
+    claim = claims.create_claim(
+        actor,
+        program_code=BASE_PROGRAM[level],
+        organization_id=organization.id,
+        details={"designated_on": designated_on.isoformat(), "base_id": base.id},
+    )
     base.claim_id = claim.id
-    audit.record(actor, "demonstration_base.record", "demonstration_base", base.id,
-                 after={"level": level, "organization_id": organization.id,
-                        "designated_on": designated_on.isoformat(), "claim_id": claim.id})
+    audit.record(
+        actor,
+        "demonstration_base.record",
+        "demonstration_base",
+        base.id,
+        after={
+            "level": level,
+            "organization_id": organization.id,
+            "designated_on": designated_on.isoformat(),
+            "claim_id": claim.id,
+        },
+    )
     return base
 
 
@@ -100,11 +134,11 @@ def list_awards(actor: Actor, *, year: int | None = None, kind: AwardKind | None
 def list_bases(actor: Actor, *, year: int | None = None, level: BaseLevel | None = None):
     """Bases by year of designation (new provincial bases are designated every year)."""
     require(actor, "award.read")
-    stmt = select(DemonstrationBase).order_by(DemonstrationBase.designated_on.desc(),
-                                              DemonstrationBase.id.desc())
+    stmt = select(DemonstrationBase).order_by(
+        DemonstrationBase.designated_on.desc(), DemonstrationBase.id.desc()
+    )
     if year is not None:
         stmt = stmt.where(extract("year", DemonstrationBase.designated_on) == year)
     if level is not None:
         stmt = stmt.where(DemonstrationBase.level == level)
     return stmt
-

@@ -13,17 +13,16 @@ from ..subjects.kinds import SubjectKind
 
 
 class ChangeStatus(StrEnum):
-    PENDING = "pending"        # proposed by the organisation, waiting for an HR user
-    CONFIRMED = "confirmed"    # confirmed by an HR user other than the proposer: in effect
-    REJECTED = "rejected"      # refused by HR, with a reason
+    PENDING = "pending"  # proposed by the organisation, waiting for an HR user
+    CONFIRMED = "confirmed"  # confirmed by an HR user other than the proposer: in effect
+    REJECTED = "rejected"  # refused by HR, with a reason
     SUPERSEDED = "superseded"  # replaced by a newer change before anyone decided
-    DIRECT = "direct"          # set by HR or an administrator: in effect at once, one person
+    DIRECT = "direct"  # set by HR or an administrator: in effect at once, one person
 
 
 #: The one table of moves: only a pending change is decided, once.
 TRANSITIONS: dict[ChangeStatus, frozenset[ChangeStatus]] = {
-    ChangeStatus.PENDING: frozenset({ChangeStatus.CONFIRMED, ChangeStatus.REJECTED,
-                                     ChangeStatus.SUPERSEDED}),
+    ChangeStatus.PENDING: frozenset({ChangeStatus.CONFIRMED, ChangeStatus.REJECTED, ChangeStatus.SUPERSEDED}),
     ChangeStatus.CONFIRMED: frozenset(),
     ChangeStatus.REJECTED: frozenset(),
     ChangeStatus.SUPERSEDED: frozenset(),
@@ -41,16 +40,31 @@ class BankAccountChange(db.Model):
 
     __tablename__ = "bank_account_changes"
     __table_args__ = (
-        CheckConstraint("(subject_kind = 'organization' AND organization_id IS NOT NULL "
-                        "AND talent_id IS NULL) OR (subject_kind = 'talent' AND talent_id IS NOT "
-                        "NULL AND organization_id IS NULL)", name="one_subject"),
-        CheckConstraint("(status = 'pending' AND decided_at IS NULL) OR "
-                        "(status <> 'pending' AND decided_at IS NOT NULL)", name="decided"),
+        CheckConstraint(
+            "(subject_kind = 'organization' AND organization_id IS NOT NULL "
+            "AND talent_id IS NULL) OR (subject_kind = 'talent' AND talent_id IS NOT "
+            "NULL AND organization_id IS NULL)",
+            name="one_subject",
+        ),
+        CheckConstraint(
+            "(status = 'pending' AND decided_at IS NULL) OR (status <> 'pending' AND decided_at IS NOT NULL)",
+            name="decided",
+        ),
         # At most one pending change per payee: a newer proposal supersedes the older one.
-        Index("uq_bank_account_changes_pending_organization", "organization_id", unique=True,
-              postgresql_where=text("status = 'pending'"), sqlite_where=text("status = 'pending'")),
-        Index("uq_bank_account_changes_pending_talent", "talent_id", unique=True,
-              postgresql_where=text("status = 'pending'"), sqlite_where=text("status = 'pending'")),
+        Index(
+            "uq_bank_account_changes_pending_organization",
+            "organization_id",
+            unique=True,
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+        Index(
+            "uq_bank_account_changes_pending_talent",
+            "talent_id",
+            unique=True,
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,8 +98,9 @@ class BankAccountChange(db.Model):
     @property
     def subject_id(self):
         """The organisation's id or the talent's code, as the API names payees."""
-        return self.organization_id if self.subject_kind == SubjectKind.ORGANIZATION \
-            else self.talent.talent_code
+        return (
+            self.organization_id if self.subject_kind == SubjectKind.ORGANIZATION else self.talent.talent_code
+        )
 
     @property
     def subject_name(self) -> str:

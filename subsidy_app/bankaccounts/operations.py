@@ -7,6 +7,7 @@ payment batches read). HR and administrators set an account directly, in effect 
 on one person's word: payment batches flag it. Every step is on the audit trail with the old
 and the new account.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,13 +36,13 @@ CHUNK = 20000
 
 # --- whose account ------------------------------------------------------------------------
 
+
 def _kind_of(subject) -> SubjectKind:
     return SubjectKind.ORGANIZATION if isinstance(subject, Organization) else SubjectKind.TALENT
 
 
 def _columns(subject) -> dict:
-    return ({"organization_id": subject.id} if isinstance(subject, Organization)
-            else {"talent_id": subject.id})
+    return {"organization_id": subject.id} if isinstance(subject, Organization) else {"talent_id": subject.id}
 
 
 def _object_id(subject):
@@ -63,8 +64,10 @@ def _payee_for_change(actor: Actor, subject_kind, subject_id):
     """The payee whose account the actor may change: HR and administrators any; an
     organisation its own account, an employer its own talent's."""
     subject_kind = SubjectKind(subject_kind)
-    require(actor, "organization.bank_account" if subject_kind == SubjectKind.ORGANIZATION
-            else "talent.bank_account")
+    require(
+        actor,
+        "organization.bank_account" if subject_kind == SubjectKind.ORGANIZATION else "talent.bank_account",
+    )
     return _find(actor, subject_kind, subject_id)
 
 
@@ -74,19 +77,23 @@ def _account(subject) -> dict:
 
 # --- reading ------------------------------------------------------------------------------
 
+
 def pending_change(subject) -> BankAccountChange | None:
     """The change of this payee that waits for HR, if any (at most one)."""
-    return db.session.execute(select(BankAccountChange).filter_by(
-        status=ChangeStatus.PENDING, **_columns(subject))).scalar_one_or_none()
+    return db.session.execute(
+        select(BankAccountChange).filter_by(status=ChangeStatus.PENDING, **_columns(subject))
+    ).scalar_one_or_none()
 
 
 def last_effective_change(subject) -> BankAccountChange | None:
     """The change that put this payee's account in effect (none for an account given at
     registration)."""
     return db.session.execute(
-        select(BankAccountChange).filter_by(**_columns(subject))
+        select(BankAccountChange)
+        .filter_by(**_columns(subject))
         .where(BankAccountChange.status.in_(EFFECTIVE))
-        .order_by(BankAccountChange.decided_at.desc(), BankAccountChange.id.desc()).limit(1)
+        .order_by(BankAccountChange.decided_at.desc(), BankAccountChange.id.desc())
+        .limit(1)
     ).scalar_one_or_none()
 
 
@@ -105,28 +112,40 @@ def last_changes(*, organization_ids=(), talent_ids=()) -> dict[tuple[SubjectKin
     (payment batches), by ``(subject_kind, organization or talent id)``."""
     proposer, decider = aliased(User), aliased(User)
     C = BankAccountChange
-    base = (select(C.subject_kind, C.organization_id, C.talent_id, C.status, C.decided_at,
-                   proposer.username, decider.username)
-            .outerjoin(proposer, proposer.id == C.proposed_by_id)
-            .outerjoin(decider, decider.id == C.decided_by_id)
-            .where(C.status.in_(EFFECTIVE)))
+    base = (
+        select(
+            C.subject_kind,
+            C.organization_id,
+            C.talent_id,
+            C.status,
+            C.decided_at,
+            proposer.username,
+            decider.username,
+        )
+        .outerjoin(proposer, proposer.id == C.proposed_by_id)
+        .outerjoin(decider, decider.id == C.decided_by_id)
+        .where(C.status.in_(EFFECTIVE))
+    )
     found: dict[tuple[SubjectKind, int], LastChange] = {}
     queries = []
-    for column, ids in ((C.organization_id, sorted(set(organization_ids) - {None})),
-                        (C.talent_id, sorted(set(talent_ids) - {None}))):
+    for column, ids in (
+        (C.organization_id, sorted(set(organization_ids) - {None})),
+        (C.talent_id, sorted(set(talent_ids) - {None})),
+    ):
         for start in range(0, len(ids), CHUNK):
-            queries.append(base.where(in_ids(column, ids[start:start + CHUNK])))
+            queries.append(base.where(in_ids(column, ids[start : start + CHUNK])))
     for stmt in queries:
         for kind, org_id, talent_id, status, decided_at, by, decided_by in db.session.execute(
-                stmt.order_by(C.decided_at, C.id)):
+            stmt.order_by(C.decided_at, C.id)
+        ):
             key = (SubjectKind(kind), org_id if org_id is not None else talent_id)
-            found[key] = LastChange(decided_at, by,
-                                    decided_by if status == ChangeStatus.CONFIRMED else None)
+            found[key] = LastChange(decided_at, by, decided_by if status == ChangeStatus.CONFIRMED else None)
     return found
 
 
-def visible_changes(actor: Actor, *, status: ChangeStatus | None = None,
-                    subject_kind: SubjectKind | None = None):
+def visible_changes(
+    actor: Actor, *, status: ChangeStatus | None = None, subject_kind: SubjectKind | None = None
+):
     """Changes the actor may see, newest first: staff all; an organisation's users those of
     its own account (and an employer those of its talents)."""
     require(actor, "bank_account.read")
@@ -135,7 +154,8 @@ def visible_changes(actor: Actor, *, status: ChangeStatus | None = None,
         own = BankAccountChange.organization_id == actor.organization_id
         if actor.role == Role.EMPLOYER:
             own = own | BankAccountChange.talent_id.in_(
-                select(Talent.id).where(Talent.employer_id == actor.organization_id))
+                select(Talent.id).where(Talent.employer_id == actor.organization_id)
+            )
         stmt = stmt.where(own)
     if status is not None:
         stmt = stmt.where(BankAccountChange.status == status)
@@ -147,11 +167,16 @@ def visible_changes(actor: Actor, *, status: ChangeStatus | None = None,
 def may_decide(actor: Actor, change: BankAccountChange | None) -> bool:
     """Whether the actor may confirm (or refuse) this pending change: an HR user who did
     not propose it."""
-    return (change is not None and change.status == ChangeStatus.PENDING
-            and can(actor, "bank_account.decide") and change.proposed_by_id != actor.id)
+    return (
+        change is not None
+        and change.status == ChangeStatus.PENDING
+        and can(actor, "bank_account.decide")
+        and change.proposed_by_id != actor.id
+    )
 
 
 # --- changing -------------------------------------------------------------------------------
+
 
 def _move(actor: Actor | None, change: BankAccountChange, to: ChangeStatus, now: datetime, **values) -> None:
     """Decide a change once: a conditional UPDATE, so that two deciders at the same time
@@ -162,7 +187,8 @@ def _move(actor: Actor | None, change: BankAccountChange, to: ChangeStatus, now:
         update(BankAccountChange)
         .where(BankAccountChange.id == change.id, BankAccountChange.status == change.status)
         .values(status=to, decided_by_id=getattr(actor, "id", None), decided_at=now, **values)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     if moved.rowcount != 1:
         raise Conflict(_("This bank account change is already decided."), code="no_pending_change")
     db.session.expire(change)
@@ -181,9 +207,16 @@ def _apply(subject, change: BankAccountChange) -> None:
     subject.bank_name, subject.bank_account_no = change.bank_name, change.account_no
 
 
-def set_bank_account(actor: Actor, subject_kind: SubjectKind | str, subject_id, *, bank_name: str,
-                     account_no: str, reason: str | None = None,
-                     four_eyes: bool = False) -> BankAccountChange:
+def set_bank_account(
+    actor: Actor,
+    subject_kind: SubjectKind | str,
+    subject_id,
+    *,
+    bank_name: str,
+    account_no: str,
+    reason: str | None = None,
+    four_eyes: bool = False,
+) -> BankAccountChange:
     """Change where a payee is paid.
 
     HR and administrators set it directly: in effect at once (status ``direct``), unless
@@ -200,26 +233,51 @@ def set_bank_account(actor: Actor, subject_kind: SubjectKind | str, subject_id, 
     before = _account(subject)
     older = _supersede(actor, subject, now)
     change = BankAccountChange(
-        subject_kind=kind, bank_name=bank_name.strip(), account_no=organizations.normalize_account(account_no),
-        previous_bank_name=subject.bank_name, previous_account_no=subject.bank_account_no,
+        subject_kind=kind,
+        bank_name=bank_name.strip(),
+        account_no=organizations.normalize_account(account_no),
+        previous_bank_name=subject.bank_name,
+        previous_account_no=subject.bank_account_no,
         status=ChangeStatus.DIRECT if direct else ChangeStatus.PENDING,
-        proposed_by_id=actor.id, proposed_at=now, decided_by_id=actor.id if direct else None,
-        decided_at=now if direct else None, reason=(reason or "").strip() or None,
-        **_columns(subject))
+        proposed_by_id=actor.id,
+        proposed_at=now,
+        decided_by_id=actor.id if direct else None,
+        decided_at=now if direct else None,
+        reason=(reason or "").strip() or None,
+        **_columns(subject),
+    )
     db.session.add(change)
     db.session.flush()
     if older is not None:
-        audit.record(actor, f"{kind}.bank_account.supersede", kind.value, _object_id(subject),
-                     before={"change_id": older.id, "bank_name": older.bank_name,
-                             "account_no": older.account_no, "status": ChangeStatus.PENDING},
-                     after={"status": ChangeStatus.SUPERSEDED, "superseded_by": change.id})
+        audit.record(
+            actor,
+            f"{kind}.bank_account.supersede",
+            kind.value,
+            _object_id(subject),
+            before={
+                "change_id": older.id,
+                "bank_name": older.bank_name,
+                "account_no": older.account_no,
+                "status": ChangeStatus.PENDING,
+            },
+            after={"status": ChangeStatus.SUPERSEDED, "superseded_by": change.id},
+        )
     if direct:
         _apply(subject, change)
-    audit.record(actor, f"{kind}.bank_account.{'set' if direct else 'propose'}", kind.value,
-                 _object_id(subject), before=before,
-                 after={"bank_name": change.bank_name, "account_no": change.account_no,
-                        "change_id": change.id, "status": change.status},
-                 reason=change.reason)
+    audit.record(
+        actor,
+        f"{kind}.bank_account.{'set' if direct else 'propose'}",
+        kind.value,
+        _object_id(subject),
+        before=before,
+        after={
+            "bank_name": change.bank_name,
+            "account_no": change.account_no,
+            "change_id": change.id,
+            "status": change.status,
+        },
+        reason=change.reason,
+    )
     return change
 
 
@@ -230,34 +288,54 @@ def _pending_to_decide(actor: Actor, subject_kind, subject_id, change_id: int | 
     if change is None:
         raise Conflict(_("No bank account change waits for confirmation."), code="no_pending_change")
     if change_id is not None and change.id != change_id:
-        raise Conflict(_("This change was superseded by a newer one: look at it again."),
-                       code="no_pending_change", change_id=change.id)
+        raise Conflict(
+            _("This change was superseded by a newer one: look at it again."),
+            code="no_pending_change",
+            change_id=change.id,
+        )
     return subject, change
 
 
-def confirm(actor: Actor, subject_kind: SubjectKind | str, subject_id,
-            change_id: int | None = None):
+def confirm(actor: Actor, subject_kind: SubjectKind | str, subject_id, change_id: int | None = None):
     """The second pair of eyes: an HR user other than the proposer puts the pending change
     in effect. Returns the payee."""
     subject, change = _pending_to_decide(actor, subject_kind, subject_id, change_id)
     if change.proposed_by_id == actor.id:
-        raise Forbidden(_("Who proposed a bank account change cannot confirm it (four eyes)."),
-                        code="segregation_of_duties")
+        raise Forbidden(
+            _("Who proposed a bank account change cannot confirm it (four eyes)."),
+            code="segregation_of_duties",
+        )
     kind, before = _kind_of(subject), _account(subject)
     proposer = change.proposed_by_name
-    _move(actor, change, ChangeStatus.CONFIRMED, utcnow(), previous_bank_name=subject.bank_name,
-          previous_account_no=subject.bank_account_no)
+    _move(
+        actor,
+        change,
+        ChangeStatus.CONFIRMED,
+        utcnow(),
+        previous_bank_name=subject.bank_name,
+        previous_account_no=subject.bank_account_no,
+    )
     _apply(subject, change)
-    audit.record(actor, f"{kind}.bank_account.confirm", kind.value, _object_id(subject),
-                 before=before,
-                 after={"bank_name": change.bank_name, "account_no": change.account_no,
-                        "change_id": change.id, "proposed_by": proposer,
-                        "status": ChangeStatus.CONFIRMED})
+    audit.record(
+        actor,
+        f"{kind}.bank_account.confirm",
+        kind.value,
+        _object_id(subject),
+        before=before,
+        after={
+            "bank_name": change.bank_name,
+            "account_no": change.account_no,
+            "change_id": change.id,
+            "proposed_by": proposer,
+            "status": ChangeStatus.CONFIRMED,
+        },
+    )
     return subject
 
 
-def reject(actor: Actor, subject_kind: SubjectKind | str, subject_id, *, reason: str,
-           change_id: int | None = None) -> BankAccountChange:
+def reject(
+    actor: Actor, subject_kind: SubjectKind | str, subject_id, *, reason: str, change_id: int | None = None
+) -> BankAccountChange:
     """HR refuses a pending change, saying why: the account in effect stays."""
     require(actor, "bank_account.decide")
     if not reason or not reason.strip():
@@ -265,18 +343,28 @@ def reject(actor: Actor, subject_kind: SubjectKind | str, subject_id, *, reason:
     subject, change = _pending_to_decide(actor, subject_kind, subject_id, change_id)
     kind = _kind_of(subject)
     _move(actor, change, ChangeStatus.REJECTED, utcnow(), decision_reason=reason.strip())
-    audit.record(actor, f"{kind}.bank_account.reject", kind.value, _object_id(subject),
-                 before=_account(subject),
-                 after={"bank_name": change.bank_name, "account_no": change.account_no,
-                        "change_id": change.id, "proposed_by": change.proposed_by_name,
-                        "status": ChangeStatus.REJECTED},
-                 reason=reason.strip())
+    audit.record(
+        actor,
+        f"{kind}.bank_account.reject",
+        kind.value,
+        _object_id(subject),
+        before=_account(subject),
+        after={
+            "bank_name": change.bank_name,
+            "account_no": change.account_no,
+            "change_id": change.id,
+            "proposed_by": change.proposed_by_name,
+            "status": ChangeStatus.REJECTED,
+        },
+        reason=reason.strip(),
+    )
     return change
 
 
 def get_change(actor: Actor, change_id: int) -> BankAccountChange:
-    change = db.session.execute(visible_changes(actor).where(
-        BankAccountChange.id == change_id)).scalar_one_or_none()
+    change = db.session.execute(
+        visible_changes(actor).where(BankAccountChange.id == change_id)
+    ).scalar_one_or_none()
     if change is None:
         raise NotFound(_("Not found."))
     return change

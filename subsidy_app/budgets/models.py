@@ -18,8 +18,10 @@ class BudgetLine(db.Model):
     __tablename__ = "budget_lines"
     __table_args__ = (
         UniqueConstraint("fiscal_year", "program_id", name="uq_budget_lines_year_program"),
-        CheckConstraint("round(allocated, 2) >= 0 AND round(committed, 2) >= 0 "
-                        "AND round(paid, 2) >= 0", name="not_negative"),
+        CheckConstraint(
+            "round(allocated, 2) >= 0 AND round(committed, 2) >= 0 AND round(paid, 2) >= 0",
+            name="not_negative",
+        ),
         # The database itself refuses an overspend, whatever the application does.
         CheckConstraint("round(allocated - committed - paid, 2) >= 0", name="no_overspend"),
         CheckConstraint("fiscal_year >= 2000 AND fiscal_year <= 2100", name="year_range"),

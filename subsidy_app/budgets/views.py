@@ -1,4 +1,5 @@
 """The budget dashboard: per program, allocated / committed / paid, with a bar each."""
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -30,17 +31,40 @@ def index():
     if request.method == "POST":
         done = None
         if "allocate-amount" in request.form and allocation.validate_on_submit():
-            done = attempt(allocation, lambda: operations.allocate(
-                actor, fiscal_year=year, program_code=allocation.program_code.data,
-                amount=allocation.amount.data, reason=allocation.reason.data or None), _("Allocated."))
+            done = attempt(
+                allocation,
+                lambda: operations.allocate(
+                    actor,
+                    fiscal_year=year,
+                    program_code=allocation.program_code.data,
+                    amount=allocation.amount.data,
+                    reason=allocation.reason.data or None,
+                ),
+                _("Allocated."),
+            )
         elif "adjust-amount" in request.form and adjustment.validate_on_submit():
-            done = attempt(adjustment, lambda: operations.adjust_program(
-                actor, fiscal_year=year, program_code=adjustment.program_code.data,
-                amount=adjustment.amount.data, reason=adjustment.reason.data), _("Adjusted."))
+            done = attempt(
+                adjustment,
+                lambda: operations.adjust_program(
+                    actor,
+                    fiscal_year=year,
+                    program_code=adjustment.program_code.data,
+                    amount=adjustment.amount.data,
+                    reason=adjustment.reason.data,
+                ),
+                _("Adjusted."),
+            )
         if done:
             return redirect(url_for("budgets.index", fiscal_year=year))
         status = 422
     report = reports.budget_report(actor, year)
     history = operations.history_of_year(actor, year)
-    return render_template("budgets/index.html", report=report, year=year, allocation=allocation, history=history,
-                           adjustment=adjustment, may_change=can(actor, "budget.allocate")), status
+    return render_template(
+        "budgets/index.html",
+        report=report,
+        year=year,
+        allocation=allocation,
+        history=history,
+        adjustment=adjustment,
+        may_change=can(actor, "budget.allocate"),
+    ), status

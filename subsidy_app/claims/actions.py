@@ -4,6 +4,7 @@ Every refusal leaves the claim as it was: 403 for the wrong actor, segregation o
 or recusal; 409 for the wrong status or a guard (eligibility, documents, the single
 appeal); 422 for missing or bad input. Every move is on the claim's history.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -55,9 +56,16 @@ def available_actions(actor: Actor, claim: Claim) -> list[str]:
     return result
 
 
-def act(actor: Actor, claim_id: int, *, action: str, comment: str | None = None,
-        amount_approved: Decimal | None = None, documents: list[str] | None = None,
-        due_date: date | None = None) -> Claim:
+def act(
+    actor: Actor,
+    claim_id: int,
+    *,
+    action: str,
+    comment: str | None = None,
+    amount_approved: Decimal | None = None,
+    documents: list[str] | None = None,
+    due_date: date | None = None,
+) -> Claim:
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise invalid("action", _("Must be one of: %(choices)s.", choices=", ".join(TRANSITIONS)))
@@ -66,13 +74,15 @@ def act(actor: Actor, claim_id: int, *, action: str, comment: str | None = None,
     _refuse(moves.in_source_status(moves.state_of(claim), action))
     comment = (comment or "").strip() or None
     handler = _HANDLERS[action]
-    handler(actor, claim, comment=comment, amount_approved=amount_approved, documents=documents,
-            due_date=due_date)
+    handler(
+        actor, claim, comment=comment, amount_approved=amount_approved, documents=documents, due_date=due_date
+    )
     db.session.flush()
     return claim
 
 
 # --- guards (moves.py holds those the bulk path shares) -------------------------------------
+
 
 def _refuse(refusal: moves.Refusal | None) -> None:
     if refusal is not None:
@@ -96,18 +106,39 @@ def _require_documents(claim: Claim, *requirements: DocumentRequirement) -> None
     _refuse(moves.documents_present(moves.state_of(claim), *requirements))
 
 
-def _move(actor: Actor, claim: Claim, action: str, status: ClaimStatus, *, comment: str | None,
-          stage: Stage | None = None, **extra) -> None:
+def _move(
+    actor: Actor,
+    claim: Claim,
+    action: str,
+    status: ClaimStatus,
+    *,
+    comment: str | None,
+    stage: Stage | None = None,
+    **extra,
+) -> None:
     before_status, before_stage = claim.status, claim.stage
     claims.enter_stage(claim, status, stage)
-    db.session.add(AuditEvent(**moves.move_record(
-        actor, claim.id, action, before_status=before_status, before_stage=before_stage,
-        status=claim.status, stage=claim.stage, deadline=claim.stage_deadline, comment=comment,
-        **extra)))
+    db.session.add(
+        AuditEvent(
+            **moves.move_record(
+                actor,
+                claim.id,
+                action,
+                before_status=before_status,
+                before_stage=before_stage,
+                status=claim.status,
+                stage=claim.stage,
+                deadline=claim.stage_deadline,
+                comment=comment,
+                **extra,
+            )
+        )
+    )
     signals.claim_moved.send(claim, action=action, actor=actor, comment=comment)
 
 
 # --- the moves ---------------------------------------------------------------------------------
+
 
 def _submit(actor: Actor, claim, *, comment, **_ignored):
     claims.lock_subjects(claim)
@@ -156,17 +187,28 @@ def _defer_documents(actor: Actor, claim, *, comment, documents, due_date, **_ig
     already = {d.kind for d in claim.deferrals}
     wrong = [k for k in documents if k not in deferrable]
     if wrong:
-        raise invalid("documents", _("Only these documents may follow later: %(kinds)s.",
-                                      kinds=", ".join(sorted(deferrable)) or "—"))
+        raise invalid(
+            "documents",
+            _(
+                "Only these documents may follow later: %(kinds)s.",
+                kinds=", ".join(sorted(deferrable)) or "—",
+            ),
+        )
     kinds = [k for k in dict.fromkeys(documents) if k in missing and k not in already]
     if not kinds:
         raise Conflict(_("These documents are already supplied or deferred."), code="nothing_to_defer")
     for kind in kinds:
-        db.session.add(DocumentDeferral(claim_id=claim.id, kind=kind, due_date=due_date,
-                                        granted_by_id=actor.id))
-    audit.record(actor, "claim.defer_documents", "claim", claim.id,
-                 after={"status": claim.status, "documents": kinds, "due_date": due_date},
-                 reason=comment)
+        db.session.add(
+            DocumentDeferral(claim_id=claim.id, kind=kind, due_date=due_date, granted_by_id=actor.id)
+        )
+    audit.record(
+        actor,
+        "claim.defer_documents",
+        "claim",
+        claim.id,
+        after={"status": claim.status, "documents": kinds, "due_date": due_date},
+        reason=comment,
+    )
     signals.claim_moved.send(claim, action="defer_documents", actor=actor, comment=comment)
     db.session.flush()
     db.session.expire(claim, ["deferrals"])
@@ -179,11 +221,15 @@ def _check_amount(amount_approved, computed, *, required: bool):
             raise invalid("amount_approved", _("Set the amount to approve."))
         return computed.amount
     if computed.maximum is not None and amount_approved > computed.maximum:
-        raise invalid("amount_approved", _("At most %(amount)s under this program's rule.",
-                                            amount=f"{computed.maximum:,.2f}"))
+        raise invalid(
+            "amount_approved",
+            _("At most %(amount)s under this program's rule.", amount=f"{computed.maximum:,.2f}"),
+        )
     if computed.minimum is not None and amount_approved < computed.minimum:
-        raise invalid("amount_approved", _("At least %(amount)s under this program's rule.",
-                                            amount=f"{computed.minimum:,.2f}"))
+        raise invalid(
+            "amount_approved",
+            _("At least %(amount)s under this program's rule.", amount=f"{computed.minimum:,.2f}"),
+        )
     return amount_approved
 
 
@@ -197,51 +243,90 @@ def _hr_approve(actor: Actor, claim, *, comment, amount_approved, **_ignored):
             _require_comment(comment, _("Justify the amount in writing."))
             claim.amount_approved = _check_amount(amount_approved, computed, required=True)
             claim.first_approved_by_id = actor.id
-            _move(actor, claim, "hr_approve", claim.status, comment=comment,
-                  stage=Stage.HR_SECOND_APPROVAL, first_approval=True,
-                  amount_approved=claim.amount_approved)
+            _move(
+                actor,
+                claim,
+                "hr_approve",
+                claim.status,
+                comment=comment,
+                stage=Stage.HR_SECOND_APPROVAL,
+                first_approval=True,
+                amount_approved=claim.amount_approved,
+            )
             return
         if not actor.is_senior:
-            raise Forbidden(_("The second approval of a discretionary amount needs a senior HR "
-                              "reviewer."), code="senior_required")
+            raise Forbidden(
+                _("The second approval of a discretionary amount needs a senior HR reviewer."),
+                code="senior_required",
+            )
         if actor.id == claim.first_approved_by_id:
-            raise Forbidden(_("The reviewer who set the amount cannot also give the second "
-                              "approval (segregation of duties)."), code="segregation_of_duties")
+            raise Forbidden(
+                _(
+                    "The reviewer who set the amount cannot also give the second "
+                    "approval (segregation of duties)."
+                ),
+                code="segregation_of_duties",
+            )
     else:
-        claim.amount_approved = _check_amount(amount_approved, computed,
-                                              required=computed.set_at_approval)
-    _move(actor, claim, "hr_approve", ClaimStatus.HR_APPROVED, comment=comment,
-          amount_approved=claim.amount_approved)
+        claim.amount_approved = _check_amount(amount_approved, computed, required=computed.set_at_approval)
+    _move(
+        actor,
+        claim,
+        "hr_approve",
+        ClaimStatus.HR_APPROVED,
+        comment=comment,
+        amount_approved=claim.amount_approved,
+    )
 
 
 def _finance_approve(actor: Actor, claim, *, comment, **_ignored):
     _require_eligible(claim)
     _refuse(moves.after_rules(moves.state_of(claim), "finance_approve"))
     fiscal_year = budgets.current_fiscal_year()
-    _move(actor, claim, "finance_approve", ClaimStatus.FINANCE_APPROVED, comment=comment,
-          **moves.finance_commitment(claim.amount_approved, fiscal_year))
+    _move(
+        actor,
+        claim,
+        "finance_approve",
+        ClaimStatus.FINANCE_APPROVED,
+        comment=comment,
+        **moves.finance_commitment(claim.amount_approved, fiscal_year),
+    )
     # last: the reservation locks the budget line and the ledger's head until commit, so
     # everything else is done before it (concurrent approvals wait less)
     db.session.flush()
     lines = budgets.reserve(claim, claim.amount_approved)
-    ledger.post(TransactionKind.COMMITMENT, lines, fiscal_year=claim.fiscal_year,
-                program_code=claim.program.code, claim_id=claim.id, memo=f"claim {claim.id}",
-                actor=actor)
+    ledger.post(
+        TransactionKind.COMMITMENT,
+        lines,
+        fiscal_year=claim.fiscal_year,
+        program_code=claim.program.code,
+        claim_id=claim.id,
+        memo=f"claim {claim.id}",
+        actor=actor,
+    )
 
 
 def _finance_reject(actor: Actor, claim, *, comment, **_ignored):
     _require_comment(comment, _("Give the reason for the rejection."))
     if claim.status == ClaimStatus.FINANCE_APPROVED:
-
-        if db.session.execute(select(PaymentItem.id).where(
-                PaymentItem.claim_id == claim.id, PaymentItem.status == ItemStatus.PENDING)).first():
+        if db.session.execute(
+            select(PaymentItem.id).where(
+                PaymentItem.claim_id == claim.id, PaymentItem.status == ItemStatus.PENDING
+            )
+        ).first():
             raise Conflict(_("The claim is in a payment batch."), code="in_batch")
         fiscal_year = claim.fiscal_year
         lines = budgets.release(claim)
         if lines:
-            ledger.post(TransactionKind.RELEASE, lines, fiscal_year=fiscal_year,
-                        program_code=claim.program.code, claim_id=claim.id, memo=comment,
-                        actor=actor)
+            ledger.post(
+                TransactionKind.RELEASE,
+                lines,
+                fiscal_year=fiscal_year,
+                program_code=claim.program.code,
+                claim_id=claim.id,
+                memo=comment,
+                actor=actor,
+            )
     claim.rejected_by_id = actor.id
     claim.decided_at = utcnow()
     _move(actor, claim, "finance_reject", ClaimStatus.REJECTED, comment=comment)
@@ -258,8 +343,14 @@ def _appeal(actor: Actor, claim, *, comment, **_ignored):
 
 
 _HANDLERS = {
-    "submit": _submit, "withdraw": _withdraw, "return": _return, "hr_reject": _hr_reject,
-    "defer_documents": _defer_documents, "hr_approve": _hr_approve,
-    "finance_approve": _finance_approve, "finance_reject": _finance_reject, "appeal": _appeal,
+    "submit": _submit,
+    "withdraw": _withdraw,
+    "return": _return,
+    "hr_reject": _hr_reject,
+    "defer_documents": _defer_documents,
+    "hr_approve": _hr_approve,
+    "finance_approve": _finance_approve,
+    "finance_reject": _finance_reject,
+    "appeal": _appeal,
 }
 assert set(_HANDLERS) == set(TRANSITIONS)

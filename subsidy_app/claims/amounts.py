@@ -9,6 +9,7 @@
 * discretionary (KEY_TECH, OUTSTANDING): set at approval with a written justification;
 * discretionary_up_to_ceiling (RETURNEE_VISIT): set at approval, at most the ceiling (九).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -51,8 +52,14 @@ def payable(facts: ClaimFacts, amount_rule: str, categories: list[str]) -> Amoun
     if amount_rule == "receipted_up_to_ceiling":
         ceiling = facts.ceiling
         amount = None if asked is None or ceiling is None else min(asked, ceiling)
-        return Amount(amount, amount, None, False, "凭票据据实资助，不超过上限",
-                      "the receipted amount, up to the ceiling")
+        return Amount(
+            amount,
+            amount,
+            None,
+            False,
+            "凭票据据实资助，不超过上限",
+            "the receipted amount, up to the ceiling",
+        )
     if amount_rule == "benchmark_highest":
         on = facts.rate_date
         found = [highest_standard(facts.benchmarks, c, on) for c in categories] if on else [None]
@@ -61,23 +68,39 @@ def payable(facts: ClaimFacts, amount_rule: str, categories: list[str]) -> Amoun
             return Amount(None, None, None, False, "外省标准不全", "other provinces' standards incomplete")
         total = sum((r.amount for r in rows), ZERO)
         amount = total if asked is None else min(asked, total)
-        return Amount(amount, amount, None, False, "引进时各省同类人才最高标准",
-                      "the highest standard of any province at recruitment")
+        return Amount(
+            amount,
+            amount,
+            None,
+            False,
+            "引进时各省同类人才最高标准",
+            "the highest standard of any province at recruitment",
+        )
     if amount_rule == "contract_commission":
         commission = _commission(facts)
-        floor_row = highest_standard(facts.benchmarks, "commission", facts.rate_date) \
-            if facts.rate_date else None
+        floor_row = (
+            highest_standard(facts.benchmarks, "commission", facts.rate_date) if facts.rate_date else None
+        )
         floor = floor_row.amount if floor_row else None
         if commission is None or floor is None:
-            return Amount(None, None, floor, False, "佣金或外省水平未知",
-                          "commission or other provinces' level unknown")
+            return Amount(
+                None, None, floor, False, "佣金或外省水平未知", "commission or other provinces' level unknown"
+            )
         amount = max(commission, floor)
-        return Amount(amount, amount, floor, False, "按佣金合同，不低于合同约定时外省水平",
-                      "the contract's commission, not below the other-province level")
+        return Amount(
+            amount,
+            amount,
+            floor,
+            False,
+            "按佣金合同，不低于合同约定时外省水平",
+            "the contract's commission, not below the other-province level",
+        )
     if amount_rule == "discretionary":
-        return Amount(None, None, None, True, "审批时确定并说明理由",
-                      "set at approval, with a written justification")
+        return Amount(
+            None, None, None, True, "审批时确定并说明理由", "set at approval, with a written justification"
+        )
     if amount_rule == "discretionary_up_to_ceiling":
-        return Amount(None, facts.ceiling, None, True, "审批时确定，不超过上限",
-                      "set at approval, up to the ceiling")
+        return Amount(
+            None, facts.ceiling, None, True, "审批时确定，不超过上限", "set at approval, up to the ceiling"
+        )
     raise LookupError(f"unknown amount rule {amount_rule!r}")

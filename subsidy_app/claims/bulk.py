@@ -10,6 +10,7 @@ reserved by one movement per line, and ledger lines, status changes and history 
 written with executemany. The guards and the audit record are those of the single path
 (``moves.py``), so that the two never drift apart.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,6 +42,7 @@ from .rows import COLUMNS, C, Context, Row, chunks, read
 MAX_BULK = 100_000
 BULK_ACTIONS = ("hr_approve", "finance_approve")
 
+
 def _rows(actor: Actor, claim_ids, filters) -> list[Row]:
     """The claims named (in the order given), or those the filters find (in queue order)."""
     if claim_ids:
@@ -50,8 +52,14 @@ def _rows(actor: Actor, claim_ids, filters) -> list[Row]:
     return [Row(*r) for r in db.session.execute(stmt)]
 
 
-def bulk_act(actor: Actor, *, action: str, claim_ids: list[int] | None = None, filters: dict | None = None,
-             comment: str | None = None) -> dict:
+def bulk_act(
+    actor: Actor,
+    *,
+    action: str,
+    claim_ids: list[int] | None = None,
+    filters: dict | None = None,
+    comment: str | None = None,
+) -> dict:
     with bulkio.no_gc_pauses():
         return _bulk_act(actor, action=action, claim_ids=claim_ids, filters=filters, comment=comment)
 
@@ -72,8 +80,9 @@ def _bulk_act(actor: Actor, *, action: str, claim_ids, filters, comment) -> dict
         state = ctx.state(row)
         refusal = moves.before_rules(actor, state, action, recused)
         if refusal is None and action == "hr_approve" and state.program.needs_senior_approval:
-            refusal = moves.Refusal(409, "needs_individual_decision",
-                                    _("A discretionary amount is decided claim by claim."))
+            refusal = moves.Refusal(
+                409, "needs_individual_decision", _("A discretionary amount is decided claim by claim.")
+            )
         if refusal is not None:
             failed.append(refusal.as_failure(row.id))
         else:
@@ -87,8 +96,12 @@ def _bulk_act(actor: Actor, *, action: str, claim_ids, filters, comment) -> dict
     if action == "finance_approve":
         approvable = _reserve(actor, approvable, ctx, failed)
     _apply(actor, action, approvable, ctx, comment)
-    return {"action": action, "requested": requested,
-            "succeeded": [row.id for row, _s in approvable], "failed": failed}
+    return {
+        "action": action,
+        "requested": requested,
+        "succeeded": [row.id for row, _s in approvable],
+        "failed": failed,
+    }
 
 
 def _evaluate(action: str, candidates: list, ctx: Context, failed: list) -> list:
@@ -99,19 +112,26 @@ def _evaluate(action: str, candidates: list, ctx: Context, failed: list) -> list
     approvable = []
     for (row, state), subject in zip(candidates, subjects):
         program = subject.program
-        facts = source.facts(subject, applicant_role=ctx.roles[row.filed_by_id].value,
-                             amount_requested=row.amount_requested)
+        facts = source.facts(
+            subject, applicant_role=ctx.roles[row.filed_by_id].value, amount_requested=row.amount_requested
+        )
         verdict = rules.evaluate(facts, program.rules or [])
         refusal = moves.eligible(verdict) or moves.after_rules(state, action)
         if refusal is not None:
             failed.append(refusal.as_failure(row.id))
             continue
         if action == "hr_approve":
-            amount = amount_rules.payable(facts, program.amount_rule.value,
-                                          program.benchmark_categories or [])
+            amount = amount_rules.payable(
+                facts, program.amount_rule.value, program.benchmark_categories or []
+            )
             if amount.amount is None or amount.set_at_approval:
-                failed.append({"id": row.id, "code": "needs_individual_decision",
-                               "message": _("Set the amount to approve.")})
+                failed.append(
+                    {
+                        "id": row.id,
+                        "code": "needs_individual_decision",
+                        "message": _("Set the amount to approve."),
+                    }
+                )
                 continue
             row.amount_approved = amount.amount
         row.checks = verdict.as_dicts()
@@ -131,22 +151,42 @@ def _reserve(actor: Actor, approvable: list, ctx: Context, failed: list) -> list
     for program_id, entries in by_program.items():
         program = ctx.programs[program_id]
         try:
-            lines = budgets.reserve_many(fiscal_year, program,
-                                         [(row.id, row.amount_approved) for row, _s in entries])
+            lines = budgets.reserve_many(
+                fiscal_year, program, [(row.id, row.amount_approved) for row, _s in entries]
+            )
         except Conflict as refusal:  # no budget line for the program this year
-            failed += [{"id": row.id, "code": refusal.code, "message": refusal.message}
-                       for row, _s in entries]
+            failed += [
+                {"id": row.id, "code": refusal.code, "message": refusal.message} for row, _s in entries
+            ]
             continue
         line = budgets.find_line(fiscal_year, program_id)
         for row, state in entries:
             if row.id not in lines:
-                failed.append({"id": row.id, "code": "budget_exhausted", "message": _(
-                    "The budget of %(program)s for %(year)s has %(available)s left; this claim "
-                    "needs %(amount)s.", program=program.code, year=fiscal_year,
-                    available=f"{line.available:,.2f}", amount=f"{row.amount_approved:,.2f}")})
+                failed.append(
+                    {
+                        "id": row.id,
+                        "code": "budget_exhausted",
+                        "message": _(
+                            "The budget of %(program)s for %(year)s has %(available)s left; this claim "
+                            "needs %(amount)s.",
+                            program=program.code,
+                            year=fiscal_year,
+                            available=f"{line.available:,.2f}",
+                            amount=f"{row.amount_approved:,.2f}",
+                        ),
+                    }
+                )
                 continue
-            postings.append(ledger.Posting(TransactionKind.COMMITMENT, lines[row.id], fiscal_year,
-                                           program.code, row.id, f"claim {row.id}"))
+            postings.append(
+                ledger.Posting(
+                    TransactionKind.COMMITMENT,
+                    lines[row.id],
+                    fiscal_year,
+                    program.code,
+                    row.id,
+                    f"claim {row.id}",
+                )
+            )
             row.fiscal_year, row.amount_committed = fiscal_year, row.amount_approved
             reserved.append((row, state))
     if postings:
@@ -165,36 +205,84 @@ def _apply(actor: Actor, action: str, approvable: list, ctx: Context, comment: s
     deadline = deadlines.deadline(stage.value, now)
     moved, events = [], []
     for row, _state in approvable:
-        moved.append((row.id, row.status.value, row.version, row.amount_approved, row.fiscal_year,
-                      row.amount_committed, row.checks))
-        extra = ({"amount_approved": row.amount_approved} if action == "hr_approve"
-                 else moves.finance_commitment(row.amount_approved, row.fiscal_year))
-        events.append(moves.move_record(
-            actor, row.id, action, before_status=row.status, before_stage=row.stage, status=target,
-            stage=stage, deadline=deadline, comment=comment, occurred_at=now, bulk=True, **extra))
+        moved.append(
+            (
+                row.id,
+                row.status.value,
+                row.version,
+                row.amount_approved,
+                row.fiscal_year,
+                row.amount_committed,
+                row.checks,
+            )
+        )
+        extra = (
+            {"amount_approved": row.amount_approved}
+            if action == "hr_approve"
+            else moves.finance_commitment(row.amount_approved, row.fiscal_year)
+        )
+        events.append(
+            moves.move_record(
+                actor,
+                row.id,
+                action,
+                before_status=row.status,
+                before_stage=row.stage,
+                status=target,
+                stage=stage,
+                deadline=deadline,
+                comment=comment,
+                occurred_at=now,
+                bulk=True,
+                **extra,
+            )
+        )
     changed = _move_rows(moved, target=target, stage=stage, now=now, deadline=deadline)
     if changed != len(moved):
-        raise Conflict(_("Someone else changed some of these claims at the same time. Reload and "
-                         "try again."), code="conflict")
+        raise Conflict(
+            _("Someone else changed some of these claims at the same time. Reload and try again."),
+            code="conflict",
+        )
     bulkio.insert_rows(AuditEvent.__table__, events)
-    signals.claims_moved_in_bulk.send(action, actor=actor, moved=[
-        Moved(row.id, row.organization_id, state.organization_ids, row.talent_id,
-              row.filed_by_id, ctx.roles[row.filed_by_id])
-        for row, state in approvable])
+    signals.claims_moved_in_bulk.send(
+        action,
+        actor=actor,
+        moved=[
+            Moved(
+                row.id,
+                row.organization_id,
+                state.organization_ids,
+                row.talent_id,
+                row.filed_by_id,
+                ctx.roles[row.filed_by_id],
+            )
+            for row, state in approvable
+        ],
+    )
 
 
 def _move_rows(pending: list[tuple], *, target, stage, now, deadline) -> int:
     """Set the new status of many claims, compare-and-set on status and version. Returns how
     many rows changed (fewer than asked: someone else moved some meanwhile)."""
-    fixed = dict(status=target, stage=stage, stage_started_at=now, stage_deadline=deadline,
-                 eligible=True, evaluated_at=now, version=C.version + 1)
+    fixed = dict(
+        status=target,
+        stage=stage,
+        stage_started_at=now,
+        stage_deadline=deadline,
+        eligible=True,
+        evaluated_at=now,
+        version=C.version + 1,
+    )
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
         # COPY the moves into a temporary table, then one UPDATE … FROM it
-        connection.execute(text(
-            "CREATE TEMPORARY TABLE IF NOT EXISTS claim_moves (cid integer, from_status text, "
-            "version_ integer, approved numeric(14,2), year integer, committed numeric(14,2), "
-            "checks json) ON COMMIT DELETE ROWS"))
+        connection.execute(
+            text(
+                "CREATE TEMPORARY TABLE IF NOT EXISTS claim_moves (cid integer, from_status text, "
+                "version_ integer, approved numeric(14,2), year integer, committed numeric(14,2), "
+                "checks json) ON COMMIT DELETE ROWS"
+            )
+        )
         connection.execute(text("TRUNCATE claim_moves"))
         raw = connection.connection.driver_connection
         with raw.cursor() as cursor, cursor.copy("COPY claim_moves FROM STDIN") as copy:
@@ -202,24 +290,46 @@ def _move_rows(pending: list[tuple], *, target, stage, now, deadline) -> int:
                 copy.write_row((*move[:6], json.dumps(move[6], ensure_ascii=False)))
         return _update_from_moves(connection, fixed)
     # SQLite: executemany, which it runs in C
-    statement = (update(Claim.__table__)
-                 .where(C.id == bindparam("cid"), C.status == bindparam("from_status"),
-                        C.version == bindparam("version_"))
-                 .values(amount_approved=bindparam("approved"), fiscal_year=bindparam("year"),
-                         amount_committed=bindparam("committed"), eligibility=bindparam("checks"),
-                         **fixed))
+    statement = (
+        update(Claim.__table__)
+        .where(
+            C.id == bindparam("cid"), C.status == bindparam("from_status"), C.version == bindparam("version_")
+        )
+        .values(
+            amount_approved=bindparam("approved"),
+            fiscal_year=bindparam("year"),
+            amount_committed=bindparam("committed"),
+            eligibility=bindparam("checks"),
+            **fixed,
+        )
+    )
     keys = ("cid", "from_status", "version_", "approved", "year", "committed", "checks")
-    return sum(db.session.connection().execute(statement, [dict(zip(keys, m)) for m in chunk]).rowcount
-               for chunk in chunks(pending))
+    return sum(
+        db.session.connection().execute(statement, [dict(zip(keys, m)) for m in chunk]).rowcount
+        for chunk in chunks(pending)
+    )
 
 
 def _update_from_moves(connection, fixed: dict) -> int:
     """UPDATE claims FROM the temporary table of moves (PostgreSQL)."""
-    temp = table("claim_moves", column("cid", Integer), column("from_status", String),
-                  column("version_", Integer), column("approved", Money()), column("year", Integer),
-                  column("committed", Money()), column("checks", JSON))
+    temp = table(
+        "claim_moves",
+        column("cid", Integer),
+        column("from_status", String),
+        column("version_", Integer),
+        column("approved", Money()),
+        column("year", Integer),
+        column("committed", Money()),
+        column("checks", JSON),
+    )
     return connection.execute(
         update(Claim.__table__)
         .where(C.id == temp.c.cid, C.status == temp.c.from_status, C.version == temp.c.version_)
-        .values(amount_approved=temp.c.approved, fiscal_year=temp.c.year,
-                amount_committed=temp.c.committed, eligibility=temp.c.checks, **fixed)).rowcount
+        .values(
+            amount_approved=temp.c.approved,
+            fiscal_year=temp.c.year,
+            amount_committed=temp.c.committed,
+            eligibility=temp.c.checks,
+            **fixed,
+        )
+    ).rowcount

@@ -1,4 +1,5 @@
 """Evidence: files kept outside the database under their SHA-256, checked by their bytes."""
+
 from __future__ import annotations
 
 import hashlib
@@ -26,8 +27,7 @@ SIGNATURES = (
 )
 CHUNK = 64 * 1024
 #: Statuses in which the applicant adds evidence; later only a deferred document.
-OPEN_FOR_EVIDENCE = {ClaimStatus.DRAFT, ClaimStatus.RETURNED, ClaimStatus.SUBMITTED,
-                     ClaimStatus.APPEALED}
+OPEN_FOR_EVIDENCE = {ClaimStatus.DRAFT, ClaimStatus.RETURNED, ClaimStatus.SUBMITTED, ClaimStatus.APPEALED}
 
 
 def sniff(head: bytes) -> str | None:
@@ -38,8 +38,7 @@ def sniff(head: bytes) -> str | None:
 
 
 def storage_root() -> Path:
-    root = current_app.config.get("DOCUMENT_STORAGE") or os.path.join(current_app.instance_path,
-                                                                       "documents")
+    root = current_app.config.get("DOCUMENT_STORAGE") or os.path.join(current_app.instance_path, "documents")
     return Path(root)
 
 
@@ -80,8 +79,7 @@ def _store(stream) -> tuple[str, int, str]:
             while chunk := stream.read(CHUNK):
                 size += len(chunk)
                 if size > limit:
-                    raise _invalid("file", _("The file is larger than %(mb)d MB.",
-                                             mb=limit // (1024 * 1024)))
+                    raise _invalid("file", _("The file is larger than %(mb)d MB.", mb=limit // (1024 * 1024)))
                 if len(head) < 16:
                     head += chunk[:16]
                 digest.update(chunk)
@@ -90,8 +88,13 @@ def _store(stream) -> tuple[str, int, str]:
                 raise _invalid("file", _("The file is empty."))
             content_type = sniff(head)
             if content_type is None:
-                raise _invalid("file", _("Only PDF, PNG and JPEG files are accepted (checked by "
-                                         "their content, not their name)."))
+                raise _invalid(
+                    "file",
+                    _(
+                        "Only PDF, PNG and JPEG files are accepted (checked by "
+                        "their content, not their name)."
+                    ),
+                )
         except BaseException:
             tmp.close()
             os.unlink(tmp.name)
@@ -112,25 +115,47 @@ def upload(actor, claim_id: int, *, kind: str, file) -> ClaimDocument:
     if not claims.is_applicant(actor, claim):
         raise Forbidden(_("Only the applicant adds evidence to a claim."))
     if kind not in {d.kind_code for d in claim.program.documents}:
-        raise _invalid("kind", _("Not a document this program asks for: %(kinds)s.",
-                                 kinds=", ".join(d.kind_code for d in claim.program.documents)))
+        raise _invalid(
+            "kind",
+            _(
+                "Not a document this program asks for: %(kinds)s.",
+                kinds=", ".join(d.kind_code for d in claim.program.documents),
+            ),
+        )
     deferred = {d.kind for d in claims.outstanding_deferrals(claim)}
     if claim.status not in OPEN_FOR_EVIDENCE and kind not in deferred:
         raise Conflict(_("Evidence can no longer be added to this claim."), code="invalid_status")
     if file is None:
         raise _invalid("file", _("Missing data for required field."))
     sha, size, content_type = _store(file.stream)
-    document = ClaimDocument(claim_id=claim.id, kind=kind, filename=safe_filename(file.filename),
-                             content_type=content_type, size_bytes=size, sha256=sha,
-                             uploaded_by_id=actor.id)
+    document = ClaimDocument(
+        claim_id=claim.id,
+        kind=kind,
+        filename=safe_filename(file.filename),
+        content_type=content_type,
+        size_bytes=size,
+        sha256=sha,
+        uploaded_by_id=actor.id,
+    )
     db.session.add(document)
     db.session.flush()
     db.session.expire(claim, ["documents"])
     claims.forget_evaluation(claim)
-    audit.record(actor, "claim.document_upload", "claim", claim.id, after={
-        "document_id": document.id, "kind": kind, "filename": document.filename,
-        "sha256": sha, "size_bytes": size, "content_type": content_type,
-        "deferred": kind in deferred})
+    audit.record(
+        actor,
+        "claim.document_upload",
+        "claim",
+        claim.id,
+        after={
+            "document_id": document.id,
+            "kind": kind,
+            "filename": document.filename,
+            "sha256": sha,
+            "size_bytes": size,
+            "content_type": content_type,
+            "deferred": kind in deferred,
+        },
+    )
     return document
 
 

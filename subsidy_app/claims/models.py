@@ -28,23 +28,21 @@ class Stage(StrEnum):
     """Where a claim is, and whose move it is (实时查询). Stages with a time limit are
     configured in working days (限时办结)."""
 
-    DRAFTING = "drafting"                      # applicant
-    HR_REVIEW = "hr_review"                    # HR
+    DRAFTING = "drafting"  # applicant
+    HR_REVIEW = "hr_review"  # HR
     HR_SECOND_APPROVAL = "hr_second_approval"  # a senior HR reviewer
     APPLICANT_RESPONSE = "applicant_response"  # applicant, after a return
-    FINANCE_REVIEW = "finance_review"          # finance
-    PAYMENT = "payment"                        # finance, paying
-    APPEAL_REVIEW = "appeal_review"            # HR, another reviewer than the one who rejected
+    FINANCE_REVIEW = "finance_review"  # finance
+    PAYMENT = "payment"  # finance, paying
+    APPEAL_REVIEW = "appeal_review"  # HR, another reviewer than the one who rejected
     CLOSED = "closed"
 
 
 class Claim(db.Model):
     __tablename__ = "claims"
     __table_args__ = (
-        CheckConstraint("amount_requested IS NULL OR amount_requested > 0",
-                        name="positive_amount_requested"),
-        CheckConstraint("amount_approved IS NULL OR amount_approved > 0",
-                        name="positive_amount_approved"),
+        CheckConstraint("amount_requested IS NULL OR amount_requested > 0", name="positive_amount_requested"),
+        CheckConstraint("amount_approved IS NULL OR amount_approved > 0", name="positive_amount_approved"),
         Index("ix_claims_queue", "status", "stage_deadline"),
     )
 
@@ -87,9 +85,11 @@ class Claim(db.Model):
     talent = relationship("Talent", lazy="joined")
     filed_by = relationship("User", foreign_keys=[filed_by_id], lazy="select")
     documents: Mapped[list[ClaimDocument]] = relationship(
-        order_by="ClaimDocument.id", lazy="selectin", viewonly=True)
+        order_by="ClaimDocument.id", lazy="selectin", viewonly=True
+    )
     deferrals: Mapped[list[DocumentDeferral]] = relationship(
-        order_by="DocumentDeferral.id", lazy="selectin", viewonly=True)
+        order_by="DocumentDeferral.id", lazy="selectin", viewonly=True
+    )
 
     @property
     def program_code(self) -> str:

@@ -7,6 +7,7 @@ path raises the refusal as the contract's error (403, 409 or 422); the bulk path
 with the claim and goes on with the others. The audit record of a move is built here too,
 so that a claim approved in bulk has the same history as one approved alone.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -62,10 +63,17 @@ def state_of(claim) -> ClaimState:
     organizations = {claim.organization_id}
     if claim.talent is not None:
         organizations.add(claim.talent.employer_id)
-    return ClaimState(claim.id, claim.status, claim.filed_by_id, claim.rejected_by_id, claim.program,
-                      frozenset(o for o in organizations if o), claim.talent_id,
-                      frozenset(d.kind for d in claim.documents),
-                      frozenset(d.kind for d in claim.deferrals))
+    return ClaimState(
+        claim.id,
+        claim.status,
+        claim.filed_by_id,
+        claim.rejected_by_id,
+        claim.program,
+        frozenset(o for o in organizations if o),
+        claim.talent_id,
+        frozenset(d.kind for d in claim.documents),
+        frozenset(d.kind for d in claim.deferrals),
+    )
 
 
 @dataclass(frozen=True)
@@ -83,51 +91,70 @@ class Moved:
 
 # --- guards ------------------------------------------------------------------------------------
 
+
 def not_recused(state: ClaimState, recused: tuple[set[int], set[int]]) -> Refusal | None:
     """回避: a reviewer with a declared conflict with the applicant, the talent's employer or
     the talent neither sees nor acts (``recused``: the reviewer's organisations and talents)."""
     organizations, talents = recused
     if state.organization_ids & organizations or (state.talent_id is not None and state.talent_id in talents):
-        return Refusal(403, "recused", _("You have declared a conflict of interest with this "
-                                         "claim's applicant or talent (回避)."))
+        return Refusal(
+            403,
+            "recused",
+            _("You have declared a conflict of interest with this claim's applicant or talent (回避)."),
+        )
     return None
 
 
 def not_own_filing(actor: Actor, state: ClaimState) -> Refusal | None:
     if actor.id == state.filed_by_id:
-        return Refusal(403, "segregation_of_duties",
-                       _("Whoever filed a claim cannot review it (segregation of duties)."))
+        return Refusal(
+            403, "segregation_of_duties", _("Whoever filed a claim cannot review it (segregation of duties).")
+        )
     return None
 
 
 def in_source_status(state: ClaimState, action: str) -> Refusal | None:
     if state.status not in TRANSITIONS[action].sources:
-        return Refusal(409, "invalid_status",
-                       _("A claim that is %(status)s cannot be moved by %(action)s.",
-                         status=label(STATUS, state.status), action=action),
-                       {"claim_status": state.status.value})
+        return Refusal(
+            409,
+            "invalid_status",
+            _(
+                "A claim that is %(status)s cannot be moved by %(action)s.",
+                status=label(STATUS, state.status),
+                action=action,
+            ),
+            {"claim_status": state.status.value},
+        )
     return None
 
 
 def not_the_rejecter(actor: Actor, state: ClaimState) -> Refusal | None:
     """陈述、申辩: an appeal is decided by another reviewer than the one who rejected."""
     if state.status == ClaimStatus.APPEALED and actor.id == state.rejected_by_id:
-        return Refusal(403, "segregation_of_duties",
-                       _("An appeal is decided by another reviewer than the one who rejected "
-                         "the claim (陈述、申辩)."))
+        return Refusal(
+            403,
+            "segregation_of_duties",
+            _("An appeal is decided by another reviewer than the one who rejected the claim (陈述、申辩)."),
+        )
     return None
 
 
 def documents_present(state: ClaimState, *requirements: DocumentRequirement) -> Refusal | None:
     """The documents the requirements name are attached (a deferrable one may be deferred:
     容缺受理)."""
-    missing = [k for r in requirements for k in state.program.documents_by(r)
-               if k not in state.documents
-               and not (r == DocumentRequirement.DEFERRABLE and k in state.deferred)]
+    missing = [
+        k
+        for r in requirements
+        for k in state.program.documents_by(r)
+        if k not in state.documents and not (r == DocumentRequirement.DEFERRABLE and k in state.deferred)
+    ]
     if missing:
-        return Refusal(409, "missing_documents",
-                       _("Documents are missing: %(kinds)s.", kinds=", ".join(missing)),
-                       {"missing": missing})
+        return Refusal(
+            409,
+            "missing_documents",
+            _("Documents are missing: %(kinds)s.", kinds=", ".join(missing)),
+            {"missing": missing},
+        )
     return None
 
 
@@ -135,9 +162,12 @@ def deferred_supplied(state: ClaimState) -> Refusal | None:
     """Payment waits for the documents accepted as missing (容缺)."""
     outstanding = sorted(state.deferred - state.documents)
     if outstanding:
-        return Refusal(409, "documents_outstanding",
-                       _("Payment waits for deferred documents: %(kinds)s.",
-                         kinds=", ".join(outstanding)), {"missing": outstanding})
+        return Refusal(
+            409,
+            "documents_outstanding",
+            _("Payment waits for deferred documents: %(kinds)s.", kinds=", ".join(outstanding)),
+            {"missing": outstanding},
+        )
     return None
 
 
@@ -146,15 +176,21 @@ def eligible(verdict) -> Refusal | None:
     if verdict.eligible:
         return None
     failed = [c.as_dict() for c in verdict.checks if not c.passed]
-    return Refusal(409, "not_eligible", _("The claim is not eligible: %(rules)s.",
-                                          rules=", ".join(c["rule"] for c in failed)),
-                   {"checks": failed})
+    return Refusal(
+        409,
+        "not_eligible",
+        _("The claim is not eligible: %(rules)s.", rules=", ".join(c["rule"] for c in failed)),
+        {"checks": failed},
+    )
 
 
 def before_rules(actor: Actor, state: ClaimState, action: str, recused) -> Refusal | None:
     """The guards a reviewer's approval meets before the rules are run, in this order."""
-    checks = [lambda: not_recused(state, recused), lambda: not_own_filing(actor, state),
-              lambda: in_source_status(state, action)]
+    checks = [
+        lambda: not_recused(state, recused),
+        lambda: not_own_filing(actor, state),
+        lambda: in_source_status(state, action),
+    ]
     if action == "hr_approve":
         checks.append(lambda: not_the_rejecter(actor, state))
     for check in checks:
@@ -175,17 +211,35 @@ def after_rules(state: ClaimState, action: str) -> Refusal | None:
 
 # --- the record of a move ------------------------------------------------------------------
 
+
 def finance_commitment(amount, fiscal_year: int) -> dict:
     """What a finance approval's record says it committed."""
     return {"amount_approved": amount, "fiscal_year": fiscal_year, "amount_committed": amount}
 
 
-def move_record(actor: Actor, claim_id: int, action: str, *, before_status, before_stage, status, stage,
-                deadline, comment: str | None, occurred_at: datetime | None = None,
-                **extra) -> dict:
+def move_record(
+    actor: Actor,
+    claim_id: int,
+    action: str,
+    *,
+    before_status,
+    before_stage,
+    status,
+    stage,
+    deadline,
+    comment: str | None,
+    occurred_at: datetime | None = None,
+    **extra,
+) -> dict:
     """The audit event of a claim's move, as column values (the single path adds it to the
     session, the bulk path inserts many at once)."""
-    return event_values(actor, f"claim.{action}", "claim", claim_id,
-                        before={"status": before_status, "stage": before_stage},
-                        after={"status": status, "stage": stage, "stage_deadline": deadline, **extra},
-                        reason=comment, occurred_at=occurred_at)
+    return event_values(
+        actor,
+        f"claim.{action}",
+        "claim",
+        claim_id,
+        before={"status": before_status, "stage": before_stage},
+        after={"status": status, "stage": stage, "stage_deadline": deadline, **extra},
+        reason=comment,
+        occurred_at=occurred_at,
+    )

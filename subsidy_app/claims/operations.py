@@ -1,4 +1,5 @@
 """Filing, editing, reading and listing claims."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
@@ -28,6 +29,7 @@ from .models import Claim, ClaimStatus, Stage
 from .workflow import OPEN_STATUSES, STAGE_OF_STATUS
 
 # --- who may see and who is the applicant -------------------------------------------------
+
 
 def is_applicant(actor: Actor, claim: Claim) -> bool:
     """A user of the applicant organisation, or the HR user who filed the claim."""
@@ -67,22 +69,30 @@ def recused_claim_ids(actor: Actor, claim_ids) -> list[int]:
     if not (orgs or talent_ids) or not ids:
         return []
     employer_conflict = exists().where(Talent.id == Claim.talent_id, Talent.employer_id.in_(orgs))
-    return sorted(db.session.execute(select(Claim.id).where(
-        Claim.id.in_(ids), or_(Claim.organization_id.in_(orgs), Claim.talent_id.in_(talent_ids),
-                               employer_conflict))).scalars())
+    return sorted(
+        db.session.execute(
+            select(Claim.id).where(
+                Claim.id.in_(ids),
+                or_(Claim.organization_id.in_(orgs), Claim.talent_id.in_(talent_ids), employer_conflict),
+            )
+        ).scalars()
+    )
 
 
 def require_not_recused(actor: Actor, claim_ids) -> None:
     recused = recused_claim_ids(actor, claim_ids)
     if recused:
-        raise Forbidden(_("You have declared a conflict of interest with this claim's applicant "
-                          "or talent (回避)."), code="recused", claims=recused)
+        raise Forbidden(
+            _("You have declared a conflict of interest with this claim's applicant or talent (回避)."),
+            code="recused",
+            claims=recused,
+        )
 
 
 # --- evaluation ---------------------------------------------------------------------------------
 
-def evaluate(claim: Claim, source: facts.FactSource | None = None
-             ) -> tuple[rules.Verdict, amounts.Amount]:
+
+def evaluate(claim: Claim, source: facts.FactSource | None = None) -> tuple[rules.Verdict, amounts.Amount]:
     """Run the rules and the amount rule on a claim. Within one request the result is
     reused (an action evaluates, then its answer shows the claim): nothing the rules read
     changes in between."""
@@ -92,8 +102,10 @@ def evaluate(claim: Claim, source: facts.FactSource | None = None
     claim_facts = facts.for_claim(claim, source)
     program = claim.program
     verdict = rules.evaluate(claim_facts, program.rules or [])
-    result = verdict, amounts.payable(claim_facts, program.amount_rule.value,
-                                      program.benchmark_categories or [])
+    result = (
+        verdict,
+        amounts.payable(claim_facts, program.amount_rule.value, program.benchmark_categories or []),
+    )
     if cache is not None and claim.id is not None:
         cache[claim.id] = result
     return result
@@ -113,8 +125,9 @@ def lock_subjects(claim: Claim) -> None:
     if claim.talent_id is not None:
         db.session.execute(select(Talent.id).where(Talent.id == claim.talent_id).with_for_update())
     if claim.organization_id is not None:
-        db.session.execute(select(Organization.id).where(
-            Organization.id == claim.organization_id).with_for_update())
+        db.session.execute(
+            select(Organization.id).where(Organization.id == claim.organization_id).with_for_update()
+        )
     forget_evaluation(claim)
 
 
@@ -135,6 +148,7 @@ def enter_stage(claim: Claim, status: ClaimStatus, stage: Stage | None = None) -
 
 # --- documents the program asks for -----------------------------------------------------------
 
+
 def documents_present(claim: Claim) -> set[str]:
     return {d.kind for d in claim.documents}
 
@@ -150,7 +164,6 @@ def outstanding_deferrals(claim: Claim) -> list:
 
 
 # --- filing and editing --------------------------------------------------------------------
-
 
 
 def _resolve_organization(actor: Actor, organization_id: int | None, talent):
@@ -179,9 +192,15 @@ def _resolve_talent(actor: Actor, talent_code: str | None, program):
     return talent
 
 
-def create_claim(actor: Actor, *, program_code: str, talent_code: str | None = None,
-                 organization_id: int | None = None, amount_requested=None,
-                 details: dict | None = None) -> Claim:
+def create_claim(
+    actor: Actor,
+    *,
+    program_code: str,
+    talent_code: str | None = None,
+    organization_id: int | None = None,
+    amount_requested=None,
+    details: dict | None = None,
+) -> Claim:
     """File a claim as a draft, with the verdict of every rule. An ineligible claim is
     kept as a draft (it can be corrected), but cannot be submitted."""
     require(actor, "claim.create")
@@ -192,11 +211,18 @@ def create_claim(actor: Actor, *, program_code: str, talent_code: str | None = N
     organization = _resolve_organization(actor, organization_id, talent)
     # 回避: a reviewer does not file on behalf of a party they are conflicted with
     conflicts.require_not_conflicted(
-        actor, organization_ids={organization.id if organization else None,
-                                 talent.employer_id if talent else None},
-        talent_ids={talent.id if talent else None})
-    claim = Claim(program=program, organization=organization, talent=talent, filed_by_id=actor.id,
-                  amount_requested=amount_requested, details=audit.jsonable(details or {}))
+        actor,
+        organization_ids={organization.id if organization else None, talent.employer_id if talent else None},
+        talent_ids={talent.id if talent else None},
+    )
+    claim = Claim(
+        program=program,
+        organization=organization,
+        talent=talent,
+        filed_by_id=actor.id,
+        amount_requested=amount_requested,
+        details=audit.jsonable(details or {}),
+    )
     claim.filed_by = actor
     enter_stage(claim, ClaimStatus.DRAFT)
     db.session.add(claim)
@@ -204,15 +230,31 @@ def create_claim(actor: Actor, *, program_code: str, talent_code: str | None = N
     verdict, _amount = evaluate(claim)
     record_verdict(claim, verdict)
     db.session.flush()
-    audit.record(actor, "claim.create", "claim", claim.id, after={
-        "status": claim.status, "program": program.code, "talent": claim.talent_code,
-        "organization_id": claim.organization_id, "amount_requested": amount_requested,
-        "eligible": verdict.eligible})
+    audit.record(
+        actor,
+        "claim.create",
+        "claim",
+        claim.id,
+        after={
+            "status": claim.status,
+            "program": program.code,
+            "talent": claim.talent_code,
+            "organization_id": claim.organization_id,
+            "amount_requested": amount_requested,
+            "eligible": verdict.eligible,
+        },
+    )
     return claim
 
 
-def update_claim(actor: Actor, claim_id: int, *, amount_requested=None, details: dict | None = None,
-                 clear_amount: bool = False) -> Claim:
+def update_claim(
+    actor: Actor,
+    claim_id: int,
+    *,
+    amount_requested=None,
+    details: dict | None = None,
+    clear_amount: bool = False,
+) -> Claim:
     """Correct a draft or a returned claim (the applicant's answer to a return)."""
     claim = get_claim(actor, claim_id)
     if not is_applicant(actor, claim):
@@ -228,32 +270,56 @@ def update_claim(actor: Actor, claim_id: int, *, amount_requested=None, details:
     verdict, _amount = evaluate(claim)
     record_verdict(claim, verdict)
     db.session.flush()
-    audit.record(actor, "claim.update", "claim", claim.id, before=before, after={
-        "amount_requested": claim.amount_requested, "details": claim.details,
-        "eligible": verdict.eligible})
+    audit.record(
+        actor,
+        "claim.update",
+        "claim",
+        claim.id,
+        before=before,
+        after={
+            "amount_requested": claim.amount_requested,
+            "details": claim.details,
+            "eligible": verdict.eligible,
+        },
+    )
     return claim
 
 
 # --- reading ----------------------------------------------------------------------------------
 
+
 def history(claim: Claim) -> list[AuditEvent]:
     """Every action on the claim, oldest first (from the audit trail)."""
-    return list(db.session.execute(
-        select(AuditEvent).where(AuditEvent.object_type == "claim",
-                                 AuditEvent.object_id == str(claim.id))
-        .order_by(AuditEvent.id)).scalars())
+    return list(
+        db.session.execute(
+            select(AuditEvent)
+            .where(AuditEvent.object_type == "claim", AuditEvent.object_id == str(claim.id))
+            .order_by(AuditEvent.id)
+        ).scalars()
+    )
 
 
 def is_overdue(claim: Claim, today: date | None = None) -> bool:
-    return (claim.status in OPEN_STATUSES and claim.stage_deadline is not None
-            and claim.stage_deadline < (today or local_today()))
+    return (
+        claim.status in OPEN_STATUSES
+        and claim.stage_deadline is not None
+        and claim.stage_deadline < (today or local_today())
+    )
 
 
-def visible_claims(actor: Actor, *, status: ClaimStatus | None = None, program_code: str | None = None,
-                   organization_id: int | None = None, talent_code: str | None = None,
-                   created_from: date | None = None, created_to: date | None = None,
-                   overdue: bool | None = None, stage: Stage | None = None,
-                   order: str | None = None):
+def visible_claims(
+    actor: Actor,
+    *,
+    status: ClaimStatus | None = None,
+    program_code: str | None = None,
+    organization_id: int | None = None,
+    talent_code: str | None = None,
+    created_from: date | None = None,
+    created_to: date | None = None,
+    overdue: bool | None = None,
+    stage: Stage | None = None,
+    order: str | None = None,
+):
     """The claims the actor may see, filtered. Reviewers get their queue order by default:
     red-listed applicants first (十七), then the nearest deadline."""
     require(actor, "claim.list")
@@ -263,10 +329,10 @@ def visible_claims(actor: Actor, *, status: ClaimStatus | None = None, program_c
     elif actor.role in conflicts.REVIEWER_ROLES:
         orgs, talent_ids = conflicts.conflicted_subjects(actor.id)
         if orgs or talent_ids:
-            employer_conflict = exists().where(Talent.id == Claim.talent_id,
-                                               Talent.employer_id.in_(orgs))
-            stmt = stmt.where(not_(or_(Claim.organization_id.in_(orgs),
-                                       Claim.talent_id.in_(talent_ids), employer_conflict)))
+            employer_conflict = exists().where(Talent.id == Claim.talent_id, Talent.employer_id.in_(orgs))
+            stmt = stmt.where(
+                not_(or_(Claim.organization_id.in_(orgs), Claim.talent_id.in_(talent_ids), employer_conflict))
+            )
     if status is not None:
         stmt = stmt.where(Claim.status == status)
     if stage is not None:
@@ -288,15 +354,13 @@ def visible_claims(actor: Actor, *, status: ClaimStatus | None = None, program_c
         stmt = stmt.where(late if overdue else not_(late) | Claim.stage_deadline.is_(None))
     if order == "newest" or (order is None and is_confined(actor)):
         return stmt.order_by(Claim.id.desc())
-    red_first = case((Claim.organization_id.in_(credit.red_listed_organizations_subquery()), 0),
-                     else_=1)
+    red_first = case((Claim.organization_id.in_(credit.red_listed_organizations_subquery()), 0), else_=1)
     no_deadline_last = case((Claim.stage_deadline.is_(None), 1), else_=0)
     return stmt.order_by(red_first, no_deadline_last, Claim.stage_deadline, Claim.id)
 
 
 def _day_start(day: date, plus_days: int = 0):
     """Midnight in Shanghai, as a UTC time (dates people type are local dates)."""
-
 
     return datetime.combine(day + timedelta(days=plus_days), time(), LOCAL_TZ)
 

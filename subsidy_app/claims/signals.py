@@ -3,6 +3,7 @@
 A claim's move does not know who is told of it: ``notifications`` subscribes. Senders pass
 the claim (or, in bulk, the action) as sender.
 """
+
 from __future__ import annotations
 
 from blinker import Namespace

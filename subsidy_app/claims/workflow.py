@@ -1,6 +1,7 @@
 """The claim state machine: one table of the allowed moves (statuses and actions of
 CONTRACT.md), with who is told of each. Guards beyond status and actor (eligibility, documents, segregation of
 duties, the single appeal) are in ``actions.py``."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -50,29 +51,75 @@ class Transition:
     notices: tuple[Notice, ...] = ()
 
 
-TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
-    Transition("submit", frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED, APPLICANT,
-               (Notice("claim_submitted", HR_REVIEWERS),)),
-    Transition("withdraw", frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED}), S.WITHDRAWN, APPLICANT,
-               (Notice("claim_withdrawn", HR_REVIEWERS, _was_submitted),)),
-    Transition("return", frozenset({S.SUBMITTED}), S.RETURNED, HR,
-               (Notice("claim_returned", APPLICANTS),)),
-    Transition("defer_documents", frozenset({S.SUBMITTED, S.APPEALED}), None, HR,
-               (Notice("documents_deferred", APPLICANTS),)),
-    Transition("hr_approve", frozenset({S.SUBMITTED, S.APPEALED}), S.HR_APPROVED, HR,
-               (Notice("claim_second_approval", SENIOR_HR, _first_of_two_approvals),
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in (
+        Transition(
+            "submit",
+            frozenset({S.DRAFT, S.RETURNED}),
+            S.SUBMITTED,
+            APPLICANT,
+            (Notice("claim_submitted", HR_REVIEWERS),),
+        ),
+        Transition(
+            "withdraw",
+            frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED}),
+            S.WITHDRAWN,
+            APPLICANT,
+            (Notice("claim_withdrawn", HR_REVIEWERS, _was_submitted),),
+        ),
+        Transition(
+            "return", frozenset({S.SUBMITTED}), S.RETURNED, HR, (Notice("claim_returned", APPLICANTS),)
+        ),
+        Transition(
+            "defer_documents",
+            frozenset({S.SUBMITTED, S.APPEALED}),
+            None,
+            HR,
+            (Notice("documents_deferred", APPLICANTS),),
+        ),
+        Transition(
+            "hr_approve",
+            frozenset({S.SUBMITTED, S.APPEALED}),
+            S.HR_APPROVED,
+            HR,
+            (
+                Notice("claim_second_approval", SENIOR_HR, _first_of_two_approvals),
                 Notice("claim_hr_approved", FINANCE_REVIEWERS, _approved_by_hr),
-                Notice("claim_hr_approved", APPLICANTS, _approved_by_hr))),
-    Transition("hr_reject", frozenset({S.SUBMITTED, S.APPEALED}), S.REJECTED, HR,
-               (Notice("claim_rejected", APPLICANTS),)),
-    Transition("finance_approve", frozenset({S.HR_APPROVED}), S.FINANCE_APPROVED, FINANCE,
-               (Notice("claim_finance_approved", APPLICANTS),)),
-    # from finance_approved (awaiting payment) it releases the reservation it made
-    Transition("finance_reject", frozenset({S.HR_APPROVED, S.FINANCE_APPROVED}), S.REJECTED, FINANCE,
-               (Notice("claim_rejected", APPLICANTS),)),
-    Transition("appeal", frozenset({S.REJECTED}), S.APPEALED, APPLICANT,
-               (Notice("claim_appealed", HR_REVIEWERS),)),
-)}
+                Notice("claim_hr_approved", APPLICANTS, _approved_by_hr),
+            ),
+        ),
+        Transition(
+            "hr_reject",
+            frozenset({S.SUBMITTED, S.APPEALED}),
+            S.REJECTED,
+            HR,
+            (Notice("claim_rejected", APPLICANTS),),
+        ),
+        Transition(
+            "finance_approve",
+            frozenset({S.HR_APPROVED}),
+            S.FINANCE_APPROVED,
+            FINANCE,
+            (Notice("claim_finance_approved", APPLICANTS),),
+        ),
+        # from finance_approved (awaiting payment) it releases the reservation it made
+        Transition(
+            "finance_reject",
+            frozenset({S.HR_APPROVED, S.FINANCE_APPROVED}),
+            S.REJECTED,
+            FINANCE,
+            (Notice("claim_rejected", APPLICANTS),),
+        ),
+        Transition(
+            "appeal",
+            frozenset({S.REJECTED}),
+            S.APPEALED,
+            APPLICANT,
+            (Notice("claim_appealed", HR_REVIEWERS),),
+        ),
+    )
+}
 
 ACTIONS = tuple(TRANSITIONS)
 
@@ -89,8 +136,8 @@ STAGE_OF_STATUS: dict[S, Stage] = {
 }
 
 #: Claims still moving (a rejected claim can still be appealed, but waits on no one).
-OPEN_STATUSES = frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED, S.HR_APPROVED, S.FINANCE_APPROVED,
-                           S.APPEALED})
+OPEN_STATUSES = frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED, S.HR_APPROVED, S.FINANCE_APPROVED, S.APPEALED})
 #: Stages whose actor is a reviewer (the queue).
-REVIEW_STAGES = frozenset({Stage.HR_REVIEW, Stage.HR_SECOND_APPROVAL, Stage.APPEAL_REVIEW,
-                           Stage.FINANCE_REVIEW, Stage.PAYMENT})
+REVIEW_STAGES = frozenset(
+    {Stage.HR_REVIEW, Stage.HR_SECOND_APPROVAL, Stage.APPEAL_REVIEW, Stage.FINANCE_REVIEW, Stage.PAYMENT}
+)

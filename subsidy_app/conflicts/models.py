@@ -17,9 +17,12 @@ class ReviewerConflict(db.Model):
 
     __tablename__ = "reviewer_conflicts"
     __table_args__ = (
-        CheckConstraint("(subject_kind = 'organization' AND organization_id IS NOT NULL "
-                        "AND talent_id IS NULL) OR (subject_kind = 'talent' AND talent_id IS NOT "
-                        "NULL AND organization_id IS NULL)", name="one_subject"),
+        CheckConstraint(
+            "(subject_kind = 'organization' AND organization_id IS NOT NULL "
+            "AND talent_id IS NULL) OR (subject_kind = 'talent' AND talent_id IS NOT "
+            "NULL AND organization_id IS NULL)",
+            name="one_subject",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,5 +46,6 @@ class ReviewerConflict(db.Model):
 
     @property
     def subject_id(self):
-        return self.organization_id if self.subject_kind == SubjectKind.ORGANIZATION \
-            else self.talent.talent_code
+        return (
+            self.organization_id if self.subject_kind == SubjectKind.ORGANIZATION else self.talent.talent_code
+        )

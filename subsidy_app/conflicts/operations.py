@@ -1,4 +1,5 @@
 """Declaring, recording and ending conflicts; and the question "is this reviewer conflicted"."""
+
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -17,8 +18,9 @@ from .models import ReviewerConflict
 REVIEWER_ROLES = {Role.HR, Role.FINANCE}
 
 
-def declare(actor: Actor, *, subject_kind: SubjectKind | str, subject_id, reason: str,
-            reviewer_id: int | None = None) -> ReviewerConflict:
+def declare(
+    actor: Actor, *, subject_kind: SubjectKind | str, subject_id, reason: str, reviewer_id: int | None = None
+) -> ReviewerConflict:
     """A reviewer declares a conflict; HR may record one for another reviewer."""
     require(actor, "conflict.declare")
     reviewer_id = reviewer_id or actor.id
@@ -29,18 +31,36 @@ def declare(actor: Actor, *, subject_kind: SubjectKind | str, subject_id, reason
         raise invalid("reviewer_id", _("Only HR and finance reviewers recuse themselves."))
     subject_kind = SubjectKind(subject_kind)
     subject = resolve_subject(subject_kind, subject_id)
-    existing = db.session.execute(select(ReviewerConflict).where(
-        ReviewerConflict.reviewer_id == reviewer.id, ReviewerConflict.ended_at.is_(None),
-        *(getattr(ReviewerConflict, k) == v for k, v in subject.items()))).scalars().first()
+    existing = (
+        db.session.execute(
+            select(ReviewerConflict).where(
+                ReviewerConflict.reviewer_id == reviewer.id,
+                ReviewerConflict.ended_at.is_(None),
+                *(getattr(ReviewerConflict, k) == v for k, v in subject.items()),
+            )
+        )
+        .scalars()
+        .first()
+    )
     if existing is not None:
         raise Conflict(_("This conflict is already on record."), code="already_declared")
-    conflict = ReviewerConflict(reviewer_id=reviewer.id, subject_kind=subject_kind,
-                                reason=reason.strip(), declared_by_id=actor.id, **subject)
+    conflict = ReviewerConflict(
+        reviewer_id=reviewer.id,
+        subject_kind=subject_kind,
+        reason=reason.strip(),
+        declared_by_id=actor.id,
+        **subject,
+    )
     db.session.add(conflict)
     db.session.flush()
-    audit.record(actor, "conflict.declare", "reviewer_conflict", conflict.id,
-                 after={"reviewer_id": reviewer.id, "subject_kind": subject_kind, **subject},
-                 reason=conflict.reason)
+    audit.record(
+        actor,
+        "conflict.declare",
+        "reviewer_conflict",
+        conflict.id,
+        after={"reviewer_id": reviewer.id, "subject_kind": subject_kind, **subject},
+        reason=conflict.reason,
+    )
     return conflict
 
 
@@ -52,8 +72,10 @@ def end(actor: Actor, conflict_id: int, *, reason: str) -> ReviewerConflict:
     if conflict is None:
         raise NotFound(_("Not found."))
     if conflict.reviewer_id == actor.id:
-        raise Forbidden(_("A reviewer cannot end their own conflict of interest: another HR "
-                          "user ends it (回避)."), code="segregation_of_duties")
+        raise Forbidden(
+            _("A reviewer cannot end their own conflict of interest: another HR user ends it (回避)."),
+            code="segregation_of_duties",
+        )
     if not reason or not reason.strip():
         raise invalid("reason", _("Say why the conflict has ended."))
     if not conflict.active:
@@ -61,9 +83,15 @@ def end(actor: Actor, conflict_id: int, *, reason: str) -> ReviewerConflict:
     conflict.ended_at = utcnow()
     conflict.ended_by_id = actor.id
     conflict.end_reason = reason.strip()
-    audit.record(actor, "conflict.end", "reviewer_conflict", conflict.id,
-                 before={"active": True}, after={"active": False, "reviewer_id": conflict.reviewer_id},
-                 reason=conflict.end_reason)
+    audit.record(
+        actor,
+        "conflict.end",
+        "reviewer_conflict",
+        conflict.id,
+        before={"active": True},
+        after={"active": False, "reviewer_id": conflict.reviewer_id},
+        reason=conflict.end_reason,
+    )
     return conflict
 
 
@@ -73,16 +101,19 @@ def list_conflicts(actor: Actor, *, active: bool | None = None):
     if actor.role == Role.FINANCE:
         stmt = stmt.where(ReviewerConflict.reviewer_id == actor.id)
     if active is not None:
-        stmt = stmt.where(ReviewerConflict.ended_at.is_(None) if active
-                          else ReviewerConflict.ended_at.is_not(None))
+        stmt = stmt.where(
+            ReviewerConflict.ended_at.is_(None) if active else ReviewerConflict.ended_at.is_not(None)
+        )
     return stmt
 
 
 def conflicted_subjects(reviewer_id: int) -> tuple[set[int], set[int]]:
     """Organisation ids and talent ids the reviewer is conflicted with now."""
-    rows = db.session.execute(select(ReviewerConflict.organization_id, ReviewerConflict.talent_id)
-                              .where(ReviewerConflict.reviewer_id == reviewer_id,
-                                     ReviewerConflict.ended_at.is_(None))).all()
+    rows = db.session.execute(
+        select(ReviewerConflict.organization_id, ReviewerConflict.talent_id).where(
+            ReviewerConflict.reviewer_id == reviewer_id, ReviewerConflict.ended_at.is_(None)
+        )
+    ).all()
     return ({o for o, _t in rows if o is not None}, {t for _o, t in rows if t is not None})
 
 
@@ -92,8 +123,10 @@ def require_not_conflicted(actor: Actor, *, organization_ids, talent_ids) -> Non
         return
     orgs, talents = conflicted_subjects(actor.id)
     if orgs & {i for i in organization_ids if i} or talents & {i for i in talent_ids if i}:
-        raise Forbidden(_("You have declared a conflict of interest with this claim's applicant "
-                          "or talent (回避)."), code="recused")
+        raise Forbidden(
+            _("You have declared a conflict of interest with this claim's applicant or talent (回避)."),
+            code="recused",
+        )
 
 
 def standing_conflicts() -> tuple[dict[int, set[int]], dict[int, set[int]]]:
@@ -101,8 +134,10 @@ def standing_conflicts() -> tuple[dict[int, set[int]], dict[int, set[int]]]:
     by_org: dict[int, set[int]] = {}
     by_talent: dict[int, set[int]] = {}
     for reviewer, org, talent in db.session.execute(
-            select(ReviewerConflict.reviewer_id, ReviewerConflict.organization_id, ReviewerConflict.talent_id)
-            .where(ReviewerConflict.ended_at.is_(None))):
+        select(
+            ReviewerConflict.reviewer_id, ReviewerConflict.organization_id, ReviewerConflict.talent_id
+        ).where(ReviewerConflict.ended_at.is_(None))
+    ):
         if org is not None:
             by_org.setdefault(org, set()).add(reviewer)
         if talent is not None:
@@ -116,7 +151,12 @@ def reviewers_conflicted_with(*, organization_ids, talent_ids) -> set[int]:
     talent_ids = [i for i in talent_ids if i]
     if not organization_ids and not talent_ids:
         return set()
-    return set(db.session.execute(select(ReviewerConflict.reviewer_id).where(
-        ReviewerConflict.ended_at.is_(None),
-        ReviewerConflict.organization_id.in_(organization_ids)
-        | ReviewerConflict.talent_id.in_(talent_ids))).scalars())
+    return set(
+        db.session.execute(
+            select(ReviewerConflict.reviewer_id).where(
+                ReviewerConflict.ended_at.is_(None),
+                ReviewerConflict.organization_id.in_(organization_ids)
+                | ReviewerConflict.talent_id.in_(talent_ids),
+            )
+        ).scalars()
+    )

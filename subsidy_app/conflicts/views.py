@@ -1,4 +1,5 @@
 """Recusal (回避): reviewers declare their conflicts; HR records them for others."""
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,10 +17,16 @@ bp = Blueprint("conflicts", __name__, template_folder="templates", url_prefix="/
 
 
 class ConflictForm(FlaskForm):
-    subject_kind = SelectField(_l("Subject"), choices=options([("organization", _l("Organisation")), ("talent", _l("Talent"))]))
-    subject_id = StringField(_l("Organisation id or talent code"), validators=[DataRequired(), Length(max=20)])
+    subject_kind = SelectField(
+        _l("Subject"), choices=options([("organization", _l("Organisation")), ("talent", _l("Talent"))])
+    )
+    subject_id = StringField(
+        _l("Organisation id or talent code"), validators=[DataRequired(), Length(max=20)]
+    )
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
-    reviewer_id = IntegerField(_l("For another reviewer (user id, HR only)"), validators=[Optional(), NumberRange(min=1)])
+    reviewer_id = IntegerField(
+        _l("For another reviewer (user id, HR only)"), validators=[Optional(), NumberRange(min=1)]
+    )
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -29,9 +36,17 @@ def index():
     form = ConflictForm()
     status = 200
     if form.validate_on_submit():
-        if attempt(form, lambda: operations.declare(
-                actor, subject_kind=form.subject_kind.data, subject_id=form.subject_id.data.strip(),
-                reason=form.reason.data, reviewer_id=form.reviewer_id.data), _("Conflict declared: you will not see or act on those claims.")):
+        if attempt(
+            form,
+            lambda: operations.declare(
+                actor,
+                subject_kind=form.subject_kind.data,
+                subject_id=form.subject_id.data.strip(),
+                reason=form.reason.data,
+                reviewer_id=form.reviewer_id.data,
+            ),
+            _("Conflict declared: you will not see or act on those claims."),
+        ):
             return redirect(url_for("conflicts.index"))
         status = 422
     elif request.method == "POST":
@@ -45,6 +60,9 @@ def index():
 def end(conflict_id):
     """A conflict ends with its reason (the reviewer may see and act on those claims again)."""
     if FlaskForm().validate_on_submit():
-        attempt(None, lambda: operations.end(current_actor(), conflict_id, reason=request.form.get("reason", "")),
-                _("The conflict has ended."))
+        attempt(
+            None,
+            lambda: operations.end(current_actor(), conflict_id, reason=request.form.get("reason", "")),
+            _("The conflict has ended."),
+        )
     return redirect(url_for("conflicts.index"))

@@ -4,6 +4,7 @@ The database refuses UPDATE and DELETE on it (triggers, see ``append_only.py``).
 Operations call :func:`record` in the same transaction as the change they describe, so a
 change and its record are committed or rolled back together.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -60,9 +61,17 @@ def snapshot(obj, *names: str) -> dict:
     return {name: jsonable(getattr(obj, name)) for name in names}
 
 
-def event_values(actor: Actor | None, action: str, object_type: str, object_id, *, before: dict | None = None,
-                 after: dict | None = None, reason: str | None = None,
-                 occurred_at: datetime | None = None) -> dict:
+def event_values(
+    actor: Actor | None,
+    action: str,
+    object_type: str,
+    object_id,
+    *,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str | None = None,
+    occurred_at: datetime | None = None,
+) -> dict:
     """The column values of an audit event (for :func:`record`, and for paths that insert
     many events at once)."""
     return dict(
@@ -79,11 +88,20 @@ def event_values(actor: Actor | None, action: str, object_type: str, object_id, 
     )
 
 
-def record(actor: Actor | None, action: str, object_type: str, object_id, *, before: dict | None = None,
-           after: dict | None = None, reason: str | None = None) -> AuditEvent:
+def record(
+    actor: Actor | None,
+    action: str,
+    object_type: str,
+    object_id,
+    *,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str | None = None,
+) -> AuditEvent:
     """Add an audit event to the current transaction. ``actor`` None means the system
     (a CLI seed, a scheduled job)."""
-    event = AuditEvent(**event_values(actor, action, object_type, object_id, before=before,
-                                      after=after, reason=reason))
+    event = AuditEvent(
+        **event_values(actor, action, object_type, object_id, before=before, after=after, reason=reason)
+    )
     db.session.add(event)
     return event

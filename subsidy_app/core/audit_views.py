@@ -1,4 +1,5 @@
 """The audit trail for auditors and administrators: every state change, newest first."""
+
 from flask import Blueprint, render_template, request
 from flask_login import login_required
 from sqlalchemy import select
@@ -22,5 +23,9 @@ def index():
         stmt = stmt.where(AuditEvent.action.like(f"{action}%"))
     if actor_name:
         stmt = stmt.where(AuditEvent.actor_name == actor_name)
-    return render_template("audit/index.html", page=paginate_html(stmt, request.args, per_page=50),
-                           action=action, actor_name=actor_name)
+    return render_template(
+        "audit/index.html",
+        page=paginate_html(stmt, request.args, per_page=50),
+        action=action,
+        actor_name=actor_name,
+    )

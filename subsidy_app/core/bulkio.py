@@ -4,6 +4,7 @@ Used by the set-based paths (bulk approval, payment batches, the ledger) where o
 a time would take minutes. Values go through each column's own type (Money, UTC times,
 enums, JSON), so the rows are the same as the ORM would write.
 """
+
 from __future__ import annotations
 
 import gc
@@ -32,8 +33,9 @@ def insert_rows(table, rows: list[dict]) -> None:
         else:
             _copy(connection, table, rows)
     except dbapi.Error as exc:
-        raise DBAPIError.instance(f"INSERT INTO {table.name} (bulk)", None, exc, dbapi.Error,
-                                  dialect=connection.dialect) from exc
+        raise DBAPIError.instance(
+            f"INSERT INTO {table.name} (bulk)", None, exc, dbapi.Error, dialect=connection.dialect
+        ) from exc
 
 
 def _copy(connection, table, rows: list[dict]) -> None:
@@ -47,8 +49,12 @@ def _copy(connection, table, rows: list[dict]) -> None:
                 copy.write_row(list(row.values()))
             return
         for row in rows:
-            copy.write_row([json.dumps(v, ensure_ascii=False) if c in json_columns and v is not None
-                            else v for c, v in row.items()])
+            copy.write_row(
+                [
+                    json.dumps(v, ensure_ascii=False) if c in json_columns and v is not None else v
+                    for c, v in row.items()
+                ]
+            )
 
 
 def _json_like(column_type) -> bool:
@@ -65,8 +71,13 @@ def _executemany(connection, table, rows: list[dict]) -> None:
     names = ", ".join(f'"{c}"' for c in columns)
     sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' for _ in columns)})"
     raw = connection.connection.driver_connection
-    raw.executemany(sql, ([p(v) if p is not None and v is not None else v
-                           for p, v in zip(processors, row.values())] for row in rows))
+    raw.executemany(
+        sql,
+        (
+            [p(v) if p is not None and v is not None else v for p, v in zip(processors, row.values())]
+            for row in rows
+        ),
+    )
 
 
 @contextmanager

@@ -1,4 +1,5 @@
 """Column types shared by every model."""
+
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -57,9 +58,15 @@ class UTCDateTime(TypeDecorator):
 def enum_column(enum_cls, name: str, length: int = 20) -> Enum:
     """A string column restricted to an enum's values by a named CHECK constraint
     (``ck_<table>_<name>``); the Python side gets the enum member."""
-    return Enum(enum_cls, name=name, native_enum=False, create_constraint=True, length=length,
-                values_callable=lambda members: [m.value for m in members],
-                validate_strings=True)
+    return Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
 
 
 def in_ids(column, ids):
@@ -68,9 +75,7 @@ def in_ids(column, ids):
     cast to the column's own type, so that PostgreSQL hashes it (an int2[] against an int4
     column would be searched linearly for every row)."""
 
-
     ids = list(ids)
     if db.session.get_bind().dialect.name == "postgresql" and len(ids) > 100:
-        return column == any_(cast(bindparam(None, ids, type_=ARRAY(column.type)),
-                                   ARRAY(column.type)))
+        return column == any_(cast(bindparam(None, ids, type_=ARRAY(column.type)), ARRAY(column.type)))
     return column.in_(ids)

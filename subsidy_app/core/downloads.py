@@ -1,5 +1,6 @@
 """Files sent to the browser or an API client: from memory, or from a temporary file that
 is removed once sent (large exports are written to disk, never held whole in memory)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,7 +12,8 @@ from flask import Response, after_this_request, send_file
 def attachment(data: bytes | str, mimetype: str, filename: str) -> Response:
     response = Response(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = (
-        f"attachment; filename={quote(filename)}; filename*=UTF-8''{quote(filename)}")
+        f"attachment; filename={quote(filename)}; filename*=UTF-8''{quote(filename)}"
+    )
     return response
 
 

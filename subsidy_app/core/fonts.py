@@ -3,6 +3,7 @@
 run time and Chinese renders and extracts the same on every machine. The file is the first
 face of Debian's wqy-microhei.ttc saved as a plain TrueType font, which both reportlab and
 xhtml2pdf read; it has Latin and CJK glyphs, so one font serves the whole page."""
+
 from __future__ import annotations
 
 from functools import cache

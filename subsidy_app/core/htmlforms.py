@@ -1,5 +1,6 @@
 """What every HTML form view does with an operation: run it, or show why not — field
 messages on the form's fields, the rest as a message at the top (in the user's language)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -5,6 +5,7 @@ by ``?lang=`` or by the browser's ``Accept-Language``. Messages that come from
 marshmallow are English strings with values already filled in; they are matched here and
 translated, so that field errors reach the user in their language.
 """
+
 from __future__ import annotations
 
 import os
@@ -49,7 +50,8 @@ def format_money(amount) -> str:
 # marshmallow's default messages, as patterns, with the translatable template for each.
 _NUMBER = r"(?P<%s>-?[0-9.,:\- ]+?)"
 _VALIDATION_MESSAGES: list[tuple[re.Pattern, object]] = [
-    (re.compile(p), t) for p, t in [
+    (re.compile(p), t)
+    for p, t in [
         (r"Missing data for required field\.", _l("Missing data for required field.")),
         (r"Field may not be null\.", _l("Field may not be null.")),
         (r"Invalid value\.", _l("Invalid value.")),
@@ -63,8 +65,10 @@ _VALIDATION_MESSAGES: list[tuple[re.Pattern, object]] = [
         (r"Not a valid number\.", _l("Not a valid number.")),
         (r"Number too large\.", _l("Number too large.")),
         (r"Not a valid integer\.", _l("Not a valid integer.")),
-        (r"Special numeric values \(nan or infinity\) are not permitted\.",
-         _l("Special numeric values (nan or infinity) are not permitted.")),
+        (
+            r"Special numeric values \(nan or infinity\) are not permitted\.",
+            _l("Special numeric values (nan or infinity) are not permitted."),
+        ),
         (r"Not a valid boolean\.", _l("Not a valid boolean.")),
         (r"Not a valid date\.", _l("Not a valid date (use YYYY-MM-DD).")),
         (r"Not a valid datetime\.", _l("Not a valid date and time.")),
@@ -72,19 +76,27 @@ _VALIDATION_MESSAGES: list[tuple[re.Pattern, object]] = [
         (r"Not a valid email address\.", _l("Not a valid email address.")),
         (r"String does not match expected pattern\.", _l("Does not match the expected format.")),
         (r"Must be one of: (?P<choices>.*)\.", _l("Must be one of: %(choices)s.")),
-        (r"Must be greater than or equal to %s and less than or equal to %s\."  # noqa: UP031
-         % (_NUMBER % "min", _NUMBER % "max"),  # (a pattern of marshmallow's own %-message)
-         _l("Must be between %(min)s and %(max)s.")),
-        (r"Must be greater than or equal to %s\." % (_NUMBER % "min"),
-         _l("Must be greater than or equal to %(min)s.")),
+        (
+            r"Must be greater than or equal to %s and less than or equal to %s\."  # noqa: UP031
+            % (_NUMBER % "min", _NUMBER % "max"),  # (a pattern of marshmallow's own %-message)
+            _l("Must be between %(min)s and %(max)s."),
+        ),
+        (
+            r"Must be greater than or equal to %s\." % (_NUMBER % "min"),
+            _l("Must be greater than or equal to %(min)s."),
+        ),
         (r"Must be greater than %s\." % (_NUMBER % "min"), _l("Must be greater than %(min)s.")),
-        (r"Must be less than or equal to %s\." % (_NUMBER % "max"),
-         _l("Must be less than or equal to %(max)s.")),
+        (
+            r"Must be less than or equal to %s\." % (_NUMBER % "max"),
+            _l("Must be less than or equal to %(max)s."),
+        ),
         (r"Must be less than %s\." % (_NUMBER % "max"), _l("Must be less than %(max)s.")),
         (r"Shorter than minimum length (?P<min>\d+)\.", _l("Shorter than minimum length %(min)s.")),
         (r"Longer than maximum length (?P<max>\d+)\.", _l("Longer than maximum length %(max)s.")),
-        (r"Length must be between (?P<min>\d+) and (?P<max>\d+)\.",
-         _l("Length must be between %(min)s and %(max)s.")),
+        (
+            r"Length must be between (?P<min>\d+) and (?P<max>\d+)\.",
+            _l("Length must be between %(min)s and %(max)s."),
+        ),
         (r"Length must be (?P<equal>\d+)\.", _l("Length must be %(equal)s.")),
     ]
 ]

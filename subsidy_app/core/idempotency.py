@@ -5,6 +5,7 @@ The key is stored with the request's hash in the same transaction as the work it
 request that failed left no key (its retry runs again), one that succeeded left its answer.
 Two identical requests at once: the second waits on the key's unique index, then replays.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -47,13 +48,13 @@ def _request_hash() -> str:
 
 
 def _find(user_id: int, key: str) -> IdempotencyRecord | None:
-    return db.session.execute(select(IdempotencyRecord).where(
-        IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key)).scalar_one_or_none()
+    return db.session.execute(
+        select(IdempotencyRecord).where(IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key)
+    ).scalar_one_or_none()
 
 
 def _replay(record: IdempotencyRecord):
-    response = current_app.response_class(record.body, status=record.status_code,
-                                          mimetype="application/json")
+    response = current_app.response_class(record.body, status=record.status_code, mimetype="application/json")
     response.headers["Idempotent-Replayed"] = "true"
     return response
 
@@ -76,18 +77,20 @@ def claim_or_replay():
         except IntegrityError:  # the same key, at the same moment, has just been used
             found = _find(user.id, key)
             if found is None:  # taken and rolled back meanwhile: the client tries again
-                raise Conflict(_("A request with this Idempotency-Key is still being processed."),
-                               code="in_progress") from None
+                raise Conflict(
+                    _("A request with this Idempotency-Key is still being processed."), code="in_progress"
+                ) from None
             record = found
         else:
             g.idempotency_record = record
             return None
     if record.request_hash != request_hash:
-        raise ValidationFailed(_("This Idempotency-Key was used for another request."),
-                               fields={HEADER: [_("Already used for another request.")]})
+        raise ValidationFailed(
+            _("This Idempotency-Key was used for another request."),
+            fields={HEADER: [_("Already used for another request.")]},
+        )
     if record.status_code is None:
-        raise Conflict(_("A request with this Idempotency-Key is still being processed."),
-                       code="in_progress")
+        raise Conflict(_("A request with this Idempotency-Key is still being processed."), code="in_progress")
     return _replay(record)
 
 

@@ -1,4 +1,5 @@
 """Names people read for the values of the system's enums (one name for one thing)."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -86,20 +87,37 @@ HISTORY = {
     "payment_corrected": _l("paid amount corrected"),
     "recovery_raised": _l("recovery order raised"),
 }
-BATCH_STATUS = {"draft": _l("built, awaiting approval"), "approved": _l("approved, awaiting disbursement"),
-                "disbursed": _l("disbursed")}
+BATCH_STATUS = {
+    "draft": _l("built, awaiting approval"),
+    "approved": _l("approved, awaiting disbursement"),
+    "disbursed": _l("disbursed"),
+}
 
-ITEM_STATUS = {"pending": _l("awaiting disbursement"), "paid": _l("paid"), "failed": _l("failed at the bank"),
-               "reversed": _l("reversed")}
-AWARD = {"friendship_national": _l("Chinese Government Friendship Award"),
-         "friendship_provincial": _l("Shanxi Friendship Award")}
+ITEM_STATUS = {
+    "pending": _l("awaiting disbursement"),
+    "paid": _l("paid"),
+    "failed": _l("failed at the bank"),
+    "reversed": _l("reversed"),
+}
+AWARD = {
+    "friendship_national": _l("Chinese Government Friendship Award"),
+    "friendship_provincial": _l("Shanxi Friendship Award"),
+}
 BASE_LEVEL = {"national": _l("National"), "provincial": _l("Provincial")}
 OUTCOME = {"compliant": _l("compliant"), "issues_found": _l("issues found"), "violation": _l("violation")}
-POPULATION = {"employers": _l("employers"), "intermediaries": _l("intermediaries"), "paid_claims": _l("paid claims"),
-              "talents": _l("foreign talents")}
-BANK_CHANGE_STATUS = {"pending": _l("awaiting HR confirmation"), "confirmed": _l("confirmed"),
-                      "rejected": _l("refused"), "superseded": _l("superseded by a newer change"),
-                      "direct": _l("set directly, no second confirmation")}
+POPULATION = {
+    "employers": _l("employers"),
+    "intermediaries": _l("intermediaries"),
+    "paid_claims": _l("paid claims"),
+    "talents": _l("foreign talents"),
+}
+BANK_CHANGE_STATUS = {
+    "pending": _l("awaiting HR confirmation"),
+    "confirmed": _l("confirmed"),
+    "rejected": _l("refused"),
+    "superseded": _l("superseded by a newer change"),
+    "direct": _l("set directly, no second confirmation"),
+}
 
 
 def label(table: dict, value) -> str:

@@ -1,4 +1,5 @@
 """Money is ``Decimal`` yuan with two places, never float."""
+
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")

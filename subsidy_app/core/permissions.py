@@ -5,6 +5,7 @@ endpoints never test roles themselves. Employer and intermediary users are confi
 their own organisation: :func:`require_own_organization` answers "not found" for anything
 else, so that the existence of other organisations' records is not revealed.
 """
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -36,8 +37,7 @@ class Actor(Protocol):
     is_senior: bool
 
 
-E, I, H, F, A, ADM = (Role.EMPLOYER, Role.INTERMEDIARY, Role.HR, Role.FINANCE, Role.AUDITOR,
-                      Role.ADMIN)
+E, I, H, F, A, ADM = (Role.EMPLOYER, Role.INTERMEDIARY, Role.HR, Role.FINANCE, Role.AUDITOR, Role.ADMIN)
 
 #: Roles that belong to one organisation and see only its data.
 ORGANIZATION_ROLES = frozenset({E, I})

@@ -13,6 +13,7 @@
 A view whose response may be shown inside this site's own pages (the evidence preview)
 calls :func:`allow_same_origin_framing`; its own CSP and X-Frame-Options are then kept.
 """
+
 from __future__ import annotations
 
 from flask import current_app, request
@@ -20,29 +21,33 @@ from flask import current_app, request
 #: The policy of every response. Pages load their CSS, fonts and images from ``/static`` and
 #: evidence files from ``/claims/…/documents/…``; there is no script today, and a script
 #: added later must be a file under ``static/`` (``'self'``), never inline.
-CONTENT_SECURITY_POLICY = "; ".join((
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self'",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "object-src 'self'",  # the PDF preview on the claim page
-    "frame-src 'self'",
-    "form-action 'self'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-))
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'self'",  # the PDF preview on the claim page
+        "frame-src 'self'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    )
+)
 
 #: An evidence file shown in the claim page's preview: it may be embedded by this site only,
 #: and loads nothing itself (Chromium's PDF viewer is not subject to it).
-EMBEDDABLE_FILE_POLICY = "; ".join((
-    "default-src 'none'",
-    "object-src 'self'",
-    "img-src 'self'",
-    "base-uri 'none'",
-    "frame-ancestors 'self'",
-))
+EMBEDDABLE_FILE_POLICY = "; ".join(
+    (
+        "default-src 'none'",
+        "object-src 'self'",
+        "img-src 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'self'",
+    )
+)
 
 
 def allow_same_origin_framing(response):

@@ -1,4 +1,5 @@
 """Monotonic counters for codes that are issued once and never reused (一人一码)."""
+
 from __future__ import annotations
 
 from sqlalchemy import String, insert, update
@@ -21,9 +22,12 @@ def next_value(name: str) -> int:
     The row lock taken by the UPDATE serialises concurrent issuers until commit; a
     rolled-back transaction gives its number back, a committed one never does.
     """
-    stmt = (update(CodeSequence).where(CodeSequence.name == name)
-            .values(last_value=CodeSequence.last_value + 1)
-            .returning(CodeSequence.last_value))
+    stmt = (
+        update(CodeSequence)
+        .where(CodeSequence.name == name)
+        .values(last_value=CodeSequence.last_value + 1)
+        .returning(CodeSequence.last_value)
+    )
     value = db.session.execute(stmt).scalar_one_or_none()
     if value is not None:
         return value

@@ -6,6 +6,7 @@ write take the write lock at the start (BEGIN IMMEDIATE): two deferred transacti
 both read and then write would otherwise fail with "database is locked" instead of
 waiting their turn.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -23,8 +24,7 @@ def _configure_connection(dbapi_connection, _record):
         return
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    for pragma in ("foreign_keys=ON", "journal_mode=WAL", "busy_timeout=15000",
-                   "synchronous=NORMAL"):
+    for pragma in ("foreign_keys=ON", "journal_mode=WAL", "busy_timeout=15000", "synchronous=NORMAL"):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 

@@ -8,6 +8,7 @@ on long tables; document-style reports use xhtml2pdf, see reports/pdf.py).
 Headers are bilingual (``中文 English``) in Excel and PDF; CSV keeps the machine names the
 API uses, so that tools can read it.
 """
+
 from __future__ import annotations
 
 import csv
@@ -32,8 +33,8 @@ class Column:
     key: str
     zh: str
     en: str
-    kind: str = "text"      # text | money | int | bool
-    width: float = 12       # Excel character widths; PDF widths are in proportion
+    kind: str = "text"  # text | money | int | bool
+    width: float = 12  # Excel character widths; PDF widths are in proportion
 
     @property
     def heading(self) -> str:
@@ -95,12 +96,16 @@ def write_xlsx(target, sheets: list[Sheet]) -> None:
 
     workbook = Workbook(write_only=True)
     workbook.add_named_style(NamedStyle(name="money", number_format=MONEY_FORMAT))
-    workbook.add_named_style(NamedStyle(name="header", font=Font(bold=True),
-                                        fill=PatternFill("solid", fgColor="DDE6F0"),
-                                        alignment=Alignment(wrap_text=True, vertical="center")))
+    workbook.add_named_style(
+        NamedStyle(
+            name="header",
+            font=Font(bold=True),
+            fill=PatternFill("solid", fgColor="DDE6F0"),
+            alignment=Alignment(wrap_text=True, vertical="center"),
+        )
+    )
     workbook.add_named_style(NamedStyle(name="total", font=Font(bold=True)))
-    workbook.add_named_style(NamedStyle(name="total_money", font=Font(bold=True),
-                                        number_format=MONEY_FORMAT))
+    workbook.add_named_style(NamedStyle(name="total_money", font=Font(bold=True), number_format=MONEY_FORMAT))
     bodies = []
     for number, sheet in enumerate(sheets, start=1):
         worksheet = workbook.create_sheet(sheet.title[:31])
@@ -124,14 +129,15 @@ def write_xlsx(target, sheets: list[Sheet]) -> None:
 
         worksheet.append([styled(c.heading, "header") for c in sheet.columns])
         worksheet.append([styled(0, "money") if c.kind == "money" else 0 for c in sheet.columns])
-        worksheet.append([styled(0, "total_money" if c.kind == "money" else "total")
-                          for c in sheet.columns])
+        worksheet.append([styled(0, "total_money" if c.kind == "money" else "total") for c in sheet.columns])
         bodies.append(_SheetBody(f"xl/worksheets/sheet{number}.xml", sheet, header_row + 1))
     with tempfile.TemporaryFile() as package:
         workbook.save(package)
         package.seek(0)
-        with zipfile.ZipFile(package) as source, \
-                zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
+        with (
+            zipfile.ZipFile(package) as source,
+            zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out,
+        ):
             by_name = {body.member: body for body in bodies}
             for info in source.infolist():
                 body = by_name.get(info.filename)
@@ -182,8 +188,10 @@ class _SheetBody:
 
     def _styles(self, row_xml: str) -> dict[str, str]:
 
-        return {letter: f' s="{style}"' for letter, style in
-                re.findall(r'<c r="([A-Z]+)\d+"[^>]*?\bs="(\d+)"', row_xml)}
+        return {
+            letter: f' s="{style}"'
+            for letter, style in re.findall(r'<c r="([A-Z]+)\d+"[^>]*?\bs="(\d+)"', row_xml)
+        }
 
     def _row(self, number: int, values: dict, styles: dict, label_first: bool = False) -> str:
         cells = [f'<row r="{number}">']
@@ -201,8 +209,9 @@ class _SheetBody:
                 cells.append(f'<c r="{letter}{number}"{style}><v>{value}</v></c>')
             else:
                 text = ("是 yes" if value else "否 no") if kind == "bool" else str(value)
-                cells.append(f'<c r="{letter}{number}"{style} t="inlineStr"><is><t>'
-                             f"{_xml_text(text)}</t></is></c>")
+                cells.append(
+                    f'<c r="{letter}{number}"{style} t="inlineStr"><is><t>{_xml_text(text)}</t></is></c>'
+                )
         cells.append("</row>")
         return "".join(cells)
 
@@ -218,10 +227,17 @@ def _xml_text(text: str) -> str:
 
 # --- long PDF listings ------------------------------------------------------------------------
 
-def write_pdf_listing(target, *, title: str, subtitle: str, columns: list[Column],
-                      rows: Iterable[dict],
-                      totals: Callable[[], list[tuple[str, dict]]] | None = None,
-                      second_line: Callable[[dict], str] | None = None) -> int:
+
+def write_pdf_listing(
+    target,
+    *,
+    title: str,
+    subtitle: str,
+    columns: list[Column],
+    rows: Iterable[dict],
+    totals: Callable[[], list[tuple[str, dict]]] | None = None,
+    second_line: Callable[[dict], str] | None = None,
+) -> int:
     """A landscape A4 listing drawn directly on the canvas, page by page; returns the pages.
 
     ``totals`` is called once the rows are drawn and gives closing rows, each with the label

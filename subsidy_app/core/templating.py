@@ -1,4 +1,5 @@
 """What every template can use: money and time formatting, the acting user, languages."""
+
 from __future__ import annotations
 
 from flask_babel import format_date, format_datetime, get_locale
@@ -19,11 +20,16 @@ def init_app(app) -> None:
     labels.init_app(app)
     app.jinja_env.filters["money"] = format_money
     # Stored in UTC, shown in Asia/Shanghai (BABEL_DEFAULT_TIMEZONE).
-    app.jinja_env.filters["localtime"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm") if value else ""
+    app.jinja_env.filters["localtime"] = lambda value: (
+        format_datetime(value, "yyyy-MM-dd HH:mm") if value else ""
+    )
     app.jinja_env.filters["localdate"] = lambda value: format_date(value, "yyyy-MM-dd") if value else ""
     app.jinja_env.globals["localized"] = localized
 
     @app.context_processor
     def _globals():
-        return {"actor": current_actor(), "current_lang": str(get_locale() or "zh"),
-                "languages": app.config["LANGUAGES"]}
+        return {
+            "actor": current_actor(),
+            "current_lang": str(get_locale() or "zh"),
+            "languages": app.config["LANGUAGES"],
+        }

@@ -1,4 +1,5 @@
 """Times are stored in UTC and shown in Asia/Shanghai."""
+
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 

@@ -7,11 +7,17 @@ from ..core.htmlforms import options
 
 
 class ListingForm(FlaskForm):
-    subject_kind = SelectField(_l("Subject"), choices=options([("organization", _l("Organisation")), ("talent", _l("Talent"))]))
-    subject_id = StringField(_l("Organisation id or talent code"), validators=[DataRequired(), Length(max=20)])
+    subject_kind = SelectField(
+        _l("Subject"), choices=options([("organization", _l("Organisation")), ("talent", _l("Talent"))])
+    )
+    subject_id = StringField(
+        _l("Organisation id or talent code"), validators=[DataRequired(), Length(max=20)]
+    )
     list = SelectField(_l("List"), choices=options([("black", _l("Black list")), ("red", _l("Red list"))]))
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
-    inspection_result_id = IntegerField(_l("Spot-check result (if it proposed this)"), validators=[Optional()])
+    inspection_result_id = IntegerField(
+        _l("Spot-check result (if it proposed this)"), validators=[Optional()]
+    )
 
 
 class LiftForm(FlaskForm):

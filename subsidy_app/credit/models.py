@@ -13,7 +13,7 @@ from ..subjects.kinds import SubjectKind
 
 
 class CreditList(StrEnum):
-    RED = "red"      # 诚信典型: fast lane
+    RED = "red"  # 诚信典型: fast lane
     BLACK = "black"  # 严重失信主体: not eligible while listed
 
 
@@ -22,9 +22,12 @@ class CreditListing(db.Model):
 
     __tablename__ = "credit_listings"
     __table_args__ = (
-        CheckConstraint("(subject_kind = 'organization' AND organization_id IS NOT NULL "
-                        "AND talent_id IS NULL) OR (subject_kind = 'talent' AND talent_id IS NOT "
-                        "NULL AND organization_id IS NULL)", name="one_subject"),
+        CheckConstraint(
+            "(subject_kind = 'organization' AND organization_id IS NOT NULL "
+            "AND talent_id IS NULL) OR (subject_kind = 'talent' AND talent_id IS NOT "
+            "NULL AND organization_id IS NULL)",
+            name="one_subject",
+        ),
         Index("ix_credit_listings_active", "list", "lifted_at"),
     )
 
@@ -53,8 +56,9 @@ class CreditListing(db.Model):
     @property
     def subject_id(self):
         """The organisation's id or the talent's code, as the API names subjects."""
-        return self.organization_id if self.subject_kind == SubjectKind.ORGANIZATION \
-            else self.talent.talent_code
+        return (
+            self.organization_id if self.subject_kind == SubjectKind.ORGANIZATION else self.talent.talent_code
+        )
 
     @property
     def subject_name(self) -> str:

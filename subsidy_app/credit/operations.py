@@ -1,4 +1,5 @@
 """Listing and lifting, and the questions eligibility and queues ask of the lists."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -21,16 +22,23 @@ AUDITED = ("subject_kind", "organization_id", "talent_id", "list", "reason", "li
 
 
 def _active_listing(subject: dict, which: CreditList) -> CreditListing | None:
-    stmt = select(CreditListing).where(CreditListing.list == which,
-                                       CreditListing.lifted_at.is_(None))
+    stmt = select(CreditListing).where(CreditListing.list == which, CreditListing.lifted_at.is_(None))
     for column, value in subject.items():
         stmt = stmt.where(getattr(CreditListing, column) == value)
     return db.session.execute(stmt).scalars().first()
 
 
-def list_subject(actor: Actor | None, *, subject_kind: SubjectKind | str, subject_id, list: CreditList | str,
-                 reason: str, listed_on: date | None = None, source: str = "manual",
-                 inspection_result_id: int | None = None) -> CreditListing:
+def list_subject(
+    actor: Actor | None,
+    *,
+    subject_kind: SubjectKind | str,
+    subject_id,
+    list: CreditList | str,
+    reason: str,
+    listed_on: date | None = None,
+    source: str = "manual",
+    inspection_result_id: int | None = None,
+) -> CreditListing:
     """Put an organisation or a talent on the red or the black list (十七).
 
     Black-listing someone on the red list ends the red listing: one cannot be both. A
@@ -49,13 +57,25 @@ def list_subject(actor: Actor | None, *, subject_kind: SubjectKind | str, subjec
         red = _active_listing(subject, CreditList.RED)
         if red is not None:
             _lift(actor, red, _("Superseded by a black listing."))
-    listing = CreditListing(subject_kind=subject_kind, list=which, reason=reason.strip(),
-                            listed_on=listed_on or local_today(), source=source,
-                            listed_by_id=actor.id if actor else None, **subject)
+    listing = CreditListing(
+        subject_kind=subject_kind,
+        list=which,
+        reason=reason.strip(),
+        listed_on=listed_on or local_today(),
+        source=source,
+        listed_by_id=actor.id if actor else None,
+        **subject,
+    )
     db.session.add(listing)
     db.session.flush()
-    audit.record(actor, "credit.list", "credit_listing", listing.id,
-                 after=audit.snapshot(listing, *AUDITED), reason=listing.reason)
+    audit.record(
+        actor,
+        "credit.list",
+        "credit_listing",
+        listing.id,
+        after=audit.snapshot(listing, *AUDITED),
+        reason=listing.reason,
+    )
     return listing
 
 
@@ -63,8 +83,9 @@ def _proposal_source(result_id: int, subject: dict, which: CreditList) -> str:
     """The listing must be the one the spot check proposed, of the object it checked (for a
     paid claim: its organisation or its talent), and taken up once."""
     result, item = inspections.proposal(result_id)
-    refused = invalid("inspection_result_id",
-                      _("This spot check proposed another listing or another subject."))
+    refused = invalid(
+        "inspection_result_id", _("This spot check proposed another listing or another subject.")
+    )
     if result.proposed_listing != which.value:
         raise refused
     if item.object_kind == "organization":
@@ -86,8 +107,15 @@ def _lift(actor: Actor | None, listing: CreditListing, reason: str) -> None:
     listing.lifted_at = utcnow()
     listing.lifted_by_id = actor.id if actor else None
     listing.lift_reason = reason
-    audit.record(actor, "credit.lift", "credit_listing", listing.id,
-                 before={"active": True}, after={"active": False}, reason=reason)
+    audit.record(
+        actor,
+        "credit.lift",
+        "credit_listing",
+        listing.id,
+        before={"active": True},
+        after={"active": False},
+        reason=reason,
+    )
 
 
 def lift(actor: Actor, listing_id: int, *, reason: str) -> CreditListing:
@@ -104,13 +132,19 @@ def lift(actor: Actor, listing_id: int, *, reason: str) -> CreditListing:
     return listing
 
 
-def listings(actor: Actor, *, active: bool | None = None, which: CreditList | None = None,
-             subject_kind: SubjectKind | None = None):
+def listings(
+    actor: Actor,
+    *,
+    active: bool | None = None,
+    which: CreditList | None = None,
+    subject_kind: SubjectKind | None = None,
+):
     require(actor, "credit.read")
     stmt = select(CreditListing).order_by(CreditListing.id.desc())
     if active is not None:
-        stmt = stmt.where(CreditListing.lifted_at.is_(None) if active
-                          else CreditListing.lifted_at.is_not(None))
+        stmt = stmt.where(
+            CreditListing.lifted_at.is_(None) if active else CreditListing.lifted_at.is_not(None)
+        )
     if which is not None:
         stmt = stmt.where(CreditListing.list == which)
     if subject_kind is not None:
@@ -120,35 +154,47 @@ def listings(actor: Actor, *, active: bool | None = None, which: CreditList | No
 
 # --- questions asked by eligibility and queues ---------------------------------------------
 
+
 def black_listed(*, organization_ids=(), talent_ids=()) -> list[CreditListing]:
     """The active black listings of any of these subjects."""
     organization_ids = [i for i in organization_ids if i is not None]
     talent_ids = [i for i in talent_ids if i is not None]
     if not organization_ids and not talent_ids:
         return []
-    stmt = select(CreditListing).where(CreditListing.list == CreditList.BLACK,
-                                       CreditListing.lifted_at.is_(None))
-    stmt = stmt.where(CreditListing.organization_id.in_(organization_ids)
-                      | CreditListing.talent_id.in_(talent_ids))
+    stmt = select(CreditListing).where(
+        CreditListing.list == CreditList.BLACK, CreditListing.lifted_at.is_(None)
+    )
+    stmt = stmt.where(
+        CreditListing.organization_id.in_(organization_ids) | CreditListing.talent_id.in_(talent_ids)
+    )
     return list(db.session.execute(stmt).scalars())
 
 
 def red_listed_organizations_subquery():
     """Ids of organisations on the red list now (for ordering queues)."""
-    return (select(CreditListing.organization_id)
-            .where(CreditListing.list == CreditList.RED, CreditListing.lifted_at.is_(None),
-                   CreditListing.organization_id.is_not(None)))
+    return select(CreditListing.organization_id).where(
+        CreditListing.list == CreditList.RED,
+        CreditListing.lifted_at.is_(None),
+        CreditListing.organization_id.is_not(None),
+    )
 
 
 def is_red_listed(organization_id: int | None) -> bool:
     if organization_id is None:
         return False
-    return db.session.execute(red_listed_organizations_subquery().where(
-        CreditListing.organization_id == organization_id)).first() is not None
+    return (
+        db.session.execute(
+            red_listed_organizations_subquery().where(CreditListing.organization_id == organization_id)
+        ).first()
+        is not None
+    )
 
 
 def black_listed_ids() -> tuple[set[int], set[int]]:
     """Organisation ids and talent ids on the black list now."""
-    rows = db.session.execute(select(CreditListing.organization_id, CreditListing.talent_id).where(
-        CreditListing.list == CreditList.BLACK, CreditListing.lifted_at.is_(None))).all()
+    rows = db.session.execute(
+        select(CreditListing.organization_id, CreditListing.talent_id).where(
+            CreditListing.list == CreditList.BLACK, CreditListing.lifted_at.is_(None)
+        )
+    ).all()
     return {o for o, _t in rows if o}, {t for _o, t in rows if t}

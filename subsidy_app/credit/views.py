@@ -1,4 +1,5 @@
 """Red and black lists (十七): current and past listings, listing, lifting."""
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -21,10 +22,18 @@ def index():
     form = ListingForm()
     status = 200
     if form.validate_on_submit():
-        done = attempt(form, lambda: operations.list_subject(
-            actor, subject_kind=form.subject_kind.data, subject_id=form.subject_id.data.strip(),
-            list=form.list.data, reason=form.reason.data,
-            inspection_result_id=form.inspection_result_id.data), _("Listed."))
+        done = attempt(
+            form,
+            lambda: operations.list_subject(
+                actor,
+                subject_kind=form.subject_kind.data,
+                subject_id=form.subject_id.data.strip(),
+                list=form.list.data,
+                reason=form.reason.data,
+                inspection_result_id=form.inspection_result_id.data,
+            ),
+            _("Listed."),
+        )
         if done:
             return redirect(url_for("credit.index"))
         status = 422
@@ -32,8 +41,14 @@ def index():
         status = 422
     page = paginate_html(operations.listings(actor), request.args)
     proposals = inspections.open_proposals(actor) if can(actor, "inspection.read") else []
-    return render_template("credit/index.html", page=page, form=form, lift=LiftForm(formdata=None),
-                           may_list=can(actor, "credit.list"), proposals=proposals), status
+    return render_template(
+        "credit/index.html",
+        page=page,
+        form=form,
+        lift=LiftForm(formdata=None),
+        may_list=can(actor, "credit.list"),
+        proposals=proposals,
+    ), status
 
 
 @bp.route("/<int:listing_id>/lift", methods=["POST"])
@@ -41,7 +56,9 @@ def index():
 def lift(listing_id):
     form = LiftForm()
     if form.validate_on_submit():
-        attempt(form, lambda: operations.lift(current_actor(), listing_id, reason=form.reason.data), _("Lifted."))
+        attempt(
+            form, lambda: operations.lift(current_actor(), listing_id, reason=form.reason.data), _("Lifted.")
+        )
     else:
         flash(_("Say why the listing is lifted."), "error")
     return redirect(url_for("credit.index"))

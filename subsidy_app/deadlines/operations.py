@@ -1,4 +1,5 @@
 """Deadlines of stages, from dated time limits and the working calendar."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -38,8 +39,10 @@ def _time_limits() -> list[StageTimeLimit]:
 def calendar(start: date, end: date) -> tuple[frozenset[date], frozenset[date]]:
     """Holidays and worked weekend days between two dates."""
     holidays, workdays = _calendar_days()
-    return (frozenset(d for d in holidays if start <= d <= end),
-            frozenset(d for d in workdays if start <= d <= end))
+    return (
+        frozenset(d for d in holidays if start <= d <= end),
+        frozenset(d for d in workdays if start <= d <= end),
+    )
 
 
 def _calendar_days() -> tuple[set[date], set[date]]:
@@ -75,38 +78,63 @@ def working_days_left(due: date, today: date | None = None) -> int:
 
 def list_time_limits(actor: Actor):
     require(actor, "deadline.read")
-    return list(db.session.execute(
-        select(StageTimeLimit).order_by(StageTimeLimit.stage, StageTimeLimit.effective_from)).scalars())
+    return list(
+        db.session.execute(
+            select(StageTimeLimit).order_by(StageTimeLimit.stage, StageTimeLimit.effective_from)
+        ).scalars()
+    )
 
 
-def change_time_limit(actor: Actor, *, stage: str, working_days: int, effective_from: date,
-                      reason: str) -> StageTimeLimit:
+def change_time_limit(
+    actor: Actor, *, stage: str, working_days: int, effective_from: date, reason: str
+) -> StageTimeLimit:
     require(actor, "deadline.change")
     if stage not in known_stages():
         raise invalid("stage", _("Must be one of: %(choices)s.", choices=", ".join(known_stages())))
-    if db.session.execute(select(StageTimeLimit.id).where(
-            StageTimeLimit.stage == stage, StageTimeLimit.effective_from == effective_from)).first():
-        raise Conflict(_("A time limit from %(day)s is already recorded; choose another date.",
-                         day=effective_from.isoformat()),
-                       fields={"effective_from": [_("Already used.")]})
+    if db.session.execute(
+        select(StageTimeLimit.id).where(
+            StageTimeLimit.stage == stage, StageTimeLimit.effective_from == effective_from
+        )
+    ).first():
+        raise Conflict(
+            _(
+                "A time limit from %(day)s is already recorded; choose another date.",
+                day=effective_from.isoformat(),
+            ),
+            fields={"effective_from": [_("Already used.")]},
+        )
     before = time_limit(stage, effective_from)
     g.pop("stage_time_limits", None)
-    row = StageTimeLimit(stage=stage, working_days=working_days, effective_from=effective_from,
-                         reason=reason.strip(), created_by_id=actor.id)
+    row = StageTimeLimit(
+        stage=stage,
+        working_days=working_days,
+        effective_from=effective_from,
+        reason=reason.strip(),
+        created_by_id=actor.id,
+    )
     db.session.add(row)
     db.session.flush()
-    audit.record(actor, "deadline.change", "stage_time_limit", stage,
-                 before={"working_days": before.working_days if before else None},
-                 after={"working_days": working_days, "effective_from": effective_from},
-                 reason=reason.strip())
+    audit.record(
+        actor,
+        "deadline.change",
+        "stage_time_limit",
+        stage,
+        before={"working_days": before.working_days if before else None},
+        after={"working_days": working_days, "effective_from": effective_from},
+        reason=reason.strip(),
+    )
     return row
 
 
 def list_calendar(actor: Actor, year: int) -> list[CalendarDay]:
     require(actor, "deadline.read")
-    return list(db.session.execute(select(CalendarDay).where(
-        CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
-        .order_by(CalendarDay.day)).scalars())
+    return list(
+        db.session.execute(
+            select(CalendarDay)
+            .where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
+            .order_by(CalendarDay.day)
+        ).scalars()
+    )
 
 
 def set_calendar_day(actor: Actor, *, day: date, kind: DayKind | str, name: str) -> CalendarDay:
@@ -118,21 +146,29 @@ def set_calendar_day(actor: Actor, *, day: date, kind: DayKind | str, name: str)
     row = CalendarDay(day=day, kind=DayKind(kind), name=name.strip())
     db.session.add(row)
     db.session.flush()
-    audit.record(actor, "calendar.set", "calendar_day", day.isoformat(),
-                 after={"kind": row.kind, "name": row.name})
+    audit.record(
+        actor, "calendar.set", "calendar_day", day.isoformat(), after={"kind": row.kind, "name": row.name}
+    )
     return row
 
 
 # --- loading from the plan file -------------------------------------------------------------
+
 
 def load_from_plan(plan: dict) -> dict[str, int]:
     added = {"stage_limits": 0, "calendar_days": 0}
     header = plan["plan"]
     for stage, spec in plan.get("stage_limits", {}).items():
         if time_limit(stage, date.max) is None:
-            db.session.add(StageTimeLimit(
-                stage=stage, working_days=spec["working_days"], effective_from=header["effective_from"],
-                is_default=True, reason=spec.get("note", "default")))
+            db.session.add(
+                StageTimeLimit(
+                    stage=stage,
+                    working_days=spec["working_days"],
+                    effective_from=header["effective_from"],
+                    is_default=True,
+                    reason=spec.get("note", "default"),
+                )
+            )
             added["stage_limits"] += 1
     present = set(db.session.execute(select(CalendarDay.day)).scalars())
     for first, last, name in plan.get("calendar", {}).get("holidays", []):

@@ -1,5 +1,6 @@
 """Working-day arithmetic (pure): Monday to Friday, less public holidays, plus the weekend
 days the State Council makes working days (调休)."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -11,8 +12,9 @@ def is_working_day(day: date, holidays: frozenset[date], workdays: frozenset[dat
     return day.weekday() < 5 and day not in holidays
 
 
-def add_working_days(start: date, days: int, holidays: frozenset[date] = frozenset(),
-                     workdays: frozenset[date] = frozenset()) -> date:
+def add_working_days(
+    start: date, days: int, holidays: frozenset[date] = frozenset(), workdays: frozenset[date] = frozenset()
+) -> date:
     """The date ``days`` working days after ``start`` (the day work starts does not count)."""
     if days < 0:
         raise ValueError("days must be >= 0")
@@ -25,8 +27,9 @@ def add_working_days(start: date, days: int, holidays: frozenset[date] = frozens
     return current
 
 
-def working_days_between(start: date, end: date, holidays: frozenset[date] = frozenset(),
-                         workdays: frozenset[date] = frozenset()) -> int:
+def working_days_between(
+    start: date, end: date, holidays: frozenset[date] = frozenset(), workdays: frozenset[date] = frozenset()
+) -> int:
     """Working days after ``start`` up to and including ``end`` (negative if end is earlier)."""
     if end < start:
         return -working_days_between(end, start, holidays, workdays)

@@ -1,4 +1,5 @@
 """Load demonstration data through the same operations a user would call."""
+
 from __future__ import annotations
 
 import io
@@ -65,19 +66,57 @@ USERS = [
 ]
 
 TALENTS = [
-    dict(name="Hans Müller", nationality="DEU", passport_no="C4F7J2K9L", birth_date=date(1978, 5, 12),
-         degree="doctorate", years_experience=14, work_permit_no="1140100200000123",
-         permit_class="A", org=0, shanxi_start_date=date(2024, 3, 1), talent_kind="research"),
-    dict(name="Emily Carter", nationality="USA", passport_no="567012345", birth_date=date(1986, 9, 30),
-         degree="master", years_experience=8, work_permit_no="1140100200000456",
-         permit_class="B", org=0, shanxi_start_date=date(2025, 6, 15), talent_kind="professional"),
-    dict(name="陈大文 CHAN Tai Man", nationality="HKG", passport_no="H12345678",
-         birth_date=date(1990, 2, 14), degree="master", years_experience=6, org=1,
-         shanxi_start_date=date(2025, 9, 1), talent_kind="urgent"),
-    dict(name="Yuki Tanaka", nationality="JPN", passport_no="TR1234567", birth_date=date(1996, 7, 7),
-         degree="bachelor", years_experience=2, work_permit_no="1140700200000789",
-         permit_class="B", org=1, shanxi_start_date=date(2024, 9, 1), graduated_in_china=True,
-         talent_kind="professional"),
+    dict(
+        name="Hans Müller",
+        nationality="DEU",
+        passport_no="C4F7J2K9L",
+        birth_date=date(1978, 5, 12),
+        degree="doctorate",
+        years_experience=14,
+        work_permit_no="1140100200000123",
+        permit_class="A",
+        org=0,
+        shanxi_start_date=date(2024, 3, 1),
+        talent_kind="research",
+    ),
+    dict(
+        name="Emily Carter",
+        nationality="USA",
+        passport_no="567012345",
+        birth_date=date(1986, 9, 30),
+        degree="master",
+        years_experience=8,
+        work_permit_no="1140100200000456",
+        permit_class="B",
+        org=0,
+        shanxi_start_date=date(2025, 6, 15),
+        talent_kind="professional",
+    ),
+    dict(
+        name="陈大文 CHAN Tai Man",
+        nationality="HKG",
+        passport_no="H12345678",
+        birth_date=date(1990, 2, 14),
+        degree="master",
+        years_experience=6,
+        org=1,
+        shanxi_start_date=date(2025, 9, 1),
+        talent_kind="urgent",
+    ),
+    dict(
+        name="Yuki Tanaka",
+        nationality="JPN",
+        passport_no="TR1234567",
+        birth_date=date(1996, 7, 7),
+        degree="bachelor",
+        years_experience=2,
+        work_permit_no="1140700200000789",
+        permit_class="B",
+        org=1,
+        shanxi_start_date=date(2024, 9, 1),
+        graduated_in_china=True,
+        talent_kind="professional",
+    ),
 ]
 
 
@@ -86,9 +125,18 @@ def _ensure_organizations() -> list[Organization]:
     for kind, name, first17, city in ORGANIZATIONS:
         code = credit_code.complete(first17)
         existing = organizations.find_by_credit_code(code)
-        result.append(existing or organizations.create_organization(
-            None, kind=kind, name=name, credit_code=code, city=city,
-            bank_name="中国工商银行太原迎泽支行", bank_account_no=f"0502{first17[-8:]}0001"))
+        result.append(
+            existing
+            or organizations.create_organization(
+                None,
+                kind=kind,
+                name=name,
+                credit_code=code,
+                city=city,
+                bank_name="中国工商银行太原迎泽支行",
+                bank_account_no=f"0502{first17[-8:]}0001",
+            )
+        )
     return result
 
 
@@ -98,14 +146,21 @@ def _ensure_talents(orgs: list[Organization]) -> None:
         spec = dict(spec)
         org = orgs[spec.pop("org")]
         passport = identity.normalize_passport(spec["passport_no"])
-        held = db.session.execute(select(TalentPassport.id).where(
-            TalentPassport.passport_no == passport,
-            TalentPassport.nationality == spec["nationality"])).first()
+        held = db.session.execute(
+            select(TalentPassport.id).where(
+                TalentPassport.passport_no == passport, TalentPassport.nationality == spec["nationality"]
+            )
+        ).first()
         if not held:
             talent = talents.register_talent(None, employer_id=org.id, **spec)
             hr = users.find_user("hr")
-            bankaccounts.set_bank_account(hr, "talent", talent.talent_code, bank_name="中国银行山西省分行",
-                                          account_no=f"6216600{talent.id:09d}")
+            bankaccounts.set_bank_account(
+                hr,
+                "talent",
+                talent.talent_code,
+                bank_name="中国银行山西省分行",
+                account_no=f"6216600{talent.id:09d}",
+            )
 
 
 def _new_password() -> str:
@@ -123,9 +178,15 @@ def load_demo() -> list[DemoAccount]:
         org = orgs[org_index] if org_index is not None else None
         user = users.find_user(username)
         if user is None:
-            users.create_user(None, username=username, password=password, role=role,
-                              organization_id=org.id if org else None, display_name=display_name,
-                              is_senior=username == "hrlead")
+            users.create_user(
+                None,
+                username=username,
+                password=password,
+                role=role,
+                organization_id=org.id if org else None,
+                display_name=display_name,
+                is_senior=username == "hrlead",
+            )
         else:
             users.set_password(None, user, password, reason="demo data reloaded: new password")
         accounts.append(DemoAccount(username, role, password, org.name if org else None))
@@ -153,13 +214,13 @@ def _sample_pdf(title: str) -> bytes:
 
 def _attach_all(actor: Actor, claim) -> None:
 
-
-
-    for kind in claim.program.documents_by(DocumentRequirement.ESSENTIAL) + \
-            claim.program.documents_by(DocumentRequirement.DEFERRABLE):
+    for kind in claim.program.documents_by(DocumentRequirement.ESSENTIAL) + claim.program.documents_by(
+        DocumentRequirement.DEFERRABLE
+    ):
         data = _sample_pdf(f"{claim.program.code} / {kind}")
-        documents.upload(actor, claim.id, kind=kind,
-                         file=FileStorage(io.BytesIO(data), filename=f"{kind}.pdf"))
+        documents.upload(
+            actor, claim.id, kind=kind, file=FileStorage(io.BytesIO(data), filename=f"{kind}.pdf")
+        )
 
 
 def _ensure_claims(orgs: list[Organization]) -> None:
@@ -171,40 +232,52 @@ def _ensure_claims(orgs: list[Organization]) -> None:
     key = projects.create_project(hr, name="2024年度省级重点引才项目（高端装备）", level="key", year=2024)
     projects.create_project(hr, name="2025年度省级常规引才项目", level="regular", year=2025)
     hans, emily = (talents.find_talent(code) for code in _codes_of(["C4F7J2K9L", "567012345"]))
-    recruit = claims.create_claim(employer, program_code="RECRUIT_KEY", talent_code=hans.talent_code,
-                                  details={"project_id": key.id})
+    recruit = claims.create_claim(
+        employer, program_code="RECRUIT_KEY", talent_code=hans.talent_code, details={"project_id": key.id}
+    )
     _attach_all(employer, recruit)
     actions.act(employer, recruit.id, action="submit")
-    commission = claims.create_claim(agent, program_code="HEADHUNTER", talent_code=hans.talent_code,
-                                     details={"contract_signed_on": "2024-01-15",
-                                              "commission": "60000.00"})
+    commission = claims.create_claim(
+        agent,
+        program_code="HEADHUNTER",
+        talent_code=hans.talent_code,
+        details={"contract_signed_on": "2024-01-15", "commission": "60000.00"},
+    )
     _attach_all(agent, commission)
     actions.act(agent, commission.id, action="submit")
-    travel = claims.create_claim(employer, program_code="TRAVEL", talent_code=emily.talent_code,
-                                 amount_requested="9650.00")
+    travel = claims.create_claim(
+        employer, program_code="TRAVEL", talent_code=emily.talent_code, amount_requested="9650.00"
+    )
     _attach_all(employer, travel)
     _ensure_budgets()
     _pay(travel.id)
     actions.act(hr, recruit.id, action="hr_approve", comment="材料齐全，符合(六)")
-    actions.act(users.find_user("finance"), recruit.id, action="finance_approve",
-                comment="预算内，同意支付")
+    actions.act(users.find_user("finance"), recruit.id, action="finance_approve", comment="预算内，同意支付")
 
 
 #: The demonstration budget of the current fiscal year, per program (yuan).
-DEMO_BUDGETS = {"RECRUIT_KEY": "5000000.00", "RECRUIT_REGULAR": "2000000.00",
-                "HEADHUNTER": "1000000.00", "TRAVEL": "300000.00"}
+DEMO_BUDGETS = {
+    "RECRUIT_KEY": "5000000.00",
+    "RECRUIT_REGULAR": "2000000.00",
+    "HEADHUNTER": "1000000.00",
+    "TRAVEL": "300000.00",
+}
 
 
 def _ensure_budgets() -> None:
-
 
     finance = users.find_user("finance")
     year = budgets.current_fiscal_year()
     for code, amount in DEMO_BUDGETS.items():
         program = programs.find_program(code)
         if budgets.find_line(year, program.id) is None:
-            budgets.allocate(finance, fiscal_year=year, program_code=code, amount=Decimal(amount),
-                             reason="演示数据：年度专项经费 demonstration allocation")
+            budgets.allocate(
+                finance,
+                fiscal_year=year,
+                program_code=code,
+                amount=Decimal(amount),
+                reason="演示数据：年度专项经费 demonstration allocation",
+            )
 
 
 def _pay(claim_id: int) -> None:
@@ -221,14 +294,17 @@ def _pay(claim_id: int) -> None:
 
 def _codes_of(passports: list[str]) -> list[str]:
 
-    return [db.session.execute(select(Talent.talent_code).join(TalentPassport).where(
-        TalentPassport.passport_no == number)).scalar_one() for number in passports]
+    return [
+        db.session.execute(
+            select(Talent.talent_code).join(TalentPassport).where(TalentPassport.passport_no == number)
+        ).scalar_one()
+        for number in passports
+    ]
 
 
 def _ensure_supervision() -> None:
     """Two HR inspectors on the roster, this year's inspection plan, a Friendship Award and
     a provincial demonstration base (each with its claim), so that those pages are not empty."""
-
 
     hr = users.find_user("hr")
     for name, field in (("hr2", "资助资金使用"), ("hrlead", "引才中介服务")):
@@ -237,11 +313,15 @@ def _ensure_supervision() -> None:
             inspections.add_inspector(hr, user_id=user.id, field=field)
     year = local_today().year
     if not db.session.execute(select(InspectionPlan.id).where(InspectionPlan.year == year)).first():
-        inspections.create_plan(hr, year=year, matters=[
-            "引才资助资金申领和使用情况", "引才中介佣金的真实性", "引才示范推广基地建设情况"])
+        inspections.create_plan(
+            hr,
+            year=year,
+            matters=["引才资助资金申领和使用情况", "引才中介佣金的真实性", "引才示范推广基地建设情况"],
+        )
     if not db.session.execute(select(Award.id).limit(1)).first():
         hans = talents.find_talent(_codes_of(["C4F7J2K9L"])[0])
         awards.record_award(hr, kind="friendship_provincial", talent_code=hans.talent_code, year=year - 1)
         employer2 = organizations.find_by_credit_code(credit_code.complete(ORGANIZATIONS[1][2]))
-        awards.record_base(hr, level="provincial", organization_id=employer2.id,
-                           designated_on=date(year, 3, 1))
+        awards.record_base(
+            hr, level="provincial", organization_id=employer2.id, designated_on=date(year, 3, 1)
+        )

@@ -1,4 +1,5 @@
 """What each role's landing page shows (read-only queries, scoped like the API)."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -32,13 +33,16 @@ def landing_data(actor: Actor) -> dict:
             "talents": db.session.execute(select(func.count(Talent.id))).scalar_one(),
             "users": db.session.execute(select(func.count(User.id))).scalar_one(),
         }
-        data["recent_talents"] = _first(talents.visible_talents(actor).order_by(None)
-                                        .order_by(Talent.id.desc()))
+        data["recent_talents"] = _first(
+            talents.visible_talents(actor).order_by(None).order_by(Talent.id.desc())
+        )
     if can(actor, "report.read"):
-
         quarter, due = reports.next_quarterly_due()
-        data["quarterly_due"] = {"quarter": str(quarter), "due_date": due,
-                                 "days_left": (due - local_today()).days}
+        data["quarterly_due"] = {
+            "quarter": str(quarter),
+            "due_date": due,
+            "days_left": (due - local_today()).days,
+        }
     if can(actor, "audit.read"):
         data["audit_events"] = _first(select(AuditEvent).order_by(AuditEvent.id.desc()), 20)
     if can(actor, "user.create"):

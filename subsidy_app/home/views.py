@@ -12,5 +12,4 @@ bp = Blueprint("home", __name__, template_folder="templates")
 @login_required
 def index():
     actor = current_actor()
-    return render_template(f"home/{Role(actor.role).value}.html",
-                           **operations.landing_data(actor))
+    return render_template(f"home/{Role(actor.role).value}.html", **operations.landing_data(actor))

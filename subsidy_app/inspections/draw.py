@@ -17,6 +17,7 @@ Whoever knows the seed knows the draw, so nobody who draws may choose it: an off
 seed is made by the server's CSPRNG and put on record before the draw (see
 ``operations.make_draw``); a seed given by a caller only makes a rehearsal (演练).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -58,7 +59,9 @@ def draw(seed: str, ratio: Decimal, population: list[Candidate], roster: list[in
     """Draw ceil(ratio × N) objects and assign up to two inspectors to each."""
     if ratio < MIN_RATIO or ratio > 1:
         raise ValueError(f"ratio must be between {MIN_RATIO} and 1")
-    chosen = sorted(population, key=lambda c: _rank(seed, c.kind, c.id))[:sample_size(len(population), ratio)]
+    chosen = sorted(population, key=lambda c: _rank(seed, c.kind, c.id))[
+        : sample_size(len(population), ratio)
+    ]
     result = []
     for candidate in sorted(chosen, key=lambda c: (c.kind, c.id)):
         eligible = [user for user in set(roster) if user not in candidate.excluded]

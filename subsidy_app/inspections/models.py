@@ -22,14 +22,18 @@ class Population(StrEnum):
 
 
 #: The kind of object each population holds.
-OBJECT_KIND = {Population.EMPLOYERS: "organization", Population.INTERMEDIARIES: "organization",
-               Population.PAID_CLAIMS: "claim", Population.TALENTS: "talent"}
+OBJECT_KIND = {
+    Population.EMPLOYERS: "organization",
+    Population.INTERMEDIARIES: "organization",
+    Population.PAID_CLAIMS: "claim",
+    Population.TALENTS: "talent",
+}
 
 
 class Outcome(StrEnum):
-    COMPLIANT = "compliant"          # 未发现问题
-    ISSUES_FOUND = "issues_found"    # 发现问题，责令整改
-    VIOLATION = "violation"          # 违法违规
+    COMPLIANT = "compliant"  # 未发现问题
+    ISSUES_FOUND = "issues_found"  # 发现问题，责令整改
+    VIOLATION = "violation"  # 违法违规
 
 
 class Inspector(db.Model):
@@ -108,7 +112,9 @@ class InspectionItem(db.Model):
     """One drawn object and its inspectors."""
 
     __tablename__ = "inspection_items"
-    __table_args__ = (UniqueConstraint("draw_id", "object_kind", "object_id", name="uq_inspection_items_object"),)
+    __table_args__ = (
+        UniqueConstraint("draw_id", "object_kind", "object_id", name="uq_inspection_items_object"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     draw_id: Mapped[int] = mapped_column(ForeignKey("inspection_draws.id"), index=True)

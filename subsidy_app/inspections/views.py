@@ -1,4 +1,5 @@
 """Spot checks in the browser: roster, plan, draws, verification and results."""
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -19,23 +20,44 @@ bp = Blueprint("inspections", __name__, template_folder="templates", url_prefix=
 @login_required
 def index():
     actor = current_actor()
-    inspector_form, plan_form, draw_form = InspectorForm(prefix="inspector"), PlanForm(prefix="plan"), DrawForm(prefix="draw")
+    inspector_form, plan_form, draw_form = (
+        InspectorForm(prefix="inspector"),
+        PlanForm(prefix="plan"),
+        DrawForm(prefix="draw"),
+    )
     status = 200
     if request.method == "POST":
         done = None
         if "inspector-user_id" in request.form and inspector_form.validate_on_submit():
-            done = attempt(inspector_form, lambda: operations.add_inspector(
-                actor, user_id=inspector_form.user_id.data, field=inspector_form.field.data), _("Added to the roster."))
+            done = attempt(
+                inspector_form,
+                lambda: operations.add_inspector(
+                    actor, user_id=inspector_form.user_id.data, field=inspector_form.field.data
+                ),
+                _("Added to the roster."),
+            )
         elif "plan-year" in request.form and plan_form.validate_on_submit():
-            done = attempt(plan_form, lambda: operations.create_plan(
-                actor, year=plan_form.year.data, matters=plan_form.matters.data.splitlines()), _("Plan saved."))
+            done = attempt(
+                plan_form,
+                lambda: operations.create_plan(
+                    actor, year=plan_form.year.data, matters=plan_form.matters.data.splitlines()
+                ),
+                _("Plan saved."),
+            )
         elif "draw-population" in request.form and draw_form.validate_on_submit():
             rehearsal_seed = (draw_form.seed.data or "").strip() or None
-            record = attempt(draw_form, lambda: operations.make_draw(
-                actor, population=draw_form.population.data, ratio=draw_form.ratio.data,
-                seed=rehearsal_seed),
-                _("Rehearsal drawn (演练): it is not an official draw.") if rehearsal_seed
-                else _("Official draw made: its seed was made by the server and recorded before the draw."))
+            record = attempt(
+                draw_form,
+                lambda: operations.make_draw(
+                    actor,
+                    population=draw_form.population.data,
+                    ratio=draw_form.ratio.data,
+                    seed=rehearsal_seed,
+                ),
+                _("Rehearsal drawn (演练): it is not an official draw.")
+                if rehearsal_seed
+                else _("Official draw made: its seed was made by the server and recorded before the draw."),
+            )
             if record:
                 return redirect(url_for("inspections.draw", draw_id=record.id))
         if done:
@@ -47,11 +69,18 @@ def index():
         plan_form.year.data = year
     rehearsals = bool(request.args.get("rehearsals"))
     return render_template(
-        "inspections/index.html", roster=list(operations.db_all(operations.list_inspectors(actor))),
+        "inspections/index.html",
+        roster=list(operations.db_all(operations.list_inspectors(actor))),
         draws=paginate_html(operations.list_draws(actor, rehearsal=rehearsals), request.args),
-        rehearsals=rehearsals, plan=plan, year=year,
-        inspector_form=inspector_form, plan_form=plan_form, draw_form=draw_form,
-        may_draw=can(actor, "inspection.draw"), may_manage=can(actor, "inspector.manage")), status
+        rehearsals=rehearsals,
+        plan=plan,
+        year=year,
+        inspector_form=inspector_form,
+        plan_form=plan_form,
+        draw_form=draw_form,
+        may_draw=can(actor, "inspection.draw"),
+        may_manage=can(actor, "inspector.manage"),
+    ), status
 
 
 @bp.route("/inspectors/<int:inspector_id>/remove", methods=["POST"])
@@ -59,9 +88,13 @@ def index():
 def remove_inspector(inspector_id):
 
     if FlaskForm().validate_on_submit():
-        attempt(None, lambda: operations.remove_inspector(current_actor(), inspector_id,
-                                                          reason=request.form.get("reason", "")),
-                _("Taken off the roster."))
+        attempt(
+            None,
+            lambda: operations.remove_inspector(
+                current_actor(), inspector_id, reason=request.form.get("reason", "")
+            ),
+            _("Taken off the roster."),
+        )
     return redirect(url_for("inspections.index"))
 
 
@@ -72,15 +105,29 @@ def draw(draw_id):
     form = ResultForm()
     if request.method == "POST":
         if form.validate_on_submit():
-            if attempt(form, lambda: operations.record_result(
-                    actor, form.item_id.data, outcome=form.outcome.data, findings=form.findings.data,
-                    propose_listing=form.propose_listing.data or None), _("Result recorded.")):
+            if attempt(
+                form,
+                lambda: operations.record_result(
+                    actor,
+                    form.item_id.data,
+                    outcome=form.outcome.data,
+                    findings=form.findings.data,
+                    propose_listing=form.propose_listing.data or None,
+                ),
+                _("Result recorded."),
+            ):
                 return redirect(url_for("inspections.draw", draw_id=draw_id))
         else:
             flash(_("Describe what was checked and found."), "error")
     record = operations.get_draw(actor, draw_id)
     verification = operations.verify_draw(record) if request.args.get("verify") else None
     subjects = operations.describe_objects((i.object_kind, i.object_id) for i in record.items)
-    return render_template("inspections/draw.html", draw=record, verification=verification,
-                           subjects=subjects, seed_event=operations.seed_event(record),
-                           form=ResultForm(formdata=None), me=actor.id)
+    return render_template(
+        "inspections/draw.html",
+        draw=record,
+        verification=verification,
+        subjects=subjects,
+        seed_event=operations.seed_event(record),
+        form=ResultForm(formdata=None),
+        me=actor.id,
+    )

@@ -5,6 +5,7 @@
 Together with the deferred foreign key from lines to header, a transaction is whole and
 balanced at commit, whatever the application does.
 """
+
 from __future__ import annotations
 
 PG = [

@@ -1,6 +1,7 @@
 """The ledger as a file: every entry with its hash, clause and tax-exempt mark, in CSV,
 Excel and PDF, from one column list (core/tabular.py). Rows are read in batches and written
 as they come; totals are summed on the way, so every format carries the same figures."""
+
 from __future__ import annotations
 
 import csv
@@ -62,13 +63,18 @@ class Totals:
         return {"seq": self.entries, "debit": self.debit, "credit": self.credit}
 
     def as_dict(self) -> dict:
-        return {"entries": self.entries, "debit": self.debit, "credit": self.credit,
-                "by_account": {name: {"debit": d, "credit": c, "net": d - c}
-                               for name, (d, c) in sorted(self.by_account.items())}}
+        return {
+            "entries": self.entries,
+            "debit": self.debit,
+            "credit": self.credit,
+            "by_account": {
+                name: {"debit": d, "credit": c, "net": d - c}
+                for name, (d, c) in sorted(self.by_account.items())
+            },
+        }
 
 
-def rows(stmt, *, local_times: bool, totals: Totals | None = None,
-         batch: int = 5000) -> Iterator[dict]:
+def rows(stmt, *, local_times: bool, totals: Totals | None = None, batch: int = 5000) -> Iterator[dict]:
     """The entries of ``stmt`` (a select of LedgerEntry) as dicts, read in batches."""
     table = LedgerEntry.__table__
     columns = stmt.with_only_columns(*table.c)
@@ -77,8 +83,11 @@ def rows(stmt, *, local_times: bool, totals: Totals | None = None,
         row = dict(entry)
         row["amount"] = row["debit"] if row["debit"] > 0 else row["credit"]
         moment = row["posted_at"]
-        row["posted_at"] = (to_local(moment).strftime("%Y-%m-%d %H:%M:%S") if local_times
-                            else moment.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00"))
+        row["posted_at"] = (
+            to_local(moment).strftime("%Y-%m-%d %H:%M:%S")
+            if local_times
+            else moment.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+        )
         if totals is not None:
             totals.add(row)
         yield row
@@ -90,20 +99,25 @@ def rows(stmt, *, local_times: bool, totals: Totals | None = None,
 _CSV_SQL = {
     "postgresql": {
         "posted_at": "to_char(posted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') || '+00:00'",
-        "claim_id": "coalesce(claim_id::text, '')", "debit": "debit::text",
-        "credit": "credit::text", "amount": "greatest(debit, credit)::text",
-        "tax_exempt": "CASE WHEN tax_exempt THEN 'true' ELSE 'false' END"},
+        "claim_id": "coalesce(claim_id::text, '')",
+        "debit": "debit::text",
+        "credit": "credit::text",
+        "amount": "greatest(debit, credit)::text",
+        "tax_exempt": "CASE WHEN tax_exempt THEN 'true' ELSE 'false' END",
+    },
     "sqlite": {
         "posted_at": "replace(posted_at, ' ', 'T') || '+00:00'",
-        "claim_id": "coalesce(claim_id, '')", "debit": "printf('%.2f', debit)",
-        "credit": "printf('%.2f', credit)", "amount": "printf('%.2f', max(debit, credit))",
-        "tax_exempt": "CASE WHEN tax_exempt THEN 'true' ELSE 'false' END"},
+        "claim_id": "coalesce(claim_id, '')",
+        "debit": "printf('%.2f', debit)",
+        "credit": "printf('%.2f', credit)",
+        "amount": "printf('%.2f', max(debit, credit))",
+        "tax_exempt": "CASE WHEN tax_exempt THEN 'true' ELSE 'false' END",
+    },
 }
 
 
 def csv_stream(stmt, batch: int = 5000) -> Iterator[str]:
     """CSV text produced while reading, ``batch`` rows at a time (times in UTC)."""
-
 
     dialect = db.session.get_bind().dialect.name
     sql = _CSV_SQL[dialect]
@@ -128,19 +142,32 @@ def write_xlsx_file(stmt, target, *, subtitle: str) -> Totals:
 
     def summary_rows():
         for name, (debit, credit) in sorted(totals.by_account.items()):
-            summary.append({"account": name, "debit": debit, "credit": credit,
-                            "net": debit - credit})
+            summary.append({"account": name, "debit": debit, "credit": credit, "net": debit - credit})
             yield summary[-1]
 
-    write_xlsx(target, [
-        Sheet("分类账 Ledger", COLUMNS, rows(stmt, local_times=True, totals=totals),
-              preamble=("山西省引进外国人才专项资金分类账 Ledger of the foreign-talent fund", subtitle),
-              totals=totals.as_row),
-        Sheet("科目合计 Totals", SUMMARY_COLUMNS, summary_rows(),
-              preamble=("按科目合计 Totals by account", subtitle),
-              totals=lambda: {"debit": totals.debit, "credit": totals.credit,
-                              "net": totals.debit - totals.credit}),
-    ])
+    write_xlsx(
+        target,
+        [
+            Sheet(
+                "分类账 Ledger",
+                COLUMNS,
+                rows(stmt, local_times=True, totals=totals),
+                preamble=("山西省引进外国人才专项资金分类账 Ledger of the foreign-talent fund", subtitle),
+                totals=totals.as_row,
+            ),
+            Sheet(
+                "科目合计 Totals",
+                SUMMARY_COLUMNS,
+                summary_rows(),
+                preamble=("按科目合计 Totals by account", subtitle),
+                totals=lambda: {
+                    "debit": totals.debit,
+                    "credit": totals.credit,
+                    "net": totals.debit - totals.credit,
+                },
+            ),
+        ],
+    )
     return totals
 
 
@@ -155,12 +182,17 @@ SUMMARY_COLUMNS = [
 def write_pdf_file(stmt, target, *, subtitle: str) -> Totals:
     totals = Totals()
     write_pdf_listing(
-        target, title="山西省引进外国人才专项资金分类账 Ledger of the foreign-talent fund",
-        subtitle=subtitle, columns=PDF_COLUMNS,
+        target,
+        title="山西省引进外国人才专项资金分类账 Ledger of the foreign-talent fund",
+        subtitle=subtitle,
+        columns=PDF_COLUMNS,
         rows=rows(stmt, local_times=True, totals=totals),
-        totals=lambda: [(f"合计 Total · {totals.entries}", totals.as_row())] + [
-            (f"{name}", {"debit": d, "credit": c}) for name, (d, c) in sorted(totals.by_account.items())],
-        second_line=lambda row: f"hash {row['hash']}  prev {row['prev_hash']}  tx {row['transaction_id']}")
+        totals=lambda: (
+            [(f"合计 Total · {totals.entries}", totals.as_row())]
+            + [(f"{name}", {"debit": d, "credit": c}) for name, (d, c) in sorted(totals.by_account.items())]
+        ),
+        second_line=lambda row: f"hash {row['hash']}  prev {row['prev_hash']}  tx {row['transaction_id']}",
+    )
     return totals
 
 
@@ -181,5 +213,4 @@ def export_to_temporary(stmt, fmt: str, *, subtitle: str) -> Path:
 def period_subtitle(date_from, date_to, generated) -> str:
     start = date_from.isoformat() if date_from else "…"
     end = date_to.isoformat() if date_to else "…"
-    return (f"期间 Period {start} – {end}（北京时间 Beijing time）· "
-            f"生成 Generated {generated:%Y-%m-%d %H:%M}")
+    return f"期间 Period {start} – {end}（北京时间 Beijing time）· 生成 Generated {generated:%Y-%m-%d %H:%M}"

@@ -18,13 +18,13 @@ class Account(StrEnum):
     Budget identity: appropriation (credit) = available + committed + expended (debits).
     """
 
-    APPROPRIATION = "appropriation"      # budget granted (引进外国人才专项经费, (二十))
-    AVAILABLE = "available"              # not yet reserved
-    COMMITTED = "committed"              # reserved by finance approval, not yet paid
-    EXPENDED = "expended"                # budget consumed by payments
+    APPROPRIATION = "appropriation"  # budget granted (引进外国人才专项经费, (二十))
+    AVAILABLE = "available"  # not yet reserved
+    COMMITTED = "committed"  # reserved by finance approval, not yet paid
+    EXPENDED = "expended"  # budget consumed by payments
     SUBSIDY_EXPENSE = "subsidy_expense"  # what was paid out, by program
-    BANK = "bank"                        # the treasury account money leaves from
-    RECEIVABLE = "receivable"            # owed back by a payee (recovery orders)
+    BANK = "bank"  # the treasury account money leaves from
+    RECEIVABLE = "receivable"  # owed back by a payee (recovery orders)
 
 
 class TransactionKind(StrEnum):
@@ -66,16 +66,15 @@ class LedgerEntry(Model):
 
     __tablename__ = "ledger_entries"
     __table_args__ = (
-        CheckConstraint("(debit > 0 AND credit = 0) OR (credit > 0 AND debit = 0)",
-                        name="one_side_positive"),
+        CheckConstraint("(debit > 0 AND credit = 0) OR (credit > 0 AND debit = 0)", name="one_side_positive"),
         Index("ix_ledger_entries_budget", "fiscal_year", "program_code", "account"),
         Index("ix_ledger_entries_posted_at", "posted_at"),
     )
 
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     transaction_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("ledger_transactions.id", deferrable=True, initially="DEFERRED"),
-        index=True)
+        BigInteger, ForeignKey("ledger_transactions.id", deferrable=True, initially="DEFERRED"), index=True
+    )
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     kind: Mapped[str] = mapped_column(String(30))
     fiscal_year: Mapped[int]

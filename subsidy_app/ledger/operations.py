@@ -5,6 +5,7 @@ hash. The canonical text is built in Python when posting and by the database (in
 per dialect) when verifying, so verification streams one string per line and hashes it;
 a test checks that both give the same text.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -66,20 +67,80 @@ def stamp_of(posted_at: datetime) -> str:
     return posted_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
-def canonical_text(seq, transaction_id, stamp, kind, fiscal_year, program_code, claim_id, account,
-                   payee, debit, credit, tax_exempt, clause, reference, prev_hash) -> str:
+def canonical_text(
+    seq,
+    transaction_id,
+    stamp,
+    kind,
+    fiscal_year,
+    program_code,
+    claim_id,
+    account,
+    payee,
+    debit,
+    credit,
+    tax_exempt,
+    clause,
+    reference,
+    prev_hash,
+) -> str:
     """The text a line's hash is taken over (``_CANONICAL_SQL`` builds the same in SQL)."""
-    return "|".join((str(seq), str(transaction_id), stamp, kind, str(fiscal_year), program_code,
-                     "" if claim_id is None else str(claim_id), account, payee, f"{debit:.2f}",
-                     f"{credit:.2f}", "1" if tax_exempt else "0", clause, reference, prev_hash))
+    return "|".join(
+        (
+            str(seq),
+            str(transaction_id),
+            stamp,
+            kind,
+            str(fiscal_year),
+            program_code,
+            "" if claim_id is None else str(claim_id),
+            account,
+            payee,
+            f"{debit:.2f}",
+            f"{credit:.2f}",
+            "1" if tax_exempt else "0",
+            clause,
+            reference,
+            prev_hash,
+        )
+    )
 
 
-def canonical(*, seq: int, transaction_id: int, posted_at: datetime, kind: str, fiscal_year: int,
-              program_code: str, claim_id: int | None, account: str, payee: str, debit: Decimal,
-              credit: Decimal, tax_exempt: bool, clause: str, reference: str, prev_hash: str) -> str:
-    return canonical_text(seq, transaction_id, stamp_of(posted_at), kind, fiscal_year, program_code,
-                          claim_id, account, payee, debit, credit, tax_exempt, clause, reference,
-                          prev_hash)
+def canonical(
+    *,
+    seq: int,
+    transaction_id: int,
+    posted_at: datetime,
+    kind: str,
+    fiscal_year: int,
+    program_code: str,
+    claim_id: int | None,
+    account: str,
+    payee: str,
+    debit: Decimal,
+    credit: Decimal,
+    tax_exempt: bool,
+    clause: str,
+    reference: str,
+    prev_hash: str,
+) -> str:
+    return canonical_text(
+        seq,
+        transaction_id,
+        stamp_of(posted_at),
+        kind,
+        fiscal_year,
+        program_code,
+        claim_id,
+        account,
+        payee,
+        debit,
+        credit,
+        tax_exempt,
+        clause,
+        reference,
+        prev_hash,
+    )
 
 
 def digest(text_: str) -> str:
@@ -102,12 +163,15 @@ def _check_balanced(lines: list[Line]) -> Decimal:
 def _lock_head() -> tuple[int, str, int]:
     """Take the head row (a row lock until commit): postings are serialised and chained."""
     row = db.session.execute(
-        update(LedgerHead).where(LedgerHead.id == 1).values(last_seq=LedgerHead.last_seq)
+        update(LedgerHead)
+        .where(LedgerHead.id == 1)
+        .values(last_seq=LedgerHead.last_seq)
         .returning(LedgerHead.last_seq, LedgerHead.last_hash, LedgerHead.last_transaction_id)
     ).one_or_none()
     if row is None:
-        db.session.execute(insert(LedgerHead).values(id=1, last_seq=0, last_hash=GENESIS,
-                                                     last_transaction_id=0))
+        db.session.execute(
+            insert(LedgerHead).values(id=1, last_seq=0, last_hash=GENESIS, last_transaction_id=0)
+        )
         return 0, GENESIS, 0
     return row.last_seq, row.last_hash, row.last_transaction_id
 
@@ -145,75 +209,162 @@ def post_many(postings: list[Posting], *, actor: Actor | None = None) -> list[in
             account, payee, clause = _clean(line.account), _clean(line.payee), _clean(line.clause)
             reference = _clean(line.reference)[:80]
             claim_id = line.claim_id if line.claim_id is not None else posting.claim_id
-            text_ = canonical_text(seq, transaction_id, stamp, kind, posting.fiscal_year,
-                                   posting.program_code, claim_id, account, payee,
-                                   line.debit, line.credit, line.tax_exempt, clause, reference,
-                                   prev_hash)
+            text_ = canonical_text(
+                seq,
+                transaction_id,
+                stamp,
+                kind,
+                posting.fiscal_year,
+                posting.program_code,
+                claim_id,
+                account,
+                payee,
+                line.debit,
+                line.credit,
+                line.tax_exempt,
+                clause,
+                reference,
+                prev_hash,
+            )
             hash_ = sha256(text_.encode("utf-8")).hexdigest()
-            lines_out.append(dict(seq=seq, transaction_id=transaction_id, posted_at=posted_at,
-                                  kind=kind, fiscal_year=posting.fiscal_year,
-                                  program_code=posting.program_code, claim_id=claim_id,
-                                  account=account, payee=payee, debit=line.debit, credit=line.credit,
-                                  tax_exempt=line.tax_exempt, clause=clause, reference=reference,
-                                  prev_hash=prev_hash, hash=hash_))
+            lines_out.append(
+                dict(
+                    seq=seq,
+                    transaction_id=transaction_id,
+                    posted_at=posted_at,
+                    kind=kind,
+                    fiscal_year=posting.fiscal_year,
+                    program_code=posting.program_code,
+                    claim_id=claim_id,
+                    account=account,
+                    payee=payee,
+                    debit=line.debit,
+                    credit=line.credit,
+                    tax_exempt=line.tax_exempt,
+                    clause=clause,
+                    reference=reference,
+                    prev_hash=prev_hash,
+                    hash=hash_,
+                )
+            )
             prev_hash = hash_
-        headers.append(dict(id=transaction_id, kind=kind, posted_at=posted_at, memo=posting.memo,
-                            claim_id=posting.claim_id, batch_id=posting.batch_id,
-                            created_by_id=getattr(actor, "id", None),
-                            line_count=len(posting.lines), total=total,
-                            reverses_id=posting.reverses_id))
+        headers.append(
+            dict(
+                id=transaction_id,
+                kind=kind,
+                posted_at=posted_at,
+                memo=posting.memo,
+                claim_id=posting.claim_id,
+                batch_id=posting.batch_id,
+                created_by_id=getattr(actor, "id", None),
+                line_count=len(posting.lines),
+                total=total,
+                reverses_id=posting.reverses_id,
+            )
+        )
     if len(lines_out) <= 10:  # the common case: plain INSERTs
         db.session.execute(insert(ENTRIES), lines_out)
         db.session.execute(insert(TRANSACTIONS), headers)
     else:
         bulkio.insert_rows(ENTRIES, lines_out)
         bulkio.insert_rows(TRANSACTIONS, headers)
-    db.session.execute(update(LedgerHead).where(LedgerHead.id == 1).values(
-        last_seq=seq, last_hash=prev_hash, last_transaction_id=transaction_id))
+    db.session.execute(
+        update(LedgerHead)
+        .where(LedgerHead.id == 1)
+        .values(last_seq=seq, last_hash=prev_hash, last_transaction_id=transaction_id)
+    )
     return ids
 
 
-def post(kind: TransactionKind, lines: list[Line], *, fiscal_year: int, program_code: str,
-         claim_id: int | None = None, memo: str | None = None, actor: Actor | None = None,
-         batch_id: int | None = None, reverses_id: int | None = None) -> int:
+def post(
+    kind: TransactionKind,
+    lines: list[Line],
+    *,
+    fiscal_year: int,
+    program_code: str,
+    claim_id: int | None = None,
+    memo: str | None = None,
+    actor: Actor | None = None,
+    batch_id: int | None = None,
+    reverses_id: int | None = None,
+) -> int:
     """Post one balanced transaction; returns its id."""
-    [transaction_id] = post_many([Posting(kind, lines, fiscal_year, program_code, claim_id, memo,
-                                          batch_id, reverses_id)], actor=actor)
+    [transaction_id] = post_many(
+        [Posting(kind, lines, fiscal_year, program_code, claim_id, memo, batch_id, reverses_id)], actor=actor
+    )
     return transaction_id
 
 
-def reversal_lines(transaction: LedgerTransaction, *, except_accounts=frozenset(),
-                   reference: str = "") -> list[Line]:
+def reversal_lines(
+    transaction: LedgerTransaction, *, except_accounts=frozenset(), reference: str = ""
+) -> list[Line]:
     """Every line of ``transaction`` on the other side (less those of ``except_accounts``,
     which the caller books itself — the budget accounts, which only ``budgets`` moves)."""
-    original = db.session.execute(select(LedgerEntry).where(
-        LedgerEntry.transaction_id == transaction.id).order_by(LedgerEntry.seq)).scalars().all()
-    return [Line(e.account, debit=e.credit, credit=e.debit, payee=e.payee,
-                 tax_exempt=e.tax_exempt, clause=e.clause, reference=reference or e.reference)
-            for e in original if e.account not in except_accounts]
+    original = (
+        db.session.execute(
+            select(LedgerEntry).where(LedgerEntry.transaction_id == transaction.id).order_by(LedgerEntry.seq)
+        )
+        .scalars()
+        .all()
+    )
+    return [
+        Line(
+            e.account,
+            debit=e.credit,
+            credit=e.debit,
+            payee=e.payee,
+            tax_exempt=e.tax_exempt,
+            clause=e.clause,
+            reference=reference or e.reference,
+        )
+        for e in original
+        if e.account not in except_accounts
+    ]
 
 
-def reverse(transaction: LedgerTransaction, kind: TransactionKind, *, memo: str, actor: Actor | None = None,
-            reference: str = "", lines: list[Line] | None = None) -> int:
+def reverse(
+    transaction: LedgerTransaction,
+    kind: TransactionKind,
+    *,
+    memo: str,
+    actor: Actor | None = None,
+    reference: str = "",
+    lines: list[Line] | None = None,
+) -> int:
     """A new transaction with every line of ``transaction`` on the other side; with
     ``lines``, those lines instead (a reversal whose budget lines the caller took from
     ``budgets``)."""
-    first = db.session.execute(select(LedgerEntry).where(
-        LedgerEntry.transaction_id == transaction.id).order_by(LedgerEntry.seq).limit(1)).scalar_one()
+    first = db.session.execute(
+        select(LedgerEntry)
+        .where(LedgerEntry.transaction_id == transaction.id)
+        .order_by(LedgerEntry.seq)
+        .limit(1)
+    ).scalar_one()
     if lines is None:
         lines = reversal_lines(transaction, reference=reference)
-    return post(kind, lines, fiscal_year=first.fiscal_year, program_code=first.program_code,
-                claim_id=first.claim_id, memo=memo, actor=actor, batch_id=transaction.batch_id,
-                reverses_id=transaction.id)
+    return post(
+        kind,
+        lines,
+        fiscal_year=first.fiscal_year,
+        program_code=first.program_code,
+        claim_id=first.claim_id,
+        memo=memo,
+        actor=actor,
+        batch_id=transaction.batch_id,
+        reverses_id=transaction.id,
+    )
 
 
 # --- reading -------------------------------------------------------------------------------
 
-def balance(account: str, *, fiscal_year: int | None = None, program_code: str | None = None,
-            payee: str | None = None) -> Decimal:
+
+def balance(
+    account: str, *, fiscal_year: int | None = None, program_code: str | None = None, payee: str | None = None
+) -> Decimal:
     """Debits minus credits of an account (optionally for one year, program or payee)."""
-    stmt = select(func.coalesce(func.sum(LedgerEntry.debit), 0) - func.coalesce(func.sum(LedgerEntry.credit), 0)
-                  ).where(LedgerEntry.account == account)
+    stmt = select(
+        func.coalesce(func.sum(LedgerEntry.debit), 0) - func.coalesce(func.sum(LedgerEntry.credit), 0)
+    ).where(LedgerEntry.account == account)
     if fiscal_year is not None:
         stmt = stmt.where(LedgerEntry.fiscal_year == fiscal_year)
     if program_code is not None:
@@ -225,10 +376,17 @@ def balance(account: str, *, fiscal_year: int | None = None, program_code: str |
 
 def budget_balances(fiscal_year: int | None = None) -> dict[tuple[int, str], dict[str, Decimal]]:
     """Per (year, program): appropriation (credit side), available, committed, expended."""
-    stmt = (select(LedgerEntry.fiscal_year, LedgerEntry.program_code, LedgerEntry.account,
-                   func.sum(LedgerEntry.debit), func.sum(LedgerEntry.credit))
-            .where(LedgerEntry.account.in_(["appropriation", "available", "committed", "expended"]))
-            .group_by(LedgerEntry.fiscal_year, LedgerEntry.program_code, LedgerEntry.account))
+    stmt = (
+        select(
+            LedgerEntry.fiscal_year,
+            LedgerEntry.program_code,
+            LedgerEntry.account,
+            func.sum(LedgerEntry.debit),
+            func.sum(LedgerEntry.credit),
+        )
+        .where(LedgerEntry.account.in_(["appropriation", "available", "committed", "expended"]))
+        .group_by(LedgerEntry.fiscal_year, LedgerEntry.program_code, LedgerEntry.account)
+    )
     if fiscal_year is not None:
         stmt = stmt.where(LedgerEntry.fiscal_year == fiscal_year)
     result: dict = {}
@@ -238,9 +396,16 @@ def budget_balances(fiscal_year: int | None = None) -> dict[tuple[int, str], dic
     return result
 
 
-def entries(actor: Actor, *, date_from=None, date_to=None, claim_id: int | None = None,
-            program_code: str | None = None, fiscal_year: int | None = None,
-            account: str | None = None):
+def entries(
+    actor: Actor,
+    *,
+    date_from=None,
+    date_to=None,
+    claim_id: int | None = None,
+    program_code: str | None = None,
+    fiscal_year: int | None = None,
+    account: str | None = None,
+):
     require(actor, "ledger.read")
     stmt = select(LedgerEntry).order_by(LedgerEntry.seq)
     if date_from is not None:
@@ -267,7 +432,8 @@ def entries(actor: Actor, *, date_from=None, date_to=None, claim_id: int | None 
 _COPY_COLUMNS = (
     "seq, transaction_id, to_char(posted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), "
     "kind, fiscal_year, program_code, coalesce(claim_id::text, ''), account, payee, debit, credit, "
-    "CASE WHEN tax_exempt THEN '1' ELSE '0' END, clause, reference, prev_hash, hash")
+    "CASE WHEN tax_exempt THEN '1' ELSE '0' END, clause, reference, prev_hash, hash"
+)
 
 _CANONICAL_SQL = {
     "postgresql": (
@@ -276,13 +442,15 @@ _CANONICAL_SQL = {
         "|| '|' || fiscal_year::text || '|' || program_code || '|' || coalesce(claim_id::text, '') "
         "|| '|' || account || '|' || payee || '|' || debit::text || '|' || credit::text || '|' || "
         "(CASE WHEN tax_exempt THEN '1' ELSE '0' END) || '|' || clause || '|' || reference || '|' "
-        "|| prev_hash"),
+        "|| prev_hash"
+    ),
     "sqlite": (
         "seq || '|' || transaction_id || '|' || replace(posted_at, ' ', 'T') || '|' || kind || '|' "
         "|| fiscal_year || '|' || program_code || '|' || coalesce(claim_id, '') || '|' || account "
         "|| '|' || payee || '|' || printf('%.2f', debit) || '|' || printf('%.2f', credit) || '|' || "
         "(CASE WHEN tax_exempt THEN '1' ELSE '0' END) || '|' || clause || '|' || reference || '|' "
-        "|| prev_hash"),
+        "|| prev_hash"
+    ),
 }
 
 #: Above this many lines, PostgreSQL verification runs in parallel over ranges of the chain.
@@ -314,12 +482,12 @@ def _check_lines(lines, segment: Segment, expected_prev: bytes | None) -> bytes 
         prev = canon[-64:]
         if segment.first_prev is None:
             segment.first_prev = prev
-            segment.first_seq = int(line[:line.index(b"\t")])
+            segment.first_seq = int(line[: line.index(b"\t")])
         elif prev != expected_prev:
-            segment.first_bad = int(line[:line.index(b"\t")])
+            segment.first_bad = int(line[: line.index(b"\t")])
             return expected_prev
         if sha256(canon).hexdigest().encode() != stored:
-            segment.first_bad = int(line[:line.index(b"\t")])
+            segment.first_bad = int(line[: line.index(b"\t")])
             return expected_prev
         expected_prev = stored
         segment.count += 1
@@ -333,8 +501,11 @@ def verify_range(raw_connection, low: int | None = None, high: int | None = None
         where.append(f"seq >= {int(low)}")
     if high is not None:
         where.append(f"seq < {int(high)}")
-    query = (f"SELECT {_COPY_COLUMNS} FROM ledger_entries"
-             + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY seq")
+    query = (
+        f"SELECT {_COPY_COLUMNS} FROM ledger_entries"
+        + (f" WHERE {' AND '.join(where)}" if where else "")
+        + " ORDER BY seq"
+    )
     segment, last, pending = Segment(), None, b""
     with raw_connection.cursor() as cursor, cursor.copy(f"COPY ({query}) TO STDOUT") as copy:
         for block in copy:
@@ -367,15 +538,17 @@ def _segments_postgresql(connection, low: int, high: int, count: int) -> list[Se
     middle = (low + high) // 2
     url = connection.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        halves = [pool.submit(_verify_range_in_process, url, low, middle),
-                  pool.submit(_verify_range_in_process, url, middle, high)]
+        halves = [
+            pool.submit(_verify_range_in_process, url, low, middle),
+            pool.submit(_verify_range_in_process, url, middle, high),
+        ]
         return [half.result() for half in halves]
 
 
 def _segments_sqlite(connection, high: int) -> list[Segment]:
     cursor = connection.connection.driver_connection.execute(
-        f"SELECT seq, {canonical_sql('sqlite')}, hash FROM ledger_entries WHERE seq < ? "
-        "ORDER BY seq", (high,))
+        f"SELECT seq, {canonical_sql('sqlite')}, hash FROM ledger_entries WHERE seq < ? ORDER BY seq", (high,)
+    )
     segment, expected_prev, sha256 = Segment(), None, hashlib.sha256
     while rows := cursor.fetchmany(10000):
         for seq, canon, stored in rows:
@@ -420,8 +593,7 @@ def verify_chain() -> Verification:
     connection = db.session.connection()
     head_seq, head_hash = read_head()
     high = head_seq + 1
-    total = db.session.execute(select(func.count(LedgerEntry.seq)).where(
-        LedgerEntry.seq < high)).scalar_one()
+    total = db.session.execute(select(func.count(LedgerEntry.seq)).where(LedgerEntry.seq < high)).scalar_one()
     if connection.dialect.name == "postgresql":
         segments = _segments_postgresql(connection, 1, high, total)
     else:
@@ -431,14 +603,22 @@ def verify_chain() -> Verification:
     if first_bad is None and head_hash != last_hash:
         problems.append("the chain ends before its recorded head: lines are missing")
         first_bad = head_seq
-    unbalanced = db.session.execute(text(
-        "SELECT transaction_id FROM ledger_entries GROUP BY transaction_id "
-        "HAVING round(sum(debit) - sum(credit), 2) <> 0 LIMIT 1")).first()
+    unbalanced = db.session.execute(
+        text(
+            "SELECT transaction_id FROM ledger_entries GROUP BY transaction_id "
+            "HAVING round(sum(debit) - sum(credit), 2) <> 0 LIMIT 1"
+        )
+    ).first()
     if unbalanced is not None:
         problems.append(f"transaction {unbalanced[0]} does not balance")
-    return Verification(ok=first_bad is None and unbalanced is None, entries=total,
-                        first_bad_entry=first_bad, head_hash=last_hash if first_bad is None else "",
-                        transactions_balanced=unbalanced is None, problems=problems)
+    return Verification(
+        ok=first_bad is None and unbalanced is None,
+        entries=total,
+        first_bad_entry=first_bad,
+        head_hash=last_hash if first_bad is None else "",
+        transactions_balanced=unbalanced is None,
+        problems=problems,
+    )
 
 
 def read_head() -> tuple[int, str]:

@@ -1,4 +1,5 @@
 """The ledger browser and its verification, for finance and auditors."""
+
 from datetime import datetime, time, timedelta
 
 from flask import Blueprint, render_template, request
@@ -27,8 +28,10 @@ def index():
         acting_user(),
         date_from=datetime.combine(date_from, time(), LOCAL_TZ) if date_from else None,
         date_to=datetime.combine(date_to + timedelta(days=1), time(), LOCAL_TZ) if date_to else None,
-        claim_id=claim_id, program_code=request.args.get("program") or None,
-        account=request.args.get("account") or None)
+        claim_id=claim_id,
+        program_code=request.args.get("program") or None,
+        account=request.args.get("account") or None,
+    )
     page = paginate_html(stmt, request.args, per_page=50)
     return render_template("ledger/index.html", page=page, date_from=date_from, date_to=date_to)
 

@@ -1,4 +1,5 @@
 """Who is told what, and delivering e-mail after commit."""
+
 from __future__ import annotations
 
 import logging
@@ -44,8 +45,9 @@ def notify(users, kind: str, claim=None, params: dict | None = None) -> list[Not
         if user is None or user.id in seen or not user.is_active:
             continue
         seen.add(user.id)
-        note = Notification(user_id=user.id, claim_id=claim.id if claim else None, kind=kind,
-                            params=params or {})
+        note = Notification(
+            user_id=user.id, claim_id=claim.id if claim else None, kind=kind, params=params or {}
+        )
         db.session.add(note)
         created.append(note)
         if user.email:
@@ -56,9 +58,12 @@ def notify(users, kind: str, claim=None, params: dict | None = None) -> list[Not
 
 def _queue_email(note: Notification, address: str) -> None:
     zh, en = render(note.kind, note.params, "zh"), render(note.kind, note.params, "en")
-    email = OutgoingEmail(notification_id=note.id, to_address=address,
-                          subject=f"山西省引进外国人才资助系统 · {zh[:80]}",
-                          body=f"{zh}\n\n{en}\n")
+    email = OutgoingEmail(
+        notification_id=note.id,
+        to_address=address,
+        subject=f"山西省引进外国人才资助系统 · {zh[:80]}",
+        body=f"{zh}\n\n{en}\n",
+    )
     db.session.add(email)
     db.session.flush()
     if has_request_context():
@@ -66,6 +71,7 @@ def _queue_email(note: Notification, address: str) -> None:
 
 
 # --- who is told about a claim -----------------------------------------------------------------
+
 
 def _active(role: Role, *, senior_only: bool = False) -> list[User]:
     stmt = select(User).where(User.role == role, User.is_active.is_(True))
@@ -79,30 +85,44 @@ def _reviewers(role: Role, claim, *, senior_only: bool = False, exclude_ids=()) 
 
     orgs, talents = claim_subjects(claim)
     recused = reviewers_conflicted_with(organization_ids=orgs, talent_ids=talents)
-    return [user for user in _active(role, senior_only=senior_only)
-            if user.id not in recused and user.id not in exclude_ids]
+    return [
+        user
+        for user in _active(role, senior_only=senior_only)
+        if user.id not in recused and user.id not in exclude_ids
+    ]
 
 
 def _applicants(claim) -> list[User]:
     users = []
     if claim.organization_id is not None:
-        users += db.session.execute(select(User).where(
-            User.organization_id == claim.organization_id, User.is_active.is_(True))).scalars().all()
+        users += (
+            db.session.execute(
+                select(User).where(User.organization_id == claim.organization_id, User.is_active.is_(True))
+            )
+            .scalars()
+            .all()
+        )
     if claim.filed_by.role == Role.HR:
         users.append(claim.filed_by)
     return users
 
 
 def _params(claim, **extra) -> dict:
-    return {"claim": claim.id, "program": claim.program.code,
-            "deadline": claim.stage_deadline.isoformat() if claim.stage_deadline else None, **extra}
+    return {
+        "claim": claim.id,
+        "program": claim.program.code,
+        "deadline": claim.stage_deadline.isoformat() if claim.stage_deadline else None,
+        **extra,
+    }
 
 
 def _audience(audience: str, claim, actor: Actor) -> list[User]:
 
     me = {actor.id}
     if audience == HR_REVIEWERS:  # an appeal goes to another reviewer than the one who rejected
-        return _reviewers(Role.HR, claim, exclude_ids=me | ({claim.rejected_by_id} if claim.appealed_at else set()))
+        return _reviewers(
+            Role.HR, claim, exclude_ids=me | ({claim.rejected_by_id} if claim.appealed_at else set())
+        )
     if audience == SENIOR_HR:
         return _reviewers(Role.HR, claim, senior_only=True, exclude_ids=me)
     if audience == FINANCE_REVIEWERS:
@@ -120,8 +140,11 @@ def _notice_params(kind: str, claim, comment: str | None) -> dict:
         return _params(claim, comment=comment)
     if kind == "documents_deferred":
         deferrals = claim.deferrals
-        return _params(claim, documents=", ".join(d.kind for d in deferrals),
-                       due_date=max(d.due_date for d in deferrals).isoformat() if deferrals else None)
+        return _params(
+            claim,
+            documents=", ".join(d.kind for d in deferrals),
+            due_date=max(d.due_date for d in deferrals).isoformat() if deferrals else None,
+        )
     return _params(claim)
 
 
@@ -132,8 +155,12 @@ def claim_moved(claim, *, action: str, actor: Actor, comment: str | None = None,
     transition = TRANSITIONS.get(action)
     for notice in transition.notices if transition else ():
         if notice.when is None or notice.when(claim):
-            notify(_audience(notice.audience, claim, actor), notice.kind, claim,
-                   _notice_params(notice.kind, claim, comment))
+            notify(
+                _audience(notice.audience, claim, actor),
+                notice.kind,
+                claim,
+                _notice_params(notice.kind, claim, comment),
+            )
 
 
 def claims_moved_in_bulk(action: str, *, moved: list, **_extra) -> None:
@@ -148,16 +175,18 @@ def claims_moved_in_bulk(action: str, *, moved: list, **_extra) -> None:
         finance = _active(Role.FINANCE)
         users.update((u.id, u) for u in finance)
         for m in moved:
-            recused = set().union(*(by_org.get(o, set()) for o in m.organization_ids),
-                                  by_talent.get(m.talent_id, set()))
+            recused = set().union(
+                *(by_org.get(o, set()) for o in m.organization_ids), by_talent.get(m.talent_id, set())
+            )
             for user in finance:
                 if user.id not in recused:
                     told[user.id][m.claim_id] = None
     organization_ids = {m.organization_id for m in moved} - {None}
     members: dict[int, list[User]] = defaultdict(list)
     if organization_ids:
-        for user in db.session.execute(select(User).where(
-                User.organization_id.in_(organization_ids), User.is_active.is_(True))).scalars():
+        for user in db.session.execute(
+            select(User).where(User.organization_id.in_(organization_ids), User.is_active.is_(True))
+        ).scalars():
             members[user.organization_id].append(user)
     for m in moved:
         applicants = list(members.get(m.organization_id, []))
@@ -180,6 +209,7 @@ def subscribe() -> None:
 
 # --- the inbox ----------------------------------------------------------------------------------
 
+
 def inbox(actor: Actor, *, unread: bool | None = None):
     require(actor, "notification.read")
     stmt = select(Notification).where(Notification.user_id == actor.id).order_by(Notification.id.desc())
@@ -201,6 +231,7 @@ def mark_read(actor: Actor, notification_id: int) -> Notification:
 
 
 # --- delivery -----------------------------------------------------------------------------------
+
 
 def outbox_dir() -> Path:
     return Path(current_app.config.get("MAIL_OUTBOX") or Path(current_app.instance_path) / "outbox")
@@ -246,13 +277,15 @@ def deliver(ids: list[int] | None = None) -> tuple[int, int]:
             _send(_message(email))
         except (OSError, smtplib.SMTPException) as exc:
             failed += 1
-            db.session.execute(update(OutgoingEmail).where(OutgoingEmail.id == email.id)
-                               .values(error=str(exc)[:1000]))
+            db.session.execute(
+                update(OutgoingEmail).where(OutgoingEmail.id == email.id).values(error=str(exc)[:1000])
+            )
             log.warning("e-mail %s to %s not sent: %s", email.id, email.to_address, exc)
         else:
             sent += 1
-            db.session.execute(update(OutgoingEmail).where(OutgoingEmail.id == email.id)
-                               .values(sent_at=utcnow(), error=None))
+            db.session.execute(
+                update(OutgoingEmail).where(OutgoingEmail.id == email.id).values(sent_at=utcnow(), error=None)
+            )
     db.session.commit()
     return sent, failed
 
@@ -270,12 +303,14 @@ def deliver_queued_in_request() -> None:
 
 # --- deadlines coming due -------------------------------------------------------------------
 
+
 def _stage_actors(claim) -> list[User]:
 
     stage = claim.stage
     if stage in (Stage.HR_REVIEW, Stage.APPEAL_REVIEW):
-        return _reviewers(Role.HR, claim, exclude_ids={claim.rejected_by_id}
-                          if stage == Stage.APPEAL_REVIEW else set())
+        return _reviewers(
+            Role.HR, claim, exclude_ids={claim.rejected_by_id} if stage == Stage.APPEAL_REVIEW else set()
+        )
     if stage == Stage.HR_SECOND_APPROVAL:
         return _reviewers(Role.HR, claim, senior_only=True, exclude_ids={claim.first_approved_by_id})
     if stage in (Stage.FINANCE_REVIEW, Stage.PAYMENT):
@@ -286,8 +321,9 @@ def _stage_actors(claim) -> list[User]:
 
 
 def _already_told(claim_id: int, kind: str, **match) -> bool:
-    notes = db.session.execute(select(Notification.params).where(
-        Notification.claim_id == claim_id, Notification.kind == kind)).scalars()
+    notes = db.session.execute(
+        select(Notification.params).where(Notification.claim_id == claim_id, Notification.kind == kind)
+    ).scalars()
     return any(all(p.get(k) == v for k, v in match.items()) for p in notes)
 
 
@@ -298,8 +334,13 @@ def remind_deadlines(*, days_ahead: int = 2, today=None) -> int:
 
     today = today or local_today()
     count = 0
-    claims = db.session.execute(select(Claim).where(
-        Claim.status.in_(OPEN_STATUSES), Claim.stage_deadline.is_not(None))).scalars().all()
+    claims = (
+        db.session.execute(
+            select(Claim).where(Claim.status.in_(OPEN_STATUSES), Claim.stage_deadline.is_not(None))
+        )
+        .scalars()
+        .all()
+    )
     for claim in claims:
         left = working_days_left(claim.stage_deadline, today)
         if left > days_ahead:
@@ -312,16 +353,19 @@ def remind_deadlines(*, days_ahead: int = 2, today=None) -> int:
         if kind == "deadline_overdue":
             people += _applicants(claim)
         count += len(notify(people, kind, claim, params))
-    for claim in db.session.execute(select(Claim).where(
-            Claim.status.in_(OPEN_STATUSES))).scalars().all():
+    for claim in db.session.execute(select(Claim).where(Claim.status.in_(OPEN_STATUSES))).scalars().all():
         late = [d for d in outstanding_deferrals(claim) if d.due_date < today]
         if not late:
             continue
-        params = _params(claim, documents=", ".join(d.kind for d in late),
-                         due_date=min(d.due_date for d in late).isoformat())
+        params = _params(
+            claim,
+            documents=", ".join(d.kind for d in late),
+            due_date=min(d.due_date for d in late).isoformat(),
+        )
         if _already_told(claim.id, "documents_overdue", documents=params["documents"]):
             continue
-        count += len(notify(_applicants(claim) + _reviewers(Role.HR, claim), "documents_overdue",
-                            claim, params))
+        count += len(
+            notify(_applicants(claim) + _reviewers(Role.HR, claim), "documents_overdue", claim, params)
+        )
     db.session.flush()
     return count

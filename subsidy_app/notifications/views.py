@@ -1,4 +1,5 @@
 """The inbox: messages about one's claims and stages, newest first."""
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import login_required
 from flask_wtf import FlaskForm

@@ -5,6 +5,7 @@ registration authority (1), organisation type (1), administrative division (6),
 organisation code (9, with its own GB 11714 check character) and a check character
 computed over the first 17 with weights 3^i mod 31.
 """
+
 from __future__ import annotations
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

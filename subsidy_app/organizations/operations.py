@@ -1,4 +1,5 @@
 """Operations on organisations and cities."""
+
 from __future__ import annotations
 
 import re
@@ -15,14 +16,15 @@ from .models import City, Organization, OrganizationKind
 
 _CREDIT_CODE_PROBLEMS = {
     "length": lambda: _("A unified social credit code has 18 characters."),
-    "characters": lambda: _("A unified social credit code uses digits and capital letters "
-                            "other than I, O, Z, S and V."),
-    "check": lambda: _("The check character is wrong: this is not a valid unified social "
-                       "credit code."),
+    "characters": lambda: _(
+        "A unified social credit code uses digits and capital letters other than I, O, Z, S and V."
+    ),
+    "check": lambda: _("The check character is wrong: this is not a valid unified social credit code."),
 }
 
 
 # --- cities -----------------------------------------------------------------------------
+
 
 def list_cities() -> list[City]:
     return list(db.session.execute(select(City).order_by(City.division_code)).scalars())
@@ -32,9 +34,11 @@ def find_city(name: str) -> City | None:
     """A city by its Chinese name (``太原市``; ``太原`` is accepted too) or English name."""
     name = name.strip()
     candidates = {name, name if name.endswith("市") else name + "市"}
-    return db.session.execute(
-        select(City).where(City.name_zh.in_(candidates) | (City.name_en == name))
-    ).scalars().first()
+    return (
+        db.session.execute(select(City).where(City.name_zh.in_(candidates) | (City.name_en == name)))
+        .scalars()
+        .first()
+    )
 
 
 def ensure_city(name_zh: str, name_en: str, division_code: str) -> bool:
@@ -48,13 +52,15 @@ def ensure_city(name_zh: str, name_en: str, division_code: str) -> bool:
 
 # --- organisations -------------------------------------------------------------------------
 
+
 def find_organization(organization_id: int) -> Organization | None:
     return db.session.get(Organization, organization_id)
 
 
 def find_by_credit_code(code: str) -> Organization | None:
-    return db.session.execute(select(Organization).where(
-        Organization.credit_code == uscc.normalize(code))).scalar_one_or_none()
+    return db.session.execute(
+        select(Organization).where(Organization.credit_code == uscc.normalize(code))
+    ).scalar_one_or_none()
 
 
 def get_organization(actor: Actor, organization_id: int) -> Organization:
@@ -80,9 +86,16 @@ def visible_organizations(actor: Actor, *, kind: OrganizationKind | None = None,
     return stmt
 
 
-def create_organization(actor: Actor | None, *, kind: OrganizationKind | str, name: str, credit_code: str,
-                        city: str, bank_name: str | None = None,
-                        bank_account_no: str | None = None) -> Organization:
+def create_organization(
+    actor: Actor | None,
+    *,
+    kind: OrganizationKind | str,
+    name: str,
+    credit_code: str,
+    city: str,
+    bank_name: str | None = None,
+    bank_account_no: str | None = None,
+) -> Organization:
     if actor is not None:
         require(actor, "organization.create")
     kind = OrganizationKind(kind)
@@ -93,29 +106,42 @@ def create_organization(actor: Actor | None, *, kind: OrganizationKind | str, na
     found_city = find_city(city)
     if found_city is None:
         names = "、".join(c.name_zh for c in list_cities())
-        fields["city"] = [_("Not a prefecture-level city of the province: one of %(names)s.",
-                            names=names)]
+        fields["city"] = [_("Not a prefecture-level city of the province: one of %(names)s.", names=names)]
     if not name.strip():
         fields["name"] = [_("Missing data for required field.")]
     if bank_name or bank_account_no:
-        fields.update({("bank_account_no" if k == "account_no" else k): v for k, v in
-                       bank_account_errors(bank_name or "", bank_account_no or "").items()})
+        fields.update(
+            {
+                ("bank_account_no" if k == "account_no" else k): v
+                for k, v in bank_account_errors(bank_name or "", bank_account_no or "").items()
+            }
+        )
     if fields:
         raise invalid(fields)
     existing = find_by_credit_code(code)
     if existing is not None:
-        raise Conflict(_("An organisation with this credit code is already registered (id "
-                         "%(id)s).", id=existing.id),
-                       fields={"credit_code": [_("Already registered.")]},
-                       organization_id=existing.id)
-    organization = Organization(kind=kind, name=name.strip(), credit_code=code, city=found_city,
-                                bank_name=(bank_name or "").strip() or None,
-                                bank_account_no=normalize_account(bank_account_no) or None)
+        raise Conflict(
+            _("An organisation with this credit code is already registered (id %(id)s).", id=existing.id),
+            fields={"credit_code": [_("Already registered.")]},
+            organization_id=existing.id,
+        )
+    organization = Organization(
+        kind=kind,
+        name=name.strip(),
+        credit_code=code,
+        city=found_city,
+        bank_name=(bank_name or "").strip() or None,
+        bank_account_no=normalize_account(bank_account_no) or None,
+    )
     db.session.add(organization)
     db.session.flush()
-    audit.record(actor, "organization.create", "organization", organization.id,
-                 after={"kind": kind, "name": organization.name, "credit_code": code,
-                        "city": found_city.name_zh})
+    audit.record(
+        actor,
+        "organization.create",
+        "organization",
+        organization.id,
+        after={"kind": kind, "name": organization.name, "credit_code": code, "city": found_city.name_zh},
+    )
     return organization
 
 

@@ -1,6 +1,7 @@
 """An organisation's page: the organisation with what another domain records about it (its
 spot checks, 双随机), assembled here for the API and the HTML view — the organisation's
 model and operations know nothing of inspections."""
+
 from __future__ import annotations
 
 from ..core.permissions import Actor, can
@@ -20,6 +21,9 @@ class OrganizationPage:
 
     @classmethod
     def of(cls, actor: Actor, organization: Organization) -> OrganizationPage:
-        results = (inspections.results_for("organization", organization.id)
-                   if can(actor, "inspection.read") else None)
+        results = (
+            inspections.results_for("organization", organization.id)
+            if can(actor, "inspection.read")
+            else None
+        )
         return cls(organization, results)

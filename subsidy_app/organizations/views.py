@@ -1,4 +1,5 @@
 """The organisation registry: search, and one organisation's page with its spot checks."""
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -25,8 +26,9 @@ def index():
     q = (request.args.get("q") or "").strip()[:100]
     kind = request.args.get("kind")
     kind = OrganizationKind(kind) if kind in set(OrganizationKind) else None
-    page = paginate_html(operations.visible_organizations(current_actor(), kind=kind, search=q or None),
-                         request.args)
+    page = paginate_html(
+        operations.visible_organizations(current_actor(), kind=kind, search=q or None), request.args
+    )
     return render_template("organizations/index.html", page=page, q=q, kind=kind)
 
 
@@ -38,10 +40,19 @@ def new():
     form.city.choices = options([(c.name_zh, localized(c, "name")) for c in operations.list_cities()])
     status = 200
     if form.validate_on_submit():
-        org = attempt(form, lambda: operations.create_organization(
-            actor, kind=form.kind.data, name=form.name.data, credit_code=form.credit_code.data,
-            city=form.city.data, bank_name=form.bank_name.data or None,
-            bank_account_no=form.bank_account_no.data or None), _("Registered."))
+        org = attempt(
+            form,
+            lambda: operations.create_organization(
+                actor,
+                kind=form.kind.data,
+                name=form.name.data,
+                credit_code=form.credit_code.data,
+                city=form.city.data,
+                bank_name=form.bank_name.data or None,
+                bank_account_no=form.bank_account_no.data or None,
+            ),
+            _("Registered."),
+        )
         if org:
             return redirect(url_for("organizations.detail", organization_id=org.id))
         status = 422
@@ -57,9 +68,18 @@ def detail(organization_id):
     bank = BankAccountForm()
     status = 200
     if bank.validate_on_submit():
-        change = attempt(bank, lambda: bankaccounts.set_bank_account(
-            actor, "organization", organization_id, bank_name=bank.bank_name.data,
-            account_no=bank.account_no.data, four_eyes=bank.four_eyes.data), None)
+        change = attempt(
+            bank,
+            lambda: bankaccounts.set_bank_account(
+                actor,
+                "organization",
+                organization_id,
+                bank_name=bank.bank_name.data,
+                account_no=bank.account_no.data,
+                four_eyes=bank.four_eyes.data,
+            ),
+            None,
+        )
         if change:
             flash(bank_views.saved_message(change), "info")
             return redirect(url_for("organizations.detail", organization_id=organization_id))
@@ -67,7 +87,11 @@ def detail(organization_id):
     elif request.method == "POST":
         status = 422
     org = OrganizationPage.of(actor, operations.get_organization(actor, organization_id))
-    return render_template("organizations/detail.html", org=org, bank=bank,
-                           may_bank=can(actor, "organization.bank_account"),
-                           can_set_directly=can(actor, "bank_account.set_directly"),
-                           **bank_views.account_context(actor, org.organization, "organization")), status
+    return render_template(
+        "organizations/detail.html",
+        org=org,
+        bank=bank,
+        may_bank=can(actor, "organization.bank_account"),
+        can_set_directly=can(actor, "bank_account.set_directly"),
+        **bank_views.account_context(actor, org.organization, "organization"),
+    ), status

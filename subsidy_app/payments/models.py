@@ -14,8 +14,8 @@ from ..extensions import db
 
 
 class BatchStatus(StrEnum):
-    DRAFT = "draft"          # built, waiting for another finance user's approval
-    APPROVED = "approved"    # approved (four eyes), waiting to be sent to the bank
+    DRAFT = "draft"  # built, waiting for another finance user's approval
+    APPROVED = "approved"  # approved (four eyes), waiting to be sent to the bank
     DISBURSED = "disbursed"  # sent: its claims are paid (failures come back with the result)
 
 
@@ -41,8 +41,7 @@ class PaymentBatch(db.Model):
     bank_reference: Mapped[str | None] = mapped_column(String(80))
     result_imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    items: Mapped[list[PaymentItem]] = relationship(order_by="PaymentItem.id", lazy="selectin",
-                                                    viewonly=True)
+    items: Mapped[list[PaymentItem]] = relationship(order_by="PaymentItem.id", lazy="selectin", viewonly=True)
 
 
 class PaymentItem(db.Model):
@@ -51,10 +50,14 @@ class PaymentItem(db.Model):
 
     __tablename__ = "payment_items"
     __table_args__ = (
-        Index("uq_payment_items_one_pending", "claim_id", unique=True,
-              postgresql_where=text("status = 'pending'"), sqlite_where=text("status = 'pending'")),
-        CheckConstraint("amount > 0 AND offset_amount >= 0 AND offset_amount <= amount",
-                        name="amounts"),
+        Index(
+            "uq_payment_items_one_pending",
+            "claim_id",
+            unique=True,
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+        CheckConstraint("amount > 0 AND offset_amount >= 0 AND offset_amount <= amount", name="amounts"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,5 +93,4 @@ class PaymentItem(db.Model):
     @property
     def account_flagged(self) -> bool:
         """The account changed shortly before the batch, or on one person's word."""
-        return change_flagged(self.account_changed_at, self.account_confirmed_by,
-                              self.batch.created_at)
+        return change_flagged(self.account_changed_at, self.account_confirmed_by, self.batch.created_at)

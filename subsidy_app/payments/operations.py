@@ -1,4 +1,5 @@
 """Payment batches: build, approve (another finance user), disburse, bank file, bank result."""
+
 from __future__ import annotations
 
 import csv
@@ -76,18 +77,25 @@ def _payable_problems(claim_ids: list[int]) -> tuple[dict[int, tuple[str, str]],
         if row.status != ClaimStatus.FINANCE_APPROVED:
             problems[claim_id] = ("invalid_status", _("Only finance-approved claims are paid."))
         elif ctx.outstanding(row):
-            problems[claim_id] = ("documents_outstanding",
-                                  _("Deferred documents are not yet supplied (容缺)."))
-        elif ({row.organization_id, talent.employer_id if talent else None} & black_orgs
-              or row.talent_id in black_talents):
-            problems[claim_id] = ("not_eligible", _(
-                "No longer eligible (%(rules)s): held for HR to decide.", rules="not_black_listed"))
+            problems[claim_id] = (
+                "documents_outstanding",
+                _("Deferred documents are not yet supplied (容缺)."),
+            )
+        elif {
+            row.organization_id,
+            talent.employer_id if talent else None,
+        } & black_orgs or row.talent_id in black_talents:
+            problems[claim_id] = (
+                "not_eligible",
+                _("No longer eligible (%(rules)s): held for HR to decide.", rules="not_black_listed"),
+            )
         elif not bank or not account:
             problems[claim_id] = ("no_bank_account", _("The payee has no bank account on record."))
         elif key in blocked:
-            problems[claim_id] = ("recovery_open", _(
-                "The payee owes money back (an open recovery order): payments wait until HR "
-                "decides."))
+            problems[claim_id] = (
+                "recovery_open",
+                _("The payee owes money back (an open recovery order): payments wait until HR decides."),
+            )
     return problems, {"rows": rows, "ctx": ctx}
 
 
@@ -97,8 +105,12 @@ def _payee_of_row(row, ctx) -> tuple[str, str, str | None, str | None]:
         talent = ctx.talents.get(row.talent_id)
         return f"talent:{talent.talent_code}", talent.name, talent.bank_name, talent.bank_account_no
     organization = ctx.organizations.get(row.organization_id)
-    return (f"organization:{row.organization_id}", organization.name, organization.bank_name,
-            organization.bank_account_no)
+    return (
+        f"organization:{row.organization_id}",
+        organization.name,
+        organization.bank_name,
+        organization.bank_account_no,
+    )
 
 
 def _payee_subject(row, ctx) -> tuple[SubjectKind, int]:
@@ -113,14 +125,17 @@ def _last_account_changes(rows, ctx) -> dict:
     subjects = {_payee_subject(row, ctx) for row in rows}
     return bankaccounts.last_changes(
         organization_ids=[i for kind, i in subjects if kind == SubjectKind.ORGANIZATION],
-        talent_ids=[i for kind, i in subjects if kind == SubjectKind.TALENT])
+        talent_ids=[i for kind, i in subjects if kind == SubjectKind.TALENT],
+    )
 
 
 def _refuse_unpayable(problems: dict[int, tuple[str, str]]) -> None:
     if problems:
-        raise Conflict(_("%(n)d claim(s) cannot be paid now.", n=len(problems)),
-                       code="not_payable",
-                       claims=[{"id": i, "code": p[0], "message": p[1]} for i, p in problems.items()])
+        raise Conflict(
+            _("%(n)d claim(s) cannot be paid now.", n=len(problems)),
+            code="not_payable",
+            claims=[{"id": i, "code": p[0], "message": p[1]} for i, p in problems.items()],
+        )
 
 
 def create_batch(actor: Actor, *, claim_ids: list[int]) -> PaymentBatch:
@@ -138,14 +153,20 @@ def _create_batch(actor: Actor, claim_ids: list[int]) -> PaymentBatch:
     claims.require_not_recused(actor, ids)
     in_batches = set()
     for start in range(0, len(ids), 20000):
-        in_batches.update(db.session.execute(select(PaymentItem.claim_id).where(
-            in_ids(PaymentItem.claim_id, ids[start:start + 20000]),
-            PaymentItem.status == ItemStatus.PENDING)).scalars())
+        in_batches.update(
+            db.session.execute(
+                select(PaymentItem.claim_id).where(
+                    in_ids(PaymentItem.claim_id, ids[start : start + 20000]),
+                    PaymentItem.status == ItemStatus.PENDING,
+                )
+            ).scalars()
+        )
     problems, loaded = _payable_problems([i for i in ids if i not in in_batches])
     problems.update({i: ("in_batch", _("Already in a payment batch.")) for i in in_batches})
     _refuse_unpayable(problems)
-    batch = PaymentBatch(status=BatchStatus.DRAFT, total=Decimal("0"), item_count=len(ids),
-                         created_by_id=actor.id)
+    batch = PaymentBatch(
+        status=BatchStatus.DRAFT, total=Decimal("0"), item_count=len(ids), created_by_id=actor.id
+    )
     db.session.add(batch)
     db.session.flush()
     changes = _last_account_changes([loaded["rows"][i] for i in ids], loaded["ctx"])
@@ -155,21 +176,35 @@ def _create_batch(actor: Actor, claim_ids: list[int]) -> PaymentBatch:
         key, name, bank, account = _payee_of_row(row, loaded["ctx"])
         change = changes.get(_payee_subject(row, loaded["ctx"]))
         amount = row.amount_committed
-        items.append(dict(batch_id=batch.id, claim_id=claim_id, payee=key, payee_name=name,
-                          bank_name=bank, account_no=account, amount=amount,
-                          offset_amount=Decimal("0"), status=ItemStatus.PENDING,
-                          reference=f"SXPAY-{batch.id}-{number}",
-                          account_changed_at=change.changed_at if change else None,
-                          account_changed_by=change.changed_by if change else None,
-                          account_confirmed_by=change.confirmed_by if change else None))
+        items.append(
+            dict(
+                batch_id=batch.id,
+                claim_id=claim_id,
+                payee=key,
+                payee_name=name,
+                bank_name=bank,
+                account_no=account,
+                amount=amount,
+                offset_amount=Decimal("0"),
+                status=ItemStatus.PENDING,
+                reference=f"SXPAY-{batch.id}-{number}",
+                account_changed_at=change.changed_at if change else None,
+                account_changed_by=change.changed_by if change else None,
+                account_confirmed_by=change.confirmed_by if change else None,
+            )
+        )
         total += amount
     bulkio.insert_rows(PaymentItem.__table__, items)
     batch.total = total
     db.session.flush()
     db.session.expire(batch, ["items"])
-    audit.record(actor, "payment_batch.create", "payment_batch", batch.id,
-                 after={"status": batch.status, "claims": len(ids), "total": total,
-                        "first_claims": ids[:50]})
+    audit.record(
+        actor,
+        "payment_batch.create",
+        "payment_batch",
+        batch.id,
+        after={"status": batch.status, "claims": len(ids), "total": total, "first_claims": ids[:50]},
+    )
     return batch
 
 
@@ -178,16 +213,23 @@ def approve_batch(actor: Actor, batch_id: int) -> PaymentBatch:
     require(actor, "payment.approve")
     batch = get_batch(actor, batch_id)
     if batch.created_by_id == actor.id:
-        raise Forbidden(_("Who built a payment batch cannot approve it (four eyes)."),
-                        code="segregation_of_duties")
+        raise Forbidden(
+            _("Who built a payment batch cannot approve it (four eyes)."), code="segregation_of_duties"
+        )
     if batch.status != BatchStatus.DRAFT:
         raise Conflict(_("Only a batch waiting for approval can be approved."), code="invalid_status")
     claims.require_not_recused(actor, [item.claim_id for item in batch.items])
     batch.status = BatchStatus.APPROVED
     batch.approved_by_id = actor.id
     batch.approved_at = utcnow()
-    audit.record(actor, "payment_batch.approve", "payment_batch", batch.id,
-                 before={"status": BatchStatus.DRAFT}, after={"status": batch.status})
+    audit.record(
+        actor,
+        "payment_batch.approve",
+        "payment_batch",
+        batch.id,
+        before={"status": BatchStatus.DRAFT},
+        after={"status": batch.status},
+    )
     return batch
 
 
@@ -198,15 +240,24 @@ def _pay_item(actor: Actor, batch: PaymentBatch, item: PaymentItem) -> None:
     item.offset_amount = offset
     net = item.amount - offset
     common = dict(payee=item.payee, tax_exempt=exempt, clause=clause, reference=item.reference)
-    lines = [*budgets.spend(claim, item.amount, **common),
-             ledger.dr(A.SUBSIDY_EXPENSE, item.amount, **common)]
+    lines = [
+        *budgets.spend(claim, item.amount, **common),
+        ledger.dr(A.SUBSIDY_EXPENSE, item.amount, **common),
+    ]
     if net > 0:
         lines.append(ledger.cr(A.BANK, net, **common))
     if offset > 0:
         lines.append(ledger.cr(A.RECEIVABLE, offset, **common))
-    transaction = ledger.post(TransactionKind.PAYMENT, lines, fiscal_year=claim.fiscal_year,
-                              program_code=claim.program.code, claim_id=claim.id,
-                              memo=f"batch {batch.id}", actor=actor, batch_id=batch.id)
+    transaction = ledger.post(
+        TransactionKind.PAYMENT,
+        lines,
+        fiscal_year=claim.fiscal_year,
+        program_code=claim.program.code,
+        claim_id=claim.id,
+        memo=f"batch {batch.id}",
+        actor=actor,
+        batch_id=batch.id,
+    )
     if offset > 0:
         recoveries.apply_offset(actor, item.payee, offset, item.reference)
     item.payment_transaction_id = transaction
@@ -216,10 +267,21 @@ def _pay_item(actor: Actor, batch: PaymentBatch, item: PaymentItem) -> None:
     claim.amount_paid = item.amount
     claim.decided_at = utcnow()
     claims.enter_stage(claim, ClaimStatus.PAID, Stage.CLOSED)
-    audit.record(actor, "claim.paid", "claim", claim.id, before={"status": before},
-                 after={"status": claim.status, "amount_paid": item.amount, "offset": offset,
-                        "batch": batch.id, "bank_reference": batch.bank_reference,
-                        "tax_exempt": exempt})
+    audit.record(
+        actor,
+        "claim.paid",
+        "claim",
+        claim.id,
+        before={"status": before},
+        after={
+            "status": claim.status,
+            "amount_paid": item.amount,
+            "offset": offset,
+            "batch": batch.id,
+            "bank_reference": batch.bank_reference,
+            "tax_exempt": exempt,
+        },
+    )
 
 
 def disburse_batch(actor: Actor, batch_id: int, *, bank_reference: str) -> PaymentBatch:
@@ -241,14 +303,18 @@ def disburse_batch(actor: Actor, batch_id: int, *, bank_reference: str) -> Payme
     batch.status = BatchStatus.DISBURSED
     batch.disbursed_by_id = actor.id
     batch.disbursed_at = utcnow()
-    audit.record(actor, "payment_batch.disburse", "payment_batch", batch.id,
-                 before={"status": BatchStatus.APPROVED},
-                 after={"status": batch.status, "bank_reference": batch.bank_reference})
+    audit.record(
+        actor,
+        "payment_batch.disburse",
+        "payment_batch",
+        batch.id,
+        before={"status": BatchStatus.APPROVED},
+        after={"status": batch.status, "bank_reference": batch.bank_reference},
+    )
     return batch
 
 
-BANK_FILE_COLUMNS = ["reference", "payee_name", "bank_name", "account_no", "amount", "currency",
-                     "purpose"]
+BANK_FILE_COLUMNS = ["reference", "payee_name", "bank_name", "account_no", "amount", "currency", "purpose"]
 
 
 def bank_file(actor: Actor, batch_id: int) -> str:
@@ -265,9 +331,19 @@ def bank_file(actor: Actor, batch_id: int) -> str:
             continue  # kept back in full against a recovery order: nothing to transfer
         exempt, clause = payment_clause(item.claim)
         purpose = f"{item.claim.program.code} claim {item.claim_id} {clause}" + (
-            " tax-exempt" if exempt else "")
-        writer.writerow([item.reference, item.payee_name, item.bank_name, item.account_no,
-                         f"{item.net_amount:.2f}", "CNY", purpose])
+            " tax-exempt" if exempt else ""
+        )
+        writer.writerow(
+            [
+                item.reference,
+                item.payee_name,
+                item.bank_name,
+                item.account_no,
+                f"{item.net_amount:.2f}",
+                "CNY",
+                purpose,
+            ]
+        )
     return out.getvalue()
 
 
@@ -309,8 +385,7 @@ def import_bank_result(actor: Actor, batch_id: int, content: str) -> dict:
                 why = _needs_review(item)
                 if why:
                     _hold_failure(actor, batch, item, message, why)
-                    held.append({"reference": item.reference, "claim_id": item.claim_id,
-                                 "reason": why})
+                    held.append({"reference": item.reference, "claim_id": item.claim_id, "reason": why})
                 else:
                     _reverse_item(actor, batch, item, message)
                     failed += 1
@@ -318,8 +393,13 @@ def import_bank_result(actor: Actor, batch_id: int, content: str) -> dict:
             item.bank_reference = (row.get("bank_reference") or item.bank_reference or "").strip()
             confirmed += 1
     batch.result_imported_at = utcnow()
-    audit.record(actor, "payment_batch.bank_result", "payment_batch", batch.id,
-                 after={"failed": failed, "confirmed": confirmed, "needs_review": held})
+    audit.record(
+        actor,
+        "payment_batch.bank_result",
+        "payment_batch",
+        batch.id,
+        after={"failed": failed, "confirmed": confirmed, "needs_review": held},
+    )
     return {"batch_id": batch.id, "confirmed": confirmed, "failed": failed, "needs_review": held}
 
 
@@ -339,23 +419,42 @@ def _needs_review(item: PaymentItem) -> str | None:
 
 def _booked_payment_id(claim_id: int) -> int | None:
     """The transaction that now books the claim's payment (a payment or a correction)."""
-    return db.session.execute(select(LedgerTransaction.id).where(
-        LedgerTransaction.claim_id == claim_id,
-        LedgerTransaction.kind.in_([TransactionKind.PAYMENT, TransactionKind.CORRECTION]))
-        .order_by(LedgerTransaction.id.desc()).limit(1)).scalar_one_or_none()
+    return db.session.execute(
+        select(LedgerTransaction.id)
+        .where(
+            LedgerTransaction.claim_id == claim_id,
+            LedgerTransaction.kind.in_([TransactionKind.PAYMENT, TransactionKind.CORRECTION]),
+        )
+        .order_by(LedgerTransaction.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 def _hold_failure(actor: Actor, batch, item: PaymentItem, message: str, why: str) -> None:
     """The bank's failure is on record with the claim, for finance and HR to settle by hand;
     nothing is reversed. The same file again records nothing more."""
-    earlier = db.session.execute(select(AuditEvent.after).where(
-        AuditEvent.object_type == "claim", AuditEvent.object_id == str(item.claim_id),
-        AuditEvent.action == "claim.payment_failure_held")).scalars()
+    earlier = db.session.execute(
+        select(AuditEvent.after).where(
+            AuditEvent.object_type == "claim",
+            AuditEvent.object_id == str(item.claim_id),
+            AuditEvent.action == "claim.payment_failure_held",
+        )
+    ).scalars()
     if any((after or {}).get("reference") == item.reference for after in earlier):
         return
-    audit.record(actor, "claim.payment_failure_held", "claim", item.claim_id,
-                 after={"status": item.claim.status, "batch": batch.id, "reference": item.reference,
-                        "bank_message": message or None}, reason=why)
+    audit.record(
+        actor,
+        "claim.payment_failure_held",
+        "claim",
+        item.claim_id,
+        after={
+            "status": item.claim.status,
+            "batch": batch.id,
+            "reference": item.reference,
+            "bank_message": message or None,
+        },
+        reason=why,
+    )
 
 
 def _reverse_item(actor: Actor, batch, item: PaymentItem, message: str) -> None:
@@ -365,16 +464,28 @@ def _reverse_item(actor: Actor, batch, item: PaymentItem, message: str) -> None:
     original = db.session.get(LedgerTransaction, item.payment_transaction_id)
     exempt, clause = payment_clause(claim)
     common = dict(payee=item.payee, tax_exempt=exempt, clause=clause, reference=item.reference)
-    lines = [*budgets.unspend(claim, item.amount, **common),
-             *ledger.reversal_lines(original, except_accounts=budgets.BUDGET_ACCOUNTS)]
-    ledger.reverse(original, TransactionKind.PAYMENT_REVERSAL, lines=lines,
-                   memo=f"bank returned the payment: {message}".strip(), actor=actor)
+    lines = [
+        *budgets.unspend(claim, item.amount, **common),
+        *ledger.reversal_lines(original, except_accounts=budgets.BUDGET_ACCOUNTS),
+    ]
+    ledger.reverse(
+        original,
+        TransactionKind.PAYMENT_REVERSAL,
+        lines=lines,
+        memo=f"bank returned the payment: {message}".strip(),
+        actor=actor,
+    )
     item.status = ItemStatus.FAILED
     item.failure_reason = message or None
     claim.amount_paid = None
     claim.decided_at = None
     claims.enter_stage(claim, ClaimStatus.FINANCE_APPROVED)
-    audit.record(actor, "claim.payment_failed", "claim", claim.id,
-                 before={"status": ClaimStatus.PAID},
-                 after={"status": claim.status, "batch": batch.id, "reference": item.reference},
-                 reason=message or None)
+    audit.record(
+        actor,
+        "claim.payment_failed",
+        "claim",
+        claim.id,
+        before={"status": ClaimStatus.PAID},
+        after={"status": claim.status, "batch": batch.id, "reference": item.reference},
+        reason=message or None,
+    )

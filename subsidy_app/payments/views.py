@@ -1,5 +1,6 @@
 """HTML pages of payments: claims awaiting payment, building a batch, approving it (another
 finance user), disbursing it, the bank file and the bank's result file."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -25,8 +26,12 @@ bp = Blueprint("payments", __name__, template_folder="templates", url_prefix="/p
 @login_required
 def index():
     actor = current_actor()
-    awaiting = [presentation.describe(actor, c, full=False) for c in claims.db_list(
-        claims.visible_claims(actor, status=ClaimStatus.FINANCE_APPROVED, order="newest"), 200)]
+    awaiting = [
+        presentation.describe(actor, c, full=False)
+        for c in claims.db_list(
+            claims.visible_claims(actor, status=ClaimStatus.FINANCE_APPROVED, order="newest"), 200
+        )
+    ]
     form = BatchForm()
     form.claim_ids.choices = options([(c["id"], f"#{c['id']}") for c in awaiting])
     if form.validate_on_submit():
@@ -37,8 +42,9 @@ def index():
     elif request.method == "POST":
         flash(_("Choose at least one claim."), "error")
     page = paginate_html(operations.list_batches(actor), request.args)
-    return render_template("payments/index.html", awaiting=awaiting, form=form, page=page,
-                           may_build=can(actor, "payment.create"))
+    return render_template(
+        "payments/index.html", awaiting=awaiting, form=form, page=page, may_build=can(actor, "payment.create")
+    )
 
 
 @bp.route("/batches/<int:batch_id>", methods=["GET", "POST"])
@@ -49,22 +55,30 @@ def batch(batch_id):
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        steps = {"approve": lambda: operations.approve_batch(actor, batch_id),
-                 "disburse": lambda: operations.disburse_batch(actor, batch_id,
-                                                               bank_reference=form.bank_reference.data or "")}
+        steps = {
+            "approve": lambda: operations.approve_batch(actor, batch_id),
+            "disburse": lambda: operations.disburse_batch(
+                actor, batch_id, bank_reference=form.bank_reference.data or ""
+            ),
+        }
         if form.action.data not in steps:
             abort(400)
         attempt(None, steps[form.action.data], _("Done."))
         return redirect(url_for("payments.batch", batch_id=batch_id))
-    return render_template("payments/batch.html", batch=operations.get_batch(actor, batch_id),
-                           form=BatchActionForm(formdata=None), result_form=BankResultForm())
+    return render_template(
+        "payments/batch.html",
+        batch=operations.get_batch(actor, batch_id),
+        form=BatchActionForm(formdata=None),
+        result_form=BankResultForm(),
+    )
 
 
 @bp.route("/batches/<int:batch_id>/bank-file.csv")
 @login_required
 def bank_file(batch_id):
-    return attachment(operations.bank_file(current_actor(), batch_id), "text/csv",
-                      f"batch-{batch_id}-bank-file.csv")
+    return attachment(
+        operations.bank_file(current_actor(), batch_id), "text/csv", f"batch-{batch_id}-bank-file.csv"
+    )
 
 
 @bp.route("/batches/<int:batch_id>/bank-result", methods=["POST"])
@@ -73,17 +87,30 @@ def bank_result(batch_id):
     form = BankResultForm()
     if form.validate_on_submit():
         try:
-            summary = operations.import_bank_result(current_actor(), batch_id,
-                                                    form.file.data.read().decode("utf-8-sig"))
+            summary = operations.import_bank_result(
+                current_actor(), batch_id, form.file.data.read().decode("utf-8-sig")
+            )
         except (AppError, UnicodeDecodeError) as exc:
             flash(getattr(exc, "message", _("The file is not UTF-8 text.")), "error")
         else:
-            flash(_("Bank result imported: %(paid)s paid, %(failed)s failed.",
-                    paid=summary.get("confirmed", 0), failed=summary.get("failed", 0)), "info")
+            flash(
+                _(
+                    "Bank result imported: %(paid)s paid, %(failed)s failed.",
+                    paid=summary.get("confirmed", 0),
+                    failed=summary.get("failed", 0),
+                ),
+                "info",
+            )
             for held in summary.get("needs_review", []):
-                flash(_("Claim %(id)s: the bank reports the payment failed, but it was not "
-                        "reversed: %(reason)s Settle it by hand.", id=held["claim_id"],
-                        reason=held["reason"]), "error")
+                flash(
+                    _(
+                        "Claim %(id)s: the bank reports the payment failed, but it was not "
+                        "reversed: %(reason)s Settle it by hand.",
+                        id=held["claim_id"],
+                        reason=held["reason"],
+                    ),
+                    "error",
+                )
     else:
         flash(_("Choose the bank's result file."), "error")
     return redirect(url_for("payments.batch", batch_id=batch_id))

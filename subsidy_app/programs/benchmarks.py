@@ -1,4 +1,5 @@
 """Other provinces' standards: which one applies on a date (pure, no database)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

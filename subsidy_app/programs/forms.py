@@ -7,10 +7,14 @@ from ..core.htmlforms import options
 
 
 class RateForm(FlaskForm):
-    kind = SelectField(_l("Kind of rate"), choices=options([("amount", _l("fixed amount")), ("ceiling", _l("ceiling"))]))
+    kind = SelectField(
+        _l("Kind of rate"), choices=options([("amount", _l("fixed amount")), ("ceiling", _l("ceiling"))])
+    )
     amount = DecimalField(_l("Amount (yuan)"), places=2, validators=[DataRequired(), NumberRange(min=0)])
     effective_from = DateField(_l("Effective from"), validators=[DataRequired()])
-    reason = TextAreaField(_l("Reason (the decision or document)"), validators=[DataRequired(), Length(max=2000)])
+    reason = TextAreaField(
+        _l("Reason (the decision or document)"), validators=[DataRequired(), Length(max=2000)]
+    )
 
 
 class BenchmarkForm(FlaskForm):

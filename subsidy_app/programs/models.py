@@ -31,12 +31,12 @@ class AmountRule(StrEnum):
 
 
 class RateKind(StrEnum):
-    AMOUNT = "amount"    # the fixed amount paid per claim
+    AMOUNT = "amount"  # the fixed amount paid per claim
     CEILING = "ceiling"  # the most that is paid per claim
 
 
 class DocumentRequirement(StrEnum):
-    ESSENTIAL = "essential"    # must be attached before the claim is submitted
+    ESSENTIAL = "essential"  # must be attached before the claim is submitted
     DEFERRABLE = "deferrable"  # required, may follow later under 容缺受理 (seed 001)
     OPTIONAL = "optional"
 
@@ -67,11 +67,12 @@ class Program(db.Model):
     #: Kinds of other provinces' standards the amount is built from (benchmark programs).
     benchmark_categories: Mapped[list] = mapped_column(JSON, default=list)
 
-    documents: Mapped[list[ProgramDocument]] = relationship(
-        order_by="ProgramDocument.id", lazy="selectin")
+    documents: Mapped[list[ProgramDocument]] = relationship(order_by="ProgramDocument.id", lazy="selectin")
     rates: Mapped[list[ProgramRate]] = relationship(
         order_by=lambda: (ProgramRate.kind, ProgramRate.effective_from, ProgramRate.id),
-        lazy="select", viewonly=True)
+        lazy="select",
+        viewonly=True,
+    )
 
     @property
     def tax_exempt(self) -> bool:
@@ -97,8 +98,7 @@ class ProgramDocument(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"))
     kind_code: Mapped[str] = mapped_column(ForeignKey("document_kinds.code"))
-    requirement: Mapped[DocumentRequirement] = mapped_column(
-        enum_column(DocumentRequirement, "requirement"))
+    requirement: Mapped[DocumentRequirement] = mapped_column(enum_column(DocumentRequirement, "requirement"))
 
     kind: Mapped[DocumentKind] = relationship(lazy="joined")
 

@@ -1,4 +1,5 @@
 """HTML pages of the programs (the plan's incentives)."""
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -45,22 +46,45 @@ def detail(code):
     program = operations.get_program(actor, code)
     benchmark.category.choices = options([(c, c) for c in program.benchmark_categories or []])
     if "benchmark-province" in request.form and benchmark.validate_on_submit():
-        if attempt(benchmark, lambda: operations.record_benchmark(
-                actor, program_code=code, category=benchmark.category.data, province=benchmark.province.data,
-                amount=benchmark.amount.data, effective_from=benchmark.effective_from.data,
-                source=benchmark.source.data), _("Standard recorded.")):
+        if attempt(
+            benchmark,
+            lambda: operations.record_benchmark(
+                actor,
+                program_code=code,
+                category=benchmark.category.data,
+                province=benchmark.province.data,
+                amount=benchmark.amount.data,
+                effective_from=benchmark.effective_from.data,
+                source=benchmark.source.data,
+            ),
+            _("Standard recorded."),
+        ):
             return redirect(url_for("programs.detail", code=code))
         status = 422
     elif "rate-amount" in request.form and form.validate_on_submit():
-        if attempt(form, lambda: operations.change_rate(
-                actor, code, kind=form.kind.data, amount=form.amount.data,
-                effective_from=form.effective_from.data, reason=form.reason.data), _("New rate recorded.")):
+        if attempt(
+            form,
+            lambda: operations.change_rate(
+                actor,
+                code,
+                kind=form.kind.data,
+                amount=form.amount.data,
+                effective_from=form.effective_from.data,
+                reason=form.reason.data,
+            ),
+            _("New rate recorded."),
+        ):
             return redirect(url_for("programs.detail", code=code))
         status = 422
     elif request.method == "POST":
         status = 422
-    return render_template("programs/detail.html", program=program, form=form, benchmark=benchmark,
-                           benchmarks=operations.benchmark_rows(program) if program.benchmark_categories else None,
-                           may_record_benchmark=can(actor, "benchmark.record") and bool(program.benchmark_categories),
-                           may_change=can(actor, "program.change_rate"),
-                           document_names=operations.document_names()), status
+    return render_template(
+        "programs/detail.html",
+        program=program,
+        form=form,
+        benchmark=benchmark,
+        benchmarks=operations.benchmark_rows(program) if program.benchmark_categories else None,
+        may_record_benchmark=can(actor, "benchmark.record") and bool(program.benchmark_categories),
+        may_change=can(actor, "program.change_rate"),
+        document_names=operations.document_names(),
+    ), status

@@ -12,7 +12,7 @@ from ..extensions import db
 
 
 class ProjectLevel(StrEnum):
-    KEY = "key"          # 省级重点引才项目: RECRUIT_KEY
+    KEY = "key"  # 省级重点引才项目: RECRUIT_KEY
     REGULAR = "regular"  # 省级常规引才项目: RECRUIT_REGULAR
 
 

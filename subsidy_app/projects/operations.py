@@ -13,15 +13,23 @@ from .models import ProjectLevel, RecruitmentProject
 def create_project(actor: Actor, *, name: str, level: ProjectLevel | str, year: int) -> RecruitmentProject:
     require(actor, "project.create")
     name = name.strip()
-    if db.session.execute(select(RecruitmentProject.id).where(
-            RecruitmentProject.name == name, RecruitmentProject.year == year)).first():
-        raise Conflict(_("A project of this name is already registered for %(year)s.", year=year),
-                       fields={"name": [_("Already registered.")]})
+    if db.session.execute(
+        select(RecruitmentProject.id).where(RecruitmentProject.name == name, RecruitmentProject.year == year)
+    ).first():
+        raise Conflict(
+            _("A project of this name is already registered for %(year)s.", year=year),
+            fields={"name": [_("Already registered.")]},
+        )
     project = RecruitmentProject(name=name, level=ProjectLevel(level), year=year)
     db.session.add(project)
     db.session.flush()
-    audit.record(actor, "project.create", "recruitment_project", project.id,
-                 after=audit.snapshot(project, "name", "level", "year"))
+    audit.record(
+        actor,
+        "project.create",
+        "recruitment_project",
+        project.id,
+        after=audit.snapshot(project, "name", "level", "year"),
+    )
     return project
 
 

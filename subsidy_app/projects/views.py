@@ -1,4 +1,5 @@
 """Recruitment projects: the list, and registering one (HR)."""
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,7 +19,12 @@ bp = Blueprint("projects", __name__, template_folder="templates", url_prefix="/p
 
 class ProjectForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    level = SelectField(_l("Level"), choices=options([("key", _l("provincial key project")), ("regular", _l("provincial regular project"))]))
+    level = SelectField(
+        _l("Level"),
+        choices=options(
+            [("key", _l("provincial key project")), ("regular", _l("provincial regular project"))]
+        ),
+    )
     year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
 
 
@@ -29,12 +35,18 @@ def index():
     form = ProjectForm()
     status = 200
     if form.validate_on_submit():
-        if attempt(form, lambda: operations.create_project(actor, name=form.name.data, level=form.level.data,
-                                                           year=form.year.data), _("Registered.")):
+        if attempt(
+            form,
+            lambda: operations.create_project(
+                actor, name=form.name.data, level=form.level.data, year=form.year.data
+            ),
+            _("Registered."),
+        ):
             return redirect(url_for("projects.index"))
         status = 422
     elif request.method == "POST":
         status = 422
     page = paginate_html(operations.list_projects(actor), request.args)
-    return render_template("projects/index.html", page=page, form=form,
-                           may_create=can(actor, "project.create")), status
+    return render_template(
+        "projects/index.html", page=page, form=form, may_create=can(actor, "project.create")
+    ), status

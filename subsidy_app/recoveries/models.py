@@ -13,10 +13,10 @@ from ..extensions import db
 
 
 class RecoveryStatus(StrEnum):
-    OPEN = "open"                # found; blocks payments to the payee until HR decides
-    OFFSET = "offset"            # HR decided: keep it back from the payee's next payments
-    REFUND = "refund"            # HR decided: the payee pays it back
-    SETTLED = "settled"          # nothing outstanding
+    OPEN = "open"  # found; blocks payments to the payee until HR decides
+    OFFSET = "offset"  # HR decided: keep it back from the payee's next payments
+    REFUND = "refund"  # HR decided: the payee pays it back
+    SETTLED = "settled"  # nothing outstanding
     WRITTEN_OFF = "written_off"  # HR decided not to pursue it, with a reason
 
 
@@ -28,8 +28,9 @@ class RecoverySource(StrEnum):
 
 class RecoveryOrder(db.Model):
     __tablename__ = "recovery_orders"
-    __table_args__ = (CheckConstraint("amount > 0 AND outstanding >= 0 AND outstanding <= amount",
-                                      name="amounts"),)
+    __table_args__ = (
+        CheckConstraint("amount > 0 AND outstanding >= 0 AND outstanding <= amount", name="amounts"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
@@ -48,7 +49,8 @@ class RecoveryOrder(db.Model):
 
     claim = relationship("Claim", lazy="joined")
     settlements: Mapped[list[RecoverySettlement]] = relationship(
-        order_by="RecoverySettlement.id", lazy="selectin", viewonly=True)
+        order_by="RecoverySettlement.id", lazy="selectin", viewonly=True
+    )
 
 
 class RecoverySettlement(db.Model):

@@ -1,4 +1,5 @@
 """Recovery orders: raise, decide (HR), refund (finance), offset (at the next payment)."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -49,12 +50,19 @@ def list_orders(actor: Actor, *, status: RecoveryStatus | None = None, open_only
 
 
 def recovered_so_far(claim_id: int) -> Decimal:
-    return db.session.execute(select(func.coalesce(func.sum(RecoveryOrder.amount), 0)).where(
-        RecoveryOrder.claim_id == claim_id)).scalar_one() or Decimal("0")
+    return db.session.execute(
+        select(func.coalesce(func.sum(RecoveryOrder.amount), 0)).where(RecoveryOrder.claim_id == claim_id)
+    ).scalar_one() or Decimal("0")
 
 
-def raise_order(actor: Actor, *, claim_id: int, amount: Decimal, reason: str,
-                source: RecoverySource | str = RecoverySource.REVIEW) -> RecoveryOrder:
+def raise_order(
+    actor: Actor,
+    *,
+    claim_id: int,
+    amount: Decimal,
+    reason: str,
+    source: RecoverySource | str = RecoverySource.REVIEW,
+) -> RecoveryOrder:
     """An improper payment: the payee owes ``amount`` back. Payments to the payee are held
     until HR decides how it is recovered."""
     require(actor, "recovery.raise")
@@ -65,26 +73,51 @@ def raise_order(actor: Actor, *, claim_id: int, amount: Decimal, reason: str,
         raise invalid("reason", _("Say why the payment was improper."))
     room = claim.amount_paid - Decimal(str(recovered_so_far(claim.id)))
     if amount > room:
-        raise invalid("amount", _("At most %(amount)s can still be recovered on this claim.", amount=f"{room:,.2f}"))
+        raise invalid(
+            "amount", _("At most %(amount)s can still be recovered on this claim.", amount=f"{room:,.2f}")
+        )
     payee = payee_key(claim)
     transaction = ledger.post(
         TransactionKind.RECOVERY,
-        [ledger.dr(A.RECEIVABLE, amount, payee=payee, clause=claim.program.clause),
-         ledger.cr(A.SUBSIDY_EXPENSE, amount, payee=payee, clause=claim.program.clause)],
-        fiscal_year=claim.fiscal_year, program_code=claim.program.code, claim_id=claim.id,
-        memo=reason.strip(), actor=actor)
-    order = RecoveryOrder(claim_id=claim.id, payee=payee, amount=amount, outstanding=amount,
-                          reason=reason.strip(), source=RecoverySource(source),
-                          status=RecoveryStatus.OPEN, created_by_id=actor.id,
-                          ledger_transaction_id=transaction)
+        [
+            ledger.dr(A.RECEIVABLE, amount, payee=payee, clause=claim.program.clause),
+            ledger.cr(A.SUBSIDY_EXPENSE, amount, payee=payee, clause=claim.program.clause),
+        ],
+        fiscal_year=claim.fiscal_year,
+        program_code=claim.program.code,
+        claim_id=claim.id,
+        memo=reason.strip(),
+        actor=actor,
+    )
+    order = RecoveryOrder(
+        claim_id=claim.id,
+        payee=payee,
+        amount=amount,
+        outstanding=amount,
+        reason=reason.strip(),
+        source=RecoverySource(source),
+        status=RecoveryStatus.OPEN,
+        created_by_id=actor.id,
+        ledger_transaction_id=transaction,
+    )
     db.session.add(order)
     db.session.flush()
-    audit.record(actor, "recovery.raise", "recovery_order", order.id,
-                 after={"claim_id": claim.id, "payee": payee, "amount": amount,
-                        "source": order.source}, reason=order.reason)
-    audit.record(actor, "claim.recovery_raised", "claim", claim.id,
-                 after={"status": claim.status, "recovery_order": order.id, "amount": amount},
-                 reason=order.reason)
+    audit.record(
+        actor,
+        "recovery.raise",
+        "recovery_order",
+        order.id,
+        after={"claim_id": claim.id, "payee": payee, "amount": amount, "source": order.source},
+        reason=order.reason,
+    )
+    audit.record(
+        actor,
+        "claim.recovery_raised",
+        "claim",
+        claim.id,
+        after={"status": claim.status, "recovery_order": order.id, "amount": amount},
+        reason=order.reason,
+    )
     return order
 
 
@@ -105,26 +138,60 @@ def decide(actor: Actor, order_id: int, *, decision: RecoveryStatus | str, reaso
     order.decided_at = utcnow()
     order.decision_reason = reason.strip()
     if decision == RecoveryStatus.WRITTEN_OFF:
-        _settle(actor, order, "write_off", order.outstanding, "",
-                [ledger.dr(A.SUBSIDY_EXPENSE, order.outstanding, payee=order.payee),
-                 ledger.cr(A.RECEIVABLE, order.outstanding, payee=order.payee)],
-                TransactionKind.WRITE_OFF)
+        _settle(
+            actor,
+            order,
+            "write_off",
+            order.outstanding,
+            "",
+            [
+                ledger.dr(A.SUBSIDY_EXPENSE, order.outstanding, payee=order.payee),
+                ledger.cr(A.RECEIVABLE, order.outstanding, payee=order.payee),
+            ],
+            TransactionKind.WRITE_OFF,
+        )
         order.status = RecoveryStatus.WRITTEN_OFF
-    audit.record(actor, "recovery.decide", "recovery_order", order.id,
-                 before={"status": RecoveryStatus.OPEN}, after={"status": order.status},
-                 reason=order.decision_reason)
+    audit.record(
+        actor,
+        "recovery.decide",
+        "recovery_order",
+        order.id,
+        before={"status": RecoveryStatus.OPEN},
+        after={"status": order.status},
+        reason=order.decision_reason,
+    )
     return order
 
 
-def _settle(actor: Actor | None, order, kind: str, amount: Decimal, reference: str, lines, transaction_kind,
-            *, claim=None) -> RecoverySettlement:
+def _settle(
+    actor: Actor | None,
+    order,
+    kind: str,
+    amount: Decimal,
+    reference: str,
+    lines,
+    transaction_kind,
+    *,
+    claim=None,
+) -> RecoverySettlement:
     claim = claim or order.claim
-    transaction = ledger.post(transaction_kind, lines, fiscal_year=claim.fiscal_year,
-                              program_code=claim.program.code, claim_id=claim.id,
-                              memo=f"recovery order {order.id}: {kind}", actor=actor)
-    settlement = RecoverySettlement(order_id=order.id, kind=kind, amount=amount,
-                                    reference=reference, created_by_id=getattr(actor, "id", None),
-                                    ledger_transaction_id=transaction)
+    transaction = ledger.post(
+        transaction_kind,
+        lines,
+        fiscal_year=claim.fiscal_year,
+        program_code=claim.program.code,
+        claim_id=claim.id,
+        memo=f"recovery order {order.id}: {kind}",
+        actor=actor,
+    )
+    settlement = RecoverySettlement(
+        order_id=order.id,
+        kind=kind,
+        amount=amount,
+        reference=reference,
+        created_by_id=getattr(actor, "id", None),
+        ledger_transaction_id=transaction,
+    )
     db.session.add(settlement)
     order.outstanding -= amount
     if order.outstanding == 0 and order.status != RecoveryStatus.WRITTEN_OFF:
@@ -135,8 +202,11 @@ def _settle(actor: Actor | None, order, kind: str, amount: Decimal, reference: s
 
 def orders_on_claim(claim_id: int) -> list[RecoveryOrder]:
     """Every recovery order raised on a claim's payment, whatever its state."""
-    return list(db.session.execute(select(RecoveryOrder).where(
-        RecoveryOrder.claim_id == claim_id).order_by(RecoveryOrder.id)).scalars())
+    return list(
+        db.session.execute(
+            select(RecoveryOrder).where(RecoveryOrder.claim_id == claim_id).order_by(RecoveryOrder.id)
+        ).scalars()
+    )
 
 
 def record_refund(actor: Actor, order_id: int, *, amount: Decimal, reference: str) -> RecoverySettlement:
@@ -148,25 +218,43 @@ def record_refund(actor: Actor, order_id: int, *, amount: Decimal, reference: st
         raise Conflict(_("Nothing is outstanding on this order."), code="invalid_status")
     if amount > order.outstanding:
         raise invalid("amount", _("At most %(amount)s is outstanding.", amount=f"{order.outstanding:,.2f}"))
-    lines = [ledger.dr(A.BANK, amount, reference=reference),
-             ledger.cr(A.RECEIVABLE, amount, payee=order.payee, reference=reference),
-             *budgets.recover(order.claim, amount)]  # the money returns to the line it left
+    lines = [
+        ledger.dr(A.BANK, amount, reference=reference),
+        ledger.cr(A.RECEIVABLE, amount, payee=order.payee, reference=reference),
+        *budgets.recover(order.claim, amount),
+    ]  # the money returns to the line it left
     settlement = _settle(actor, order, "refund", amount, reference, lines, TransactionKind.REFUND)
-    audit.record(actor, "recovery.refund", "recovery_order", order.id,
-                 after={"amount": amount, "outstanding": order.outstanding, "reference": reference})
+    audit.record(
+        actor,
+        "recovery.refund",
+        "recovery_order",
+        order.id,
+        after={"amount": amount, "outstanding": order.outstanding, "reference": reference},
+    )
     return settlement
 
 
 def blocked_payees() -> set[str]:
     """Every payee with an order not yet decided (their payments wait)."""
-    return set(db.session.execute(select(RecoveryOrder.payee).where(
-        RecoveryOrder.status == RecoveryStatus.OPEN)).scalars())
+    return set(
+        db.session.execute(
+            select(RecoveryOrder.payee).where(RecoveryOrder.status == RecoveryStatus.OPEN)
+        ).scalars()
+    )
 
 
 def offsettable(payee: str) -> list[RecoveryOrder]:
-    return list(db.session.execute(select(RecoveryOrder).where(
-        RecoveryOrder.payee == payee, RecoveryOrder.status == RecoveryStatus.OFFSET,
-        RecoveryOrder.outstanding > 0).order_by(RecoveryOrder.id)).scalars())
+    return list(
+        db.session.execute(
+            select(RecoveryOrder)
+            .where(
+                RecoveryOrder.payee == payee,
+                RecoveryOrder.status == RecoveryStatus.OFFSET,
+                RecoveryOrder.outstanding > 0,
+            )
+            .order_by(RecoveryOrder.id)
+        ).scalars()
+    )
 
 
 def plan_offset(payee: str, amount: Decimal) -> Decimal:
@@ -183,6 +271,13 @@ def apply_offset(actor: Actor, payee: str, amount: Decimal, reference: str) -> N
         if remaining <= 0:
             break
         part = min(order.outstanding, remaining)
-        _settle(actor, order, "offset", part, reference, budgets.recover(order.claim, part),
-                TransactionKind.REFUND)
+        _settle(
+            actor,
+            order,
+            "offset",
+            part,
+            reference,
+            budgets.recover(order.claim, part),
+            TransactionKind.REFUND,
+        )
         remaining -= part

@@ -5,6 +5,7 @@ year with a budget (CSV and PDF), HEAD.txt (the chain's head and the verificatio
 when the bundle was built), SHA256SUMS (``sha256sum -c`` format), verify_chain.py (standard
 library only) and a README saying how to check it all.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -83,6 +84,7 @@ def build_bundle(actor: Actor) -> Path:
     handle.close()
     path = Path(handle.name)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+
         def add(name: str, data: bytes) -> None:
             archive.writestr(name, data)
             sums[name] = hashlib.sha256(data).hexdigest()
@@ -93,22 +95,41 @@ def build_bundle(actor: Actor) -> Path:
             for chunk in ledger_exports.csv_stream(stmt):
                 writer.write(chunk.encode("utf-8"))
         sums["ledger.csv"] = writer.sha256.hexdigest()
-        years = db.session.execute(select(BudgetLine.fiscal_year).distinct()
-                                   .order_by(BudgetLine.fiscal_year)).scalars()
+        years = db.session.execute(
+            select(BudgetLine.fiscal_year).distinct().order_by(BudgetLine.fiscal_year)
+        ).scalars()
         for year in years:
             report = operations.compile_budget_report(year)
             add(f"budget-{year}.csv", exports.budget_csv(report).encode("utf-8"))
             add(f"budget-{year}.pdf", pdf.budget_pdf(report))
         add("verify_chain.py", (OFFLINE / "verify_chain.py").read_bytes())
-        add("HEAD.txt", (f"head_seq {head_seq}\nhead_hash {head_hash}\n"
-                         f"verified_ok {str(verification.ok).lower()}\n"
-                         f"verified_entries {verification.entries}\n"
-                         f"generated_at {generated.isoformat()}\n").encode())
-        add("README.txt", README.format(
-            generated=to_local(generated).strftime("%Y-%m-%d %H:%M"), who=actor.username,
-            entries=verification.entries, head_seq=head_seq, head_hash=head_hash).encode("utf-8"))
-        archive.writestr("SHA256SUMS", "".join(f"{digest}  {name}\n"
-                                               for name, digest in sorted(sums.items())))
-    audit.record(actor, "audit_bundle.download", "ledger", head_seq,
-                 after={"head_seq": head_seq, "head_hash": head_hash, "files": sorted(sums)})
+        add(
+            "HEAD.txt",
+            (
+                f"head_seq {head_seq}\nhead_hash {head_hash}\n"
+                f"verified_ok {str(verification.ok).lower()}\n"
+                f"verified_entries {verification.entries}\n"
+                f"generated_at {generated.isoformat()}\n"
+            ).encode(),
+        )
+        add(
+            "README.txt",
+            README.format(
+                generated=to_local(generated).strftime("%Y-%m-%d %H:%M"),
+                who=actor.username,
+                entries=verification.entries,
+                head_seq=head_seq,
+                head_hash=head_hash,
+            ).encode("utf-8"),
+        )
+        archive.writestr(
+            "SHA256SUMS", "".join(f"{digest}  {name}\n" for name, digest in sorted(sums.items()))
+        )
+    audit.record(
+        actor,
+        "audit_bundle.download",
+        "ledger",
+        head_seq,
+        after={"head_seq": head_seq, "head_hash": head_hash, "files": sorted(sums)},
+    )
     return path

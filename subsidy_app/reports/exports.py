@@ -1,4 +1,5 @@
 """The budget report as CSV and Excel (its PDF is in pdf.py)."""
+
 from __future__ import annotations
 
 import io
@@ -34,12 +35,22 @@ def budget_csv(report: dict) -> str:
 def budget_xlsx(report: dict) -> bytes:
     generated = to_local(report["generated_at"]).strftime("%Y-%m-%d %H:%M")
     output = io.BytesIO()
-    write_xlsx(output, [Sheet(
-        f"{report['fiscal_year']} 预算 Budget", BUDGET_COLUMNS, report["programs"],
-        preamble=(f"{report['fiscal_year']} 年度引进外国人才专项经费预算执行报告 "
-                  f"Budget report, fiscal year {report['fiscal_year']}",
-                  f"生成时间 Generated {generated}（北京时间 Beijing time）· 单位：元 yuan"),
-        totals=lambda: report["total"])])
+    write_xlsx(
+        output,
+        [
+            Sheet(
+                f"{report['fiscal_year']} 预算 Budget",
+                BUDGET_COLUMNS,
+                report["programs"],
+                preamble=(
+                    f"{report['fiscal_year']} 年度引进外国人才专项经费预算执行报告 "
+                    f"Budget report, fiscal year {report['fiscal_year']}",
+                    f"生成时间 Generated {generated}（北京时间 Beijing time）· 单位：元 yuan",
+                ),
+                totals=lambda: report["total"],
+            )
+        ],
+    )
     return output.getvalue()
 
 

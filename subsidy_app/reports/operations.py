@@ -2,6 +2,7 @@
 copy of them): the budget report per fiscal year (二十) and the quarterly report to the
 national bureau (seed 000, 外专发明电[2018]3号: due by the 15th of the first month of the
 following quarter)."""
+
 from __future__ import annotations
 
 import re
@@ -32,6 +33,7 @@ COUNTED = (ClaimStatus.FINANCE_APPROVED, ClaimStatus.PAID)
 
 # --- budget report ----------------------------------------------------------------------------
 
+
 def budget_report(actor: Actor, fiscal_year: int) -> dict:
     require(actor, "report.read")
     return compile_budget_report(fiscal_year)
@@ -44,28 +46,53 @@ def compile_budget_report(fiscal_year: int) -> dict:
     ledger); claims and persons count those reserved or paid against the year.
     """
     _check_year(fiscal_year)
-    counts = {program_id: (claims, persons) for program_id, claims, persons in db.session.execute(
-        select(Claim.program_id, func.count(Claim.id), func.count(func.distinct(Claim.talent_id)))
-        .where(Claim.fiscal_year == fiscal_year, Claim.status.in_(COUNTED))
-        .group_by(Claim.program_id))}
+    counts = {
+        program_id: (claims, persons)
+        for program_id, claims, persons in db.session.execute(
+            select(Claim.program_id, func.count(Claim.id), func.count(func.distinct(Claim.talent_id)))
+            .where(Claim.fiscal_year == fiscal_year, Claim.status.in_(COUNTED))
+            .group_by(Claim.program_id)
+        )
+    }
     lines = db.session.execute(
-        select(BudgetLine, Program).join(Program, Program.id == BudgetLine.program_id)
-        .where(BudgetLine.fiscal_year == fiscal_year).order_by(Program.id)).all()
+        select(BudgetLine, Program)
+        .join(Program, Program.id == BudgetLine.program_id)
+        .where(BudgetLine.fiscal_year == fiscal_year)
+        .order_by(Program.id)
+    ).all()
     rows = []
     for line, program in lines:
         claims, persons = counts.get(program.id, (0, 0))
-        rows.append({"program_code": program.code, "name_zh": program.name_zh,
-                     "name_en": program.name_en, "clause": program.clause,
-                     "allocated": line.allocated, "committed": line.committed, "paid": line.paid,
-                     "available": line.available, "claims": claims, "persons": persons})
+        rows.append(
+            {
+                "program_code": program.code,
+                "name_zh": program.name_zh,
+                "name_en": program.name_en,
+                "clause": program.clause,
+                "allocated": line.allocated,
+                "committed": line.committed,
+                "paid": line.paid,
+                "available": line.available,
+                "claims": claims,
+                "persons": persons,
+            }
+        )
     persons_total = db.session.execute(
-        select(func.count(func.distinct(Claim.talent_id)))
-        .where(Claim.fiscal_year == fiscal_year, Claim.status.in_(COUNTED))).scalar_one()
-    total = {key: sum((row[key] for row in rows), ZERO)
-             for key in ("allocated", "committed", "paid", "available")}
+        select(func.count(func.distinct(Claim.talent_id))).where(
+            Claim.fiscal_year == fiscal_year, Claim.status.in_(COUNTED)
+        )
+    ).scalar_one()
+    total = {
+        key: sum((row[key] for row in rows), ZERO) for key in ("allocated", "committed", "paid", "available")
+    }
     total |= {"claims": sum(row["claims"] for row in rows), "persons": persons_total}
-    return {"fiscal_year": fiscal_year, "generated_at": utcnow(), "programs": rows,
-            "total": total, "budgets_match_ledger": not budgets.drift(fiscal_year)}
+    return {
+        "fiscal_year": fiscal_year,
+        "generated_at": utcnow(),
+        "programs": rows,
+        "total": total,
+        "budgets_match_ledger": not budgets.drift(fiscal_year),
+    }
 
 
 def _check_year(year: int) -> None:
@@ -74,6 +101,7 @@ def _check_year(year: int) -> None:
 
 
 # --- quarterly report -------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Quarter:
@@ -84,8 +112,7 @@ class Quarter:
     def parse(cls, text: str, field: str = "quarter") -> Quarter:
         match = re.fullmatch(r"(\d{4})Q([1-4])", (text or "").strip().upper())
         if not match or not 2000 <= int(match[1]) <= 2100:
-            raise invalid({
-                field: [_("Write the quarter as YYYYQn, for example 2026Q3.")]})
+            raise invalid({field: [_("Write the quarter as YYYYQn, for example 2026Q3.")]})
         return cls(int(match[1]), int(match[2]))
 
     @classmethod
@@ -143,26 +170,52 @@ def compile_quarterly_report(quarter: Quarter) -> dict:
     A/B/C), by kind of talent (晋发〔2017〕47号 (一)–(四)) and by city; plus the claims filed
     rejected in the quarter."""
     start, end = _local_midnight(quarter.first_day), _local_midnight(quarter.next.first_day)
-    paid = (select(LedgerEntry.claim_id.label("claim_id"),
-                   func.sum(LedgerEntry.debit - LedgerEntry.credit).label("amount"))
-            .where(LedgerEntry.account == "expended", LedgerEntry.claim_id.is_not(None),
-                   LedgerEntry.posted_at >= start, LedgerEntry.posted_at < end)
-            .group_by(LedgerEntry.claim_id).subquery())
-    base = (select(Claim.id, Claim.talent_id, paid.c.amount, Program.code, Program.name_zh,
-                   Program.name_en, Talent.permit_class, Talent.talent_kind, City.name_zh.label("city"))
-            .join(paid, paid.c.claim_id == Claim.id)
-            .join(Program, Program.id == Claim.program_id)
-            .outerjoin(Talent, Talent.id == Claim.talent_id)
-            .outerjoin(Organization, Organization.id == Claim.organization_id)
-            .outerjoin(City, City.id == Organization.city_id))
+    paid = (
+        select(
+            LedgerEntry.claim_id.label("claim_id"),
+            func.sum(LedgerEntry.debit - LedgerEntry.credit).label("amount"),
+        )
+        .where(
+            LedgerEntry.account == "expended",
+            LedgerEntry.claim_id.is_not(None),
+            LedgerEntry.posted_at >= start,
+            LedgerEntry.posted_at < end,
+        )
+        .group_by(LedgerEntry.claim_id)
+        .subquery()
+    )
+    base = (
+        select(
+            Claim.id,
+            Claim.talent_id,
+            paid.c.amount,
+            Program.code,
+            Program.name_zh,
+            Program.name_en,
+            Talent.permit_class,
+            Talent.talent_kind,
+            City.name_zh.label("city"),
+        )
+        .join(paid, paid.c.claim_id == Claim.id)
+        .join(Program, Program.id == Claim.program_id)
+        .outerjoin(Talent, Talent.id == Claim.talent_id)
+        .outerjoin(Organization, Organization.id == Claim.organization_id)
+        .outerjoin(City, City.id == Organization.city_id)
+    )
     rows = db.session.execute(base).all()
-    groups = {"by_program": lambda r: (r.code, r.name_zh, r.name_en),
-              "by_talent_class": lambda r: (r.permit_class.value if r.permit_class else "",),
-              "by_talent_kind": lambda r: (r.talent_kind.value if r.talent_kind else "",),
-              "by_city": lambda r: (r.city or "",)}
-    report = {"quarter": str(quarter), "period_start": quarter.first_day,
-              "period_end": quarter.last_day, "due_date": quarter.due_date,
-              "generated_at": utcnow()}
+    groups = {
+        "by_program": lambda r: (r.code, r.name_zh, r.name_en),
+        "by_talent_class": lambda r: (r.permit_class.value if r.permit_class else "",),
+        "by_talent_kind": lambda r: (r.talent_kind.value if r.talent_kind else "",),
+        "by_city": lambda r: (r.city or "",),
+    }
+    report = {
+        "quarter": str(quarter),
+        "period_start": quarter.first_day,
+        "period_end": quarter.last_day,
+        "due_date": quarter.due_date,
+        "generated_at": utcnow(),
+    }
     for name, key in groups.items():
         report[name] = _grouped(rows, key, name)
     report["total"] = _figures(rows)
@@ -172,29 +225,39 @@ def compile_quarterly_report(quarter: Quarter) -> dict:
 
 
 def _figures(rows) -> dict:
-    return {"claims": len({r.id for r in rows}),
-            "persons": len({r.talent_id for r in rows if r.talent_id is not None}),
-            "amount": sum((Decimal(r.amount) for r in rows), ZERO)}
+    return {
+        "claims": len({r.id for r in rows}),
+        "persons": len({r.talent_id for r in rows if r.talent_id is not None}),
+        "amount": sum((Decimal(r.amount) for r in rows), ZERO),
+    }
 
 
-_GROUP_KEYS = {"by_program": ("program_code", "name_zh", "name_en"),
-               "by_talent_class": ("talent_class",), "by_talent_kind": ("talent_kind",),
-               "by_city": ("city",)}
+_GROUP_KEYS = {
+    "by_program": ("program_code", "name_zh", "name_en"),
+    "by_talent_class": ("talent_class",),
+    "by_talent_kind": ("talent_kind",),
+    "by_city": ("city",),
+}
 
 
 def _grouped(rows, key, name: str) -> list[dict]:
     buckets: dict[tuple, list] = {}
     for row in rows:
         buckets.setdefault(key(row), []).append(row)
-    return [dict(zip(_GROUP_KEYS[name], group)) | _figures(members)
-            for group, members in sorted(buckets.items())]
+    return [
+        dict(zip(_GROUP_KEYS[name], group)) | _figures(members) for group, members in sorted(buckets.items())
+    ]
 
 
 def _activity(start: datetime, end: datetime) -> dict:
     """How many claims were first submitted, and how many rejected, in the quarter."""
+
     def count(*conditions) -> int:
         return db.session.execute(select(func.count(Claim.id)).where(*conditions)).scalar_one()
 
-    return {"submitted": count(Claim.submitted_at >= start, Claim.submitted_at < end),
-            "rejected": count(Claim.decided_at >= start, Claim.decided_at < end,
-                              Claim.status == ClaimStatus.REJECTED)}
+    return {
+        "submitted": count(Claim.submitted_at >= start, Claim.submitted_at < end),
+        "rejected": count(
+            Claim.decided_at >= start, Claim.decided_at < end, Claim.status == ClaimStatus.REJECTED
+        ),
+    }

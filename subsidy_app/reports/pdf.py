@@ -1,5 +1,6 @@
 """Document-style PDFs (the budget and quarterly reports) rendered by xhtml2pdf from HTML
 templates, with the project's CJK font embedded (core/fonts.py)."""
+
 from __future__ import annotations
 
 import io
@@ -31,8 +32,12 @@ def render_pdf(template: str, **context) -> bytes:
     return output.getvalue()
 
 
-KIND_LABELS = {"research": "高端科研人才 research", "professional": "高级专业人才 professional",
-               "management": "高层次管理人才 management", "urgent": "紧缺急需人才 urgently needed"}
+KIND_LABELS = {
+    "research": "高端科研人才 research",
+    "professional": "高级专业人才 professional",
+    "management": "高层次管理人才 management",
+    "urgent": "紧缺急需人才 urgently needed",
+}
 
 
 def _generated_local(report: dict) -> str:
@@ -41,20 +46,24 @@ def _generated_local(report: dict) -> str:
 
 
 def budget_pdf(report: dict) -> bytes:
-    return render_pdf("reports/budget.pdf.html", report=report,
-                      generated_local=_generated_local(report))
+    return render_pdf("reports/budget.pdf.html", report=report, generated_local=_generated_local(report))
 
 
 def quarterly_pdf(report: dict) -> bytes:
     """Each row gets the label a reader sees (Jinja has no lambdas; the labels are data)."""
     labelled = dict(report)
-    labelled["by_program"] = [r | {"label": f"{r['name_zh']} · {r['name_en']}"}
-                              for r in report["by_program"]]
+    labelled["by_program"] = [r | {"label": f"{r['name_zh']} · {r['name_en']}"} for r in report["by_program"]]
     labelled["by_talent_class"] = [
-        r | {"label": f"{r['talent_class']} 类 class {r['talent_class']}" if r["talent_class"]
-             else "无（单位项目）none (organisation rewards)"} for r in report["by_talent_class"]]
-    labelled["by_talent_kind"] = [r | {"label": KIND_LABELS.get(r["talent_kind"], "未填 not given")}
-                                  for r in report["by_talent_kind"]]
+        r
+        | {
+            "label": f"{r['talent_class']} 类 class {r['talent_class']}"
+            if r["talent_class"]
+            else "无（单位项目）none (organisation rewards)"
+        }
+        for r in report["by_talent_class"]
+    ]
+    labelled["by_talent_kind"] = [
+        r | {"label": KIND_LABELS.get(r["talent_kind"], "未填 not given")} for r in report["by_talent_kind"]
+    ]
     labelled["by_city"] = [r | {"label": r["city"] or "—"} for r in report["by_city"]]
-    return render_pdf("reports/quarterly.pdf.html", report=labelled,
-                      generated_local=_generated_local(report))
+    return render_pdf("reports/quarterly.pdf.html", report=labelled, generated_local=_generated_local(report))

@@ -1,6 +1,7 @@
 """HTML pages of reports: one page with every report and export a click away, and the
 downloads behind it (the same services as the API; the blueprint also carries the PDF
 templates)."""
+
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
@@ -51,10 +52,15 @@ def index():
     require(actor, "report.read")
     quarter, due = operations.next_quarterly_due()
     return render_template(
-        "reports/index.html", year=budgets.current_fiscal_year(), next_quarter=quarter,
-        next_due=due, days_left=(due - local_today()).days,
+        "reports/index.html",
+        year=budgets.current_fiscal_year(),
+        next_quarter=quarter,
+        next_due=due,
+        days_left=(due - local_today()).days,
         last_quarter=operations.Quarter.of(local_today()).previous,
-        may_read_ledger=can(actor, "ledger.read"), may_bundle=can(actor, "audit_bundle.read"))
+        may_read_ledger=can(actor, "ledger.read"),
+        may_bundle=can(actor, "audit_bundle.read"),
+    )
 
 
 @bp.route("/budget.<any(csv, xlsx, pdf):fmt>")
@@ -76,16 +82,17 @@ def quarterly_download():
 @login_required
 def ledger_download(fmt):
 
-
     date_from, date_to = _date_arg("from"), _date_arg("to")
     stmt = ledger.entries(
         current_actor(),
         date_from=datetime.combine(date_from, time(), LOCAL_TZ) if date_from else None,
-        date_to=datetime.combine(date_to + timedelta(days=1), time(), LOCAL_TZ) if date_to else None)
+        date_to=datetime.combine(date_to + timedelta(days=1), time(), LOCAL_TZ) if date_to else None,
+    )
     if fmt == "csv":
         return attachment("".join(ledger_exports.csv_stream(stmt)), "text/csv", "ledger.csv")
     path = ledger_exports.export_to_temporary(
-        stmt, fmt, subtitle=ledger_exports.period_subtitle(date_from, date_to, local_now()))
+        stmt, fmt, subtitle=ledger_exports.period_subtitle(date_from, date_to, local_now())
+    )
     return send_temporary(path, XLSX if fmt == "xlsx" else "application/pdf", f"ledger.{fmt}")
 
 

@@ -1,4 +1,5 @@
 """What a listing, a conflict or an inspection can be about."""
+
 from __future__ import annotations
 
 from enum import StrEnum

@@ -12,6 +12,7 @@ Anything else is answered as if the talent or organisation did not exist: the sa
 the same 422 on the field) as for a code that was never issued, so that codes cannot be
 walked to learn who is registered.
 """
+
 from __future__ import annotations
 
 from ..core.permissions import Actor, Role, is_confined

@@ -1,4 +1,5 @@
 """Pure functions that decide when two records are the same person."""
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,7 @@ def normalize_name(name: str) -> str:
     ``"MÜLLER, Hans"`` and ``"hans muller"`` give the same key. Chinese characters are kept.
     """
     text = unicodedata.normalize("NFKC", name).casefold()
-    text = "".join(ch for ch in unicodedata.normalize("NFKD", text)
-                   if not unicodedata.combining(ch))
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     parts = re.split(r"[^\w]+|_", text)
     return " ".join(sorted(part for part in parts if part))
 

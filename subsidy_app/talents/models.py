@@ -34,10 +34,10 @@ class PermitClass(StrEnum):
 class TalentKind(StrEnum):
     """The kinds of talent of 晋发〔2017〕47号 (一)–(四)."""
 
-    RESEARCH = "research"          # (一) 高端科研人才
+    RESEARCH = "research"  # (一) 高端科研人才
     PROFESSIONAL = "professional"  # (二) 高级专业人才
-    MANAGEMENT = "management"      # (三) 高层次管理人才
-    URGENT = "urgent"              # (四) 紧缺急需人才
+    MANAGEMENT = "management"  # (三) 高层次管理人才
+    URGENT = "urgent"  # (四) 紧缺急需人才
 
 
 class Talent(db.Model):
@@ -47,8 +47,7 @@ class Talent(db.Model):
         UniqueConstraint("name_key", "birth_date", "nationality", name="uq_talents_identity"),
         # One work permit, one person (seed 003, 一人一码); several may have none (HK, Macao, Taiwan).
         Index("uq_talents_work_permit_no", "work_permit_no", unique=True),
-        CheckConstraint("years_experience >= 0 AND years_experience <= 80",
-                        name="years_experience_range"),
+        CheckConstraint("years_experience >= 0 AND years_experience <= 80", name="years_experience_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,7 +72,8 @@ class Talent(db.Model):
 
     employer = relationship("Organization", lazy="select")
     passports: Mapped[list[TalentPassport]] = relationship(
-        back_populates="talent", order_by="TalentPassport.id", lazy="select")
+        back_populates="talent", order_by="TalentPassport.id", lazy="select"
+    )
 
     @property
     def current_passport(self) -> TalentPassport:

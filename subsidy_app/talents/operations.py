@@ -1,4 +1,5 @@
 """Registering talent under one lifelong code, and renewing passports."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -20,9 +21,20 @@ from ..subjects import naming
 from . import identity
 from .models import Degree, PermitClass, Talent, TalentKind, TalentPassport
 
-AUDITED_FIELDS = ("talent_code", "name", "nationality", "birth_date", "degree",
-                  "years_experience", "work_permit_no", "permit_class", "employer_id",
-                  "shanxi_start_date", "graduated_in_china", "talent_kind")
+AUDITED_FIELDS = (
+    "talent_code",
+    "name",
+    "nationality",
+    "birth_date",
+    "degree",
+    "years_experience",
+    "work_permit_no",
+    "permit_class",
+    "employer_id",
+    "shanxi_start_date",
+    "graduated_in_china",
+    "talent_kind",
+)
 
 
 def new_talent_code() -> str:
@@ -58,28 +70,40 @@ def visible_talents(actor: Actor, *, search: str | None = None, employer_id: int
     stmt = select(Talent).order_by(Talent.id)
     if is_confined(actor):
         # an employer lists its staff; an intermediary gets no talent records at all
-        stmt = stmt.where(Talent.employer_id == actor.organization_id
-                          if actor.role == Role.EMPLOYER else false())
+        stmt = stmt.where(
+            Talent.employer_id == actor.organization_id if actor.role == Role.EMPLOYER else false()
+        )
     if employer_id is not None:
         stmt = stmt.where(Talent.employer_id == employer_id)
     if search:
         pattern = f"%{search.strip()}%"
-        stmt = stmt.where(or_(
-            Talent.name.ilike(pattern), Talent.talent_code.ilike(pattern),
-            exists().where(TalentPassport.talent_id == Talent.id,
-                           TalentPassport.passport_no.ilike(pattern))))
+        stmt = stmt.where(
+            or_(
+                Talent.name.ilike(pattern),
+                Talent.talent_code.ilike(pattern),
+                exists().where(
+                    TalentPassport.talent_id == Talent.id, TalentPassport.passport_no.ilike(pattern)
+                ),
+            )
+        )
     return stmt
 
 
 def _holder_of_passport(nationality: str, passport_no: str) -> Talent | None:
-    return db.session.execute(
-        select(Talent).join(TalentPassport).where(
-            TalentPassport.nationality == nationality, TalentPassport.passport_no == passport_no)
-    ).scalars().first()
+    return (
+        db.session.execute(
+            select(Talent)
+            .join(TalentPassport)
+            .where(TalentPassport.nationality == nationality, TalentPassport.passport_no == passport_no)
+        )
+        .scalars()
+        .first()
+    )
 
 
-def _duplicate_of(name_key: str, birth_date: date, nationality: str, passport_no: str,
-                  work_permit_no: str | None):
+def _duplicate_of(
+    name_key: str, birth_date: date, nationality: str, passport_no: str, work_permit_no: str | None
+):
     """The already registered talent this person is, and the field that shows it (seed 003,
     一人一码): the same passport; the same work permit; or the same name and birth date with
     a nationality the registered person holds or has held (a change of nationality does not
@@ -88,31 +112,47 @@ def _duplicate_of(name_key: str, birth_date: date, nationality: str, passport_no
     if holder is not None:
         return holder, "passport_no"
     if work_permit_no:
-        holder = db.session.execute(select(Talent).where(
-            Talent.work_permit_no == work_permit_no)).scalars().first()
+        holder = (
+            db.session.execute(select(Talent).where(Talent.work_permit_no == work_permit_no))
+            .scalars()
+            .first()
+        )
         if holder is not None:
             return holder, "work_permit_no"
-    held_before = exists().where(TalentPassport.talent_id == Talent.id,
-                                 TalentPassport.nationality == nationality)
-    same = db.session.execute(select(Talent).where(
-        Talent.name_key == name_key, Talent.birth_date == birth_date,
-        or_(Talent.nationality == nationality, held_before)).order_by(Talent.id)).scalars().first()
+    held_before = exists().where(
+        TalentPassport.talent_id == Talent.id, TalentPassport.nationality == nationality
+    )
+    same = (
+        db.session.execute(
+            select(Talent)
+            .where(
+                Talent.name_key == name_key,
+                Talent.birth_date == birth_date,
+                or_(Talent.nationality == nationality, held_before),
+            )
+            .order_by(Talent.id)
+        )
+        .scalars()
+        .first()
+    )
     return (same, "name") if same is not None else (None, None)
 
 
 DUPLICATE_MESSAGES = {
     "passport_no": _l("This passport is already registered: talent code %(code)s."),
     "work_permit_no": _l("This work permit is already registered: talent code %(code)s."),
-    "name": _l("A person with the same name, birth date and nationality is already "
-               "registered: talent code %(code)s."),
+    "name": _l(
+        "A person with the same name, birth date and nationality is already registered: talent code %(code)s."
+    ),
 }
 
 
 def duplicate_talent(existing: Talent, field: str) -> Conflict:
     """409 naming the code already issued, on the field that shows it."""
     message = str(DUPLICATE_MESSAGES[field]) % {"code": existing.talent_code}
-    return Conflict(message, code="duplicate_talent", fields={field: [message]},
-                    talent_code=existing.talent_code)
+    return Conflict(
+        message, code="duplicate_talent", fields={field: [message]}, talent_code=existing.talent_code
+    )
 
 
 def _field_errors(data: dict) -> dict[str, list[str]]:
@@ -120,11 +160,9 @@ def _field_errors(data: dict) -> dict[str, list[str]]:
     today = local_today()
     nationality = data["nationality"]
     if not identity.is_iso_alpha3(nationality):
-        fields["nationality"] = [_("Not an ISO 3166-1 alpha-3 country code (e.g. DEU, USA, "
-                                   "HKG).")]
+        fields["nationality"] = [_("Not an ISO 3166-1 alpha-3 country code (e.g. DEU, USA, HKG).")]
     elif nationality in identity.NOT_FOREIGN:
-        fields["nationality"] = [_("Citizens of the mainland are not foreign talent under "
-                                   "this plan.")]
+        fields["nationality"] = [_("Citizens of the mainland are not foreign talent under this plan.")]
     birth = data["birth_date"]
     if birth > today - timedelta(days=16 * 365) or birth < today - timedelta(days=100 * 366):
         fields["birth_date"] = [_("The birth date must make the person 16 to 100 years old.")]
@@ -160,12 +198,22 @@ def _check_employer(actor: Actor | None, employer_id: int | None) -> int:
     return employer_id
 
 
-def register_talent(actor: Actor | None, *, name: str, nationality: str, passport_no: str, birth_date: date,
-                    degree: Degree | str, years_experience: int, shanxi_start_date: date,
-                    employer_id: int | None = None, work_permit_no: str | None = None,
-                    permit_class: PermitClass | str | None = None,
-                    graduated_in_china: bool = False,
-                    talent_kind: TalentKind | str | None = None) -> Talent:
+def register_talent(
+    actor: Actor | None,
+    *,
+    name: str,
+    nationality: str,
+    passport_no: str,
+    birth_date: date,
+    degree: Degree | str,
+    years_experience: int,
+    shanxi_start_date: date,
+    employer_id: int | None = None,
+    work_permit_no: str | None = None,
+    permit_class: PermitClass | str | None = None,
+    graduated_in_china: bool = False,
+    talent_kind: TalentKind | str | None = None,
+) -> Talent:
     """Register a person and issue their lifelong talent code.
 
     The same person again (same passport, or same normalised name, birth date and
@@ -175,37 +223,58 @@ def register_talent(actor: Actor | None, *, name: str, nationality: str, passpor
         require(actor, "talent.create")
     nationality = nationality.strip().upper()
     passport = identity.normalize_passport(passport_no)
-    data = dict(name=name.strip(), nationality=nationality, passport_no=passport,
-                birth_date=birth_date, shanxi_start_date=shanxi_start_date,
-                work_permit_no=identity.normalize_permit(work_permit_no),
-                permit_class=permit_class or None)
+    data = dict(
+        name=name.strip(),
+        nationality=nationality,
+        passport_no=passport,
+        birth_date=birth_date,
+        shanxi_start_date=shanxi_start_date,
+        work_permit_no=identity.normalize_permit(work_permit_no),
+        permit_class=permit_class or None,
+    )
     if fields := _field_errors(data):
         raise invalid(fields)
     employer_id = _check_employer(actor, employer_id)
     name_key = identity.normalize_name(name)
-    existing, reason = _duplicate_of(name_key, birth_date, nationality, passport,
-                                     data["work_permit_no"])
+    existing, reason = _duplicate_of(name_key, birth_date, nationality, passport, data["work_permit_no"])
     if existing is not None:
         raise duplicate_talent(existing, reason)
     talent = Talent(
-        talent_code=new_talent_code(), name=data["name"], name_key=name_key,
-        nationality=nationality, birth_date=birth_date, degree=Degree(degree),
-        years_experience=years_experience, work_permit_no=data["work_permit_no"],
+        talent_code=new_talent_code(),
+        name=data["name"],
+        name_key=name_key,
+        nationality=nationality,
+        birth_date=birth_date,
+        degree=Degree(degree),
+        years_experience=years_experience,
+        work_permit_no=data["work_permit_no"],
         permit_class=PermitClass(permit_class) if permit_class else None,
-        employer_id=employer_id, shanxi_start_date=shanxi_start_date,
+        employer_id=employer_id,
+        shanxi_start_date=shanxi_start_date,
         graduated_in_china=graduated_in_china,
         talent_kind=TalentKind(talent_kind) if talent_kind else None,
     )
     talent.passports.append(TalentPassport(nationality=nationality, passport_no=passport))
     db.session.add(talent)
     db.session.flush()
-    audit.record(actor, "talent.create", "talent", talent.talent_code,
-                 after=audit.snapshot(talent, *AUDITED_FIELDS) | {"passport_no": passport})
+    audit.record(
+        actor,
+        "talent.create",
+        "talent",
+        talent.talent_code,
+        after=audit.snapshot(talent, *AUDITED_FIELDS) | {"passport_no": passport},
+    )
     return talent
 
 
-def renew_passport(actor: Actor, talent_code: str, *, passport_no: str, nationality: str | None = None,
-                   reason: str | None = None) -> Talent:
+def renew_passport(
+    actor: Actor,
+    talent_code: str,
+    *,
+    passport_no: str,
+    nationality: str | None = None,
+    reason: str | None = None,
+) -> Talent:
     """Record a new passport; the talent keeps the code, the old passport stays on record."""
     require(actor, "talent.renew_passport")
     talent = get_talent(actor, talent_code)
@@ -223,6 +292,13 @@ def renew_passport(actor: Actor, talent_code: str, *, passport_no: str, national
     if nationality != talent.nationality:
         talent.nationality = nationality
     db.session.flush()
-    audit.record(actor, "talent.renew_passport", "talent", talent.talent_code, before=before,
-                 after={"passport_no": passport, "nationality": nationality}, reason=reason)
+    audit.record(
+        actor,
+        "talent.renew_passport",
+        "talent",
+        talent.talent_code,
+        before=before,
+        after={"passport_no": passport, "nationality": nationality},
+        reason=reason,
+    )
     return talent

@@ -1,4 +1,5 @@
 """The talent registry: search, and one talent's page with their claims."""
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -34,13 +35,24 @@ def new():
     form = TalentForm()
     status = 200
     if form.validate_on_submit():
-        talent = attempt(form, lambda: operations.register_talent(
-            actor, name=form.name.data, nationality=form.nationality.data.strip().upper(),
-            passport_no=form.passport_no.data, birth_date=form.birth_date.data, degree=form.degree.data,
-            years_experience=form.years_experience.data, work_permit_no=form.work_permit_no.data or None,
-            permit_class=form.permit_class.data or None, employer_id=form.employer_id.data,
-            shanxi_start_date=form.shanxi_start_date.data, graduated_in_china=form.graduated_in_china.data),
-            _("Registered."))
+        talent = attempt(
+            form,
+            lambda: operations.register_talent(
+                actor,
+                name=form.name.data,
+                nationality=form.nationality.data.strip().upper(),
+                passport_no=form.passport_no.data,
+                birth_date=form.birth_date.data,
+                degree=form.degree.data,
+                years_experience=form.years_experience.data,
+                work_permit_no=form.work_permit_no.data or None,
+                permit_class=form.permit_class.data or None,
+                employer_id=form.employer_id.data,
+                shanxi_start_date=form.shanxi_start_date.data,
+                graduated_in_china=form.graduated_in_china.data,
+            ),
+            _("Registered."),
+        )
         if talent:
             return redirect(url_for("talents.detail", code=talent.talent_code))
         status = 422
@@ -56,16 +68,32 @@ def detail(code):
     bank, passport = BankAccountForm(prefix="bank"), PassportForm(prefix="passport")
     status = 200
     if "passport-passport_no" in request.form and passport.validate_on_submit():
-        if attempt(passport, lambda: operations.renew_passport(
-                actor, code, passport_no=passport.passport_no.data,
+        if attempt(
+            passport,
+            lambda: operations.renew_passport(
+                actor,
+                code,
+                passport_no=passport.passport_no.data,
                 nationality=(passport.nationality.data or "").strip().upper() or None,
-                reason=passport.reason.data or None), _("New passport recorded; the talent code stays.")):
+                reason=passport.reason.data or None,
+            ),
+            _("New passport recorded; the talent code stays."),
+        ):
             return redirect(url_for("talents.detail", code=code))
         status = 422
     elif "bank-bank_name" in request.form and bank.validate_on_submit():
-        change = attempt(bank, lambda: bankaccounts.set_bank_account(
-            actor, "talent", code, bank_name=bank.bank_name.data, account_no=bank.account_no.data,
-            four_eyes=bank.four_eyes.data), None)
+        change = attempt(
+            bank,
+            lambda: bankaccounts.set_bank_account(
+                actor,
+                "talent",
+                code,
+                bank_name=bank.bank_name.data,
+                account_no=bank.account_no.data,
+                four_eyes=bank.four_eyes.data,
+            ),
+            None,
+        )
         if change:
             flash(bank_views.saved_message(change), "info")
             return redirect(url_for("talents.detail", code=code))
@@ -73,10 +101,20 @@ def detail(code):
     elif request.method == "POST":
         status = 422
     talent = operations.get_talent(actor, code)
-    their_claims = [presentation.describe(actor, c, full=False) for c in claims.db_list(
-        claims.visible_claims(actor, talent_code=talent.talent_code, order="newest"), 100)]
-    return render_template("talents/detail.html", talent=talent, claims=their_claims, bank=bank,
-                           passport=passport, may_renew=can(actor, "talent.renew_passport"),
-                           may_bank=can(actor, "talent.bank_account"),
-                           can_set_directly=can(actor, "bank_account.set_directly"),
-                           **bank_views.account_context(actor, talent, "talent")), status
+    their_claims = [
+        presentation.describe(actor, c, full=False)
+        for c in claims.db_list(
+            claims.visible_claims(actor, talent_code=talent.talent_code, order="newest"), 100
+        )
+    ]
+    return render_template(
+        "talents/detail.html",
+        talent=talent,
+        claims=their_claims,
+        bank=bank,
+        passport=passport,
+        may_renew=can(actor, "talent.renew_passport"),
+        may_bank=can(actor, "talent.bank_account"),
+        can_set_directly=can(actor, "bank_account.set_directly"),
+        **bank_views.account_context(actor, talent, "talent"),
+    ), status

@@ -1,4 +1,5 @@
 """Administrators' page of users: the list, and creating one (passwords are set, not shown)."""
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,10 +19,22 @@ bp = Blueprint("users_admin", __name__, template_folder="templates", url_prefix=
 class UserForm(FlaskForm):
     username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
-    role = SelectField(_l("Role"), choices=options([("employer", _l("Employer")), ("intermediary", _l("Intermediary")),
-                                           ("hr", _l("Provincial HR")), ("finance", _l("Finance reviewer")),
-                                           ("auditor", _l("Auditor")), ("admin", _l("Administrator"))]))
-    organization_id = IntegerField(_l("Organisation id (employers and intermediaries)"), validators=[Optional(), NumberRange(min=1)])
+    role = SelectField(
+        _l("Role"),
+        choices=options(
+            [
+                ("employer", _l("Employer")),
+                ("intermediary", _l("Intermediary")),
+                ("hr", _l("Provincial HR")),
+                ("finance", _l("Finance reviewer")),
+                ("auditor", _l("Auditor")),
+                ("admin", _l("Administrator")),
+            ]
+        ),
+    )
+    organization_id = IntegerField(
+        _l("Organisation id (employers and intermediaries)"), validators=[Optional(), NumberRange(min=1)]
+    )
     display_name = StringField(_l("Display name"), validators=[Optional(), Length(max=100)])
     email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254)])
     is_senior = BooleanField(_l("Senior HR reviewer (second approvals)"))
@@ -35,14 +48,25 @@ def index():
     form = UserForm()
     status = 200
     if form.validate_on_submit():
-        if attempt(form, lambda: operations.create_user(
-                actor, username=form.username.data, password=form.password.data, role=form.role.data,
-                organization_id=form.organization_id.data, display_name=form.display_name.data or None,
-                is_senior=form.is_senior.data, email=form.email.data or None), _("User created.")):
+        if attempt(
+            form,
+            lambda: operations.create_user(
+                actor,
+                username=form.username.data,
+                password=form.password.data,
+                role=form.role.data,
+                organization_id=form.organization_id.data,
+                display_name=form.display_name.data or None,
+                is_senior=form.is_senior.data,
+                email=form.email.data or None,
+            ),
+            _("User created."),
+        ):
             return redirect(url_for("users_admin.index"))
         status = 422
     elif request.method == "POST":
         status = 422
     page = paginate_html(query, request.args)
-    return render_template("users/admin.html", page=page, form=form,
-                           may_create=actor.role.value == "admin"), status
+    return render_template(
+        "users/admin.html", page=page, form=form, may_create=actor.role.value == "admin"
+    ), status

@@ -1,4 +1,5 @@
 """Who is asking: a bearer token on the API, the session cookie on HTML pages."""
+
 from __future__ import annotations
 
 from flask import current_app, g, has_request_context, request

@@ -12,6 +12,7 @@ when several workers or servers must share them. Past a limit every login attemp
 name, or from that address, is answered 429 until the last minute holds fewer failures; the
 account lock (``LOGIN_MAX_FAILURES``) comes on top.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -48,14 +49,23 @@ def _address_key() -> str:
     return f"address:{get_remote_address()}"
 
 
-per_name = limiter.shared_limit(lambda: current_app.config["LOGIN_FAILURE_RATE"],
-                                scope="login-failures", key_func=_name_key, methods=["POST"],
-                                deduct_when=_failed)
-per_address = limiter.shared_limit(lambda: current_app.config["LOGIN_ADDRESS_FAILURE_RATE"],
-                                   scope="login-failures", key_func=_address_key,
-                                   methods=["POST"], deduct_when=_failed)
+per_name = limiter.shared_limit(
+    lambda: current_app.config["LOGIN_FAILURE_RATE"],
+    scope="login-failures",
+    key_func=_name_key,
+    methods=["POST"],
+    deduct_when=_failed,
+)
+per_address = limiter.shared_limit(
+    lambda: current_app.config["LOGIN_ADDRESS_FAILURE_RATE"],
+    scope="login-failures",
+    key_func=_address_key,
+    methods=["POST"],
+    deduct_when=_failed,
+)
 
 
 def message() -> str:
-    return _("Too many failed logins for this user name or from this address. Please wait a "
-             "minute and try again.")
+    return _(
+        "Too many failed logins for this user name or from this address. Please wait a minute and try again."
+    )

@@ -18,7 +18,8 @@ class User(UserMixin, db.Model):
         # Employer and intermediary users belong to exactly one organisation; staff to none.
         CheckConstraint(
             "(role IN ('employer', 'intermediary')) = (organization_id IS NOT NULL)",
-            name="organization_matches_role"),
+            name="organization_matches_role",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

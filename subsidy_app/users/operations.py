@@ -1,4 +1,5 @@
 """Operations on users: creation, passwords, authentication and API tokens."""
+
 from __future__ import annotations
 
 import difflib
@@ -46,6 +47,7 @@ def _dummy_hash() -> str:
     if id(hasher) not in _dummy_hashes:
         _dummy_hashes[id(hasher)] = hasher.hash("not-a-real-password")
     return _dummy_hashes[id(hasher)]
+
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 
@@ -96,9 +98,13 @@ def _guessability_errors(password: str, username: str) -> list[str]:
     if any(m.get("dictionary_name") == "passwords" for m in whole):
         return [_("This password is one of the most commonly used passwords: choose another.")]
     if result["score"] < current_app.config["PASSWORD_MIN_SCORE"]:
-        return [_("This password is too easy to guess: it is made of common words, names, dates, "
-                  "repeated characters or sequences (such as 12345678 or qwerty). Use a longer "
-                  "one, for example three or four unrelated words.")]
+        return [
+            _(
+                "This password is too easy to guess: it is made of common words, names, dates, "
+                "repeated characters or sequences (such as 12345678 or qwerty). Use a longer "
+                "one, for example three or four unrelated words."
+            )
+        ]
     return []
 
 
@@ -126,30 +132,47 @@ def get_user(user_id: int) -> User:
 
 def find_user(username: str) -> User | None:
     return db.session.execute(
-        select(User).where(User.username == normalize_username(username))).scalar_one_or_none()
+        select(User).where(User.username == normalize_username(username))
+    ).scalar_one_or_none()
 
 
 def _check_role_and_organization(role: Role, organization_id: int | None) -> dict:
     role_name = label(ROLE, role)
     if role in ORGANIZATION_ROLES:
         if organization_id is None:
-            return {"organization_id": [_("A user with the role %(role)s must belong to an "
-                                          "organisation.", role=role_name)]}
+            return {
+                "organization_id": [
+                    _("A user with the role %(role)s must belong to an organisation.", role=role_name)
+                ]
+            }
         organization = organizations.find_organization(organization_id)
         if organization is None:
             return {"organization_id": [_("No organisation has this id.")]}
         if organization.kind.value != role.value:
-            return {"organization_id": [_("A user with the role %(role)s must belong to an "
-                                          "organisation of that kind.", role=role_name)]}
+            return {
+                "organization_id": [
+                    _(
+                        "A user with the role %(role)s must belong to an organisation of that kind.",
+                        role=role_name,
+                    )
+                ]
+            }
     elif organization_id is not None:
-        return {"organization_id": [_("Only employer and intermediary users belong to an "
-                                      "organisation.")]}
+        return {"organization_id": [_("Only employer and intermediary users belong to an organisation.")]}
     return {}
 
 
-def create_user(actor, *, username: str, password: str, role: Role | str,
-                organization_id: int | None = None, display_name: str | None = None,
-                is_senior: bool = False, email: str | None = None) -> User:
+def create_user(
+    actor,
+    *,
+    username: str,
+    password: str,
+    role: Role | str,
+    organization_id: int | None = None,
+    display_name: str | None = None,
+    is_senior: bool = False,
+    email: str | None = None,
+) -> User:
     """Create a user. ``actor`` None is the command line (an operator on the server)."""
     if actor is not None:
         require(actor, "user.create")
@@ -157,8 +180,9 @@ def create_user(actor, *, username: str, password: str, role: Role | str,
     role = Role(role)
     fields: dict[str, list[str]] = {}
     if not USERNAME_RE.match(username):
-        fields["username"] = [_("2 to 64 characters: letters, digits, '.', '_' or '-', "
-                                "starting with a letter or digit.")]
+        fields["username"] = [
+            _("2 to 64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit.")
+        ]
     if errors := password_errors(password, username):
         fields["password"] = errors
     fields.update(_check_role_and_organization(role, organization_id))
@@ -167,16 +191,30 @@ def create_user(actor, *, username: str, password: str, role: Role | str,
     if fields:
         raise ValidationFailed(_("Some fields are invalid."), fields=fields)
     if find_user(username) is not None:
-        raise Conflict(_("The user name %(name)s is taken.", name=username),
-                       fields={"username": [_("This user name is taken.")]})
-    user = User(username=username, password_hash=hash_password(password), role=role,
-                organization_id=organization_id, display_name=display_name,
-                is_senior=is_senior, email=email)
+        raise Conflict(
+            _("The user name %(name)s is taken.", name=username),
+            fields={"username": [_("This user name is taken.")]},
+        )
+    user = User(
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        organization_id=organization_id,
+        display_name=display_name,
+        is_senior=is_senior,
+        email=email,
+    )
     db.session.add(user)
     db.session.flush()
-    audit.record(actor, "user.create", "user", user.id,
-                 after=audit.snapshot(user, "username", "role", "organization_id", "display_name",
-                                      "is_senior", "email"))
+    audit.record(
+        actor,
+        "user.create",
+        "user",
+        user.id,
+        after=audit.snapshot(
+            user, "username", "role", "organization_id", "display_name", "is_senior", "email"
+        ),
+    )
     return user
 
 
@@ -201,15 +239,22 @@ def _record_failure(user: User) -> None:
     user_id, username, role = user.id, user.username, user.role.value
     db.session.rollback()
     values: dict = {"failed_logins": User.failed_logins + 1}
-    failures = db.session.execute(update(User).where(User.id == user_id).values(**values)
-                                  .returning(User.failed_logins)).scalar_one()
+    failures = db.session.execute(
+        update(User).where(User.id == user_id).values(**values).returning(User.failed_logins)
+    ).scalar_one()
     if failures >= limit:
         locked_until = utcnow() + current_app.config["LOGIN_LOCK_DURATION"]
-        db.session.execute(update(User).where(User.id == user_id)
-                           .values(locked_until=locked_until, failed_logins=0))
-        audit.record(None, "user.locked", "user", user_id,
-                     after={"username": username, "role": role, "locked_until": locked_until},
-                     reason=f"{limit} failed logins in a row")
+        db.session.execute(
+            update(User).where(User.id == user_id).values(locked_until=locked_until, failed_logins=0)
+        )
+        audit.record(
+            None,
+            "user.locked",
+            "user",
+            user_id,
+            after={"username": username, "role": role, "locked_until": locked_until},
+            reason=f"{limit} failed logins in a row",
+        )
     db.session.commit()
 
 
@@ -220,8 +265,12 @@ def authenticate(username: str, password: str) -> User:
         _verify(_dummy_hash(), password)
         raise Unauthorized(_("Wrong user name or password."))
     if user.locked_until is not None and user.locked_until > utcnow():
-        raise TooManyRequests(_("Too many failed logins. The account is locked until "
-                                "%(time)s.", time=_format_time(user.locked_until)))
+        raise TooManyRequests(
+            _(
+                "Too many failed logins. The account is locked until %(time)s.",
+                time=_format_time(user.locked_until),
+            )
+        )
     if not _verify(user.password_hash, password):
         _record_failure(user)
         raise Unauthorized(_("Wrong user name or password."))
@@ -252,8 +301,11 @@ def _token_digest(token: str) -> str:
 
 def issue_token(user: User) -> tuple[str, ApiToken]:
     token = secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, token_hash=_token_digest(token),
-                   expires_at=utcnow() + current_app.config["API_TOKEN_TTL"])
+    row = ApiToken(
+        user_id=user.id,
+        token_hash=_token_digest(token),
+        expires_at=utcnow() + current_app.config["API_TOKEN_TTL"],
+    )
     db.session.add(row)
     db.session.flush()
     return token, row
@@ -264,7 +316,8 @@ def user_for_token(token: str) -> User | None:
     if not token or len(token) > 200:
         return None
     row = db.session.execute(
-        select(ApiToken).where(ApiToken.token_hash == _token_digest(token))).scalar_one_or_none()
+        select(ApiToken).where(ApiToken.token_hash == _token_digest(token))
+    ).scalar_one_or_none()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
     return row.user if row.user.is_active else None
@@ -273,4 +326,3 @@ def user_for_token(token: str) -> User | None:
 def list_users_query(actor):
     require(actor, "user.list")
     return select(User).order_by(User.id)
-

@@ -1,4 +1,5 @@
 """HTML login, logout and the language switch (thin: forms, one operation, a redirect)."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit

@@ -1,5 +1,6 @@
 """Friendship Awards (十四) and demonstration bases (十五): recorded once, each creating its
 claim, which is paid through the normal flow."""
+
 from decimal import Decimal
 
 import pytest
@@ -15,17 +16,26 @@ def _award(api, talent, kind="friendship_national", year=2025):
 def _pay(world, claim_id):
     batch = world.finance.post("/payment-batches", json={"claim_ids": [claim_id]})
     assert batch.status_code == 201, batch.json
-    assert world.finance2.post(f"/payment-batches/{batch.json['id']}/actions",
-                               json={"action": "approve"}).status_code == 200
-    paid = world.finance.post(f"/payment-batches/{batch.json['id']}/actions",
-                              json={"action": "disburse", "bank_reference": "ICBC-AWARD"})
+    assert (
+        world.finance2.post(
+            f"/payment-batches/{batch.json['id']}/actions", json={"action": "approve"}
+        ).status_code
+        == 200
+    )
+    paid = world.finance.post(
+        f"/payment-batches/{batch.json['id']}/actions",
+        json={"action": "disburse", "bank_reference": "ICBC-AWARD"},
+    )
     assert paid.status_code == 200, paid.json
 
 
-@pytest.mark.parametrize("kind, program, amount", [
-    ("friendship_national", "FRIENDSHIP_NATIONAL", "100000.00"),
-    ("friendship_provincial", "FRIENDSHIP_PROVINCIAL", "50000.00"),
-])
+@pytest.mark.parametrize(
+    "kind, program, amount",
+    [
+        ("friendship_national", "FRIENDSHIP_NATIONAL", "100000.00"),
+        ("friendship_provincial", "FRIENDSHIP_PROVINCIAL", "50000.00"),
+    ],
+)
 def test_an_award_creates_its_bonus_claim_which_is_paid_the_normal_way(world, kind, program, amount):
     created = _award(world.hr, world.talent, kind)
     assert created.status_code == 201, created.json
@@ -58,11 +68,14 @@ def test_the_same_award_for_the_same_person_twice_is_409(world):
     assert listed["total"] == 3
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"kind": "nobel", "talent_code": "X", "year": 2025}, "kind"),
-    ({"kind": "friendship_national", "talent_code": "SX99999999X", "year": 2025}, "talent_code"),
-    ({"kind": "friendship_national", "talent_code": "SX99999999X", "year": 3000}, "year"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"kind": "nobel", "talent_code": "X", "year": 2025}, "kind"),
+        ({"kind": "friendship_national", "talent_code": "SX99999999X", "year": 2025}, "talent_code"),
+        ({"kind": "friendship_national", "talent_code": "SX99999999X", "year": 3000}, "year"),
+    ],
+)
 def test_bad_award_input_is_422(world, body, field):
     assert_error(world.hr.post("/awards", json=body), 422, field)
 
@@ -75,17 +88,25 @@ def test_a_future_award_year_is_422(world):
 def test_only_hr_records_awards_and_bases(world, role):
     api = getattr(world, role)
     assert_error(_award(api, world.talent), 403)
-    assert_error(api.post("/demonstration-bases", json={
-        "level": "national", "organization_id": world.employer_org, "designated_on": "2026-03-01"}), 403)
+    assert_error(
+        api.post(
+            "/demonstration-bases",
+            json={"level": "national", "organization_id": world.employer_org, "designated_on": "2026-03-01"},
+        ),
+        403,
+    )
 
 
 def _base(api, org, level="national", day="2026-03-01"):
-    return api.post("/demonstration-bases", json={"level": level, "organization_id": org,
-                                                  "designated_on": day})
+    return api.post(
+        "/demonstration-bases", json={"level": level, "organization_id": org, "designated_on": day}
+    )
 
 
-@pytest.mark.parametrize("level, program, amount", [
-    ("national", "DEMO_BASE_NATIONAL", "100000.00"), ("provincial", "DEMO_BASE_PROVINCIAL", "50000.00")])
+@pytest.mark.parametrize(
+    "level, program, amount",
+    [("national", "DEMO_BASE_NATIONAL", "100000.00"), ("provincial", "DEMO_BASE_PROVINCIAL", "50000.00")],
+)
 def test_a_designation_creates_the_reward_claim_once_per_level(world, level, program, amount):
     created = _base(world.hr, world.employer_org, level)
     assert created.status_code == 201, created.json
@@ -106,9 +127,13 @@ def test_bases_are_listed_by_year_of_designation(world):
     assert _base(world.hr, world.other_org, "provincial", "2026-02-01").status_code == 201
     assert _base(world.hr, world.employer_org, "national", "2026-04-01").status_code == 201
     in_2026 = world.hr.get("/demonstration-bases", query_string={"year": 2026}).json
-    assert {(b["organization_id"], b["level"]) for b in in_2026["items"]} == \
-           {(world.other_org, "provincial"), (world.employer_org, "national")}
-    provincial_2025 = world.hr.get("/demonstration-bases", query_string={"year": 2025, "level": "provincial"}).json
+    assert {(b["organization_id"], b["level"]) for b in in_2026["items"]} == {
+        (world.other_org, "provincial"),
+        (world.employer_org, "national"),
+    }
+    provincial_2025 = world.hr.get(
+        "/demonstration-bases", query_string={"year": 2025, "level": "provincial"}
+    ).json
     assert [b["year"] for b in provincial_2025["items"]] == [2025]
 
 

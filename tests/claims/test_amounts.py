@@ -1,4 +1,5 @@
 """What a claim pays by amount rule (pure, Decimal)."""
+
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -16,11 +17,11 @@ def test_fixed_amount_is_the_rate_in_force():
     assert amount.amount == D("100000.00") and amount.maximum == amount.minimum == D("100000.00")
 
 
-@pytest.mark.parametrize("asked, expected", [("8234.56", "8234.56"), ("20000.00", "20000.00"),
-                                             ("25000.00", "20000.00")])
+@pytest.mark.parametrize(
+    "asked, expected", [("8234.56", "8234.56"), ("20000.00", "20000.00"), ("25000.00", "20000.00")]
+)
 def test_travel_pays_the_receipt_up_to_the_ceiling(asked, expected):
-    amount = payable(base(amount_requested=D(asked), ceiling=D("20000.00")),
-                     "receipted_up_to_ceiling", [])
+    amount = payable(base(amount_requested=D(asked), ceiling=D("20000.00")), "receipted_up_to_ceiling", [])
     assert amount.amount == D(expected)
 
 
@@ -37,17 +38,20 @@ def test_research_package_is_the_sum_of_the_highest_standards():
 
 def test_research_package_uses_the_standard_in_force_at_recruitment():
     later = BENCH + (replace(BENCH[0], id=99, amount=D("5000000"), effective_from=date(2025, 1, 1)),)
-    before = payable(base(amount_requested=None, benchmarks=later, rate_date=date(2024, 3, 1)),
-                     "benchmark_highest", CATS)
-    after = payable(base(amount_requested=None, benchmarks=later, rate_date=date(2025, 6, 1)),
-                    "benchmark_highest", CATS)
+    before = payable(
+        base(amount_requested=None, benchmarks=later, rate_date=date(2024, 3, 1)), "benchmark_highest", CATS
+    )
+    after = payable(
+        base(amount_requested=None, benchmarks=later, rate_date=date(2025, 6, 1)), "benchmark_highest", CATS
+    )
     assert before.amount == D("2100000.00") and after.amount == D("6100000.00")
 
 
 @pytest.mark.parametrize("commission, expected", [("40000.00", "50000.00"), ("80000.00", "80000.00")])
 def test_commission_is_never_below_the_other_province_level(commission, expected):
-    facts = base(details={"commission": commission, "contract_signed_on": "2023-12-01"},
-                 rate_date=date(2023, 12, 1))
+    facts = base(
+        details={"commission": commission, "contract_signed_on": "2023-12-01"}, rate_date=date(2023, 12, 1)
+    )
     amount = payable(facts, "contract_commission", [])
     assert amount.amount == D(expected) and amount.minimum == D("50000.00")
 

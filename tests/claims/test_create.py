@@ -1,4 +1,5 @@
 """Filing claims for every program through the API: the verdict with reasons and clauses."""
+
 import pytest
 
 from tests.core.test_api_shape import assert_error
@@ -23,11 +24,18 @@ def test_every_program_can_be_claimed_and_is_eligible(file_claim, program):
 
 
 EXPECTED_AMOUNTS = {
-    "RECRUIT_KEY": "100000.00", "RECRUIT_REGULAR": "50000.00", "TRAVEL": "8234.56",
-    "RESEARCH_PACKAGE": "2100000.00", "HEADHUNTER": "50000.00",
-    "FRIENDSHIP_NATIONAL": "100000.00", "FRIENDSHIP_PROVINCIAL": "50000.00",
-    "DEMO_BASE_NATIONAL": "100000.00", "DEMO_BASE_PROVINCIAL": "50000.00",
-    "KEY_TECH": "300000.00", "OUTSTANDING": "200000.00", "RETURNEE_VISIT": "20000.00",
+    "RECRUIT_KEY": "100000.00",
+    "RECRUIT_REGULAR": "50000.00",
+    "TRAVEL": "8234.56",
+    "RESEARCH_PACKAGE": "2100000.00",
+    "HEADHUNTER": "50000.00",
+    "FRIENDSHIP_NATIONAL": "100000.00",
+    "FRIENDSHIP_PROVINCIAL": "50000.00",
+    "DEMO_BASE_NATIONAL": "100000.00",
+    "DEMO_BASE_PROVINCIAL": "50000.00",
+    "KEY_TECH": "300000.00",
+    "OUTSTANDING": "200000.00",
+    "RETURNEE_VISIT": "20000.00",
 }
 
 
@@ -39,9 +47,11 @@ def test_expected_amount_follows_the_programs_rule(file_claim, program):
 
 def test_reasons_are_in_the_users_language(world, file_claim):
     zh = file_claim("TRAVEL").json["eligibility"]["checks"]
-    en = world.employer.post("/claims", json={"program_code": "TRAVEL", "talent_code": world.talent,
-                                              "amount_requested": "100.00"},
-                             headers={"Accept-Language": "en"}).json["eligibility"]["checks"]
+    en = world.employer.post(
+        "/claims",
+        json={"program_code": "TRAVEL", "talent_code": world.talent, "amount_requested": "100.00"},
+        headers={"Accept-Language": "en"},
+    ).json["eligibility"]["checks"]
     degree_zh = next(c for c in zh if c["rule"] == "min_degree")
     degree_en = next(c for c in en if c["rule"] == "min_degree")
     assert "博士" in degree_zh["reason"] and "doctorate" in degree_en["reason"]
@@ -59,8 +69,12 @@ INELIGIBLE = [
     ("RECRUIT_KEY", {"permit_class": "C"}, {}, "recognised_talent"),
     ("RECRUIT_KEY", {}, {"details": {}}, "project_level"),
     ("HEADHUNTER", {"permit_class": "B"}, {}, "permit_class"),
-    ("HEADHUNTER", {}, {"details": {"contract_signed_on": "2024-05-01", "commission": "40000.00"}},
-     "contract_before_start"),
+    (
+        "HEADHUNTER",
+        {},
+        {"details": {"contract_signed_on": "2024-05-01", "commission": "40000.00"}},
+        "contract_before_start",
+    ),
     ("KEY_TECH", {}, {"details": {}}, "detail_justification"),
     ("FRIENDSHIP_NATIONAL", {}, {"details": {}}, "detail_year"),
 ]
@@ -68,7 +82,8 @@ INELIGIBLE = [
 
 @pytest.mark.parametrize("program, talent_overrides, overrides, rule", INELIGIBLE)
 def test_ineligible_claims_are_saved_as_drafts_with_the_reason(
-        world, file_claim, make_talent, program, talent_overrides, overrides, rule):
+    world, file_claim, make_talent, program, talent_overrides, overrides, rule
+):
     defaults = {"degree": "doctorate", "years_experience": 10, "permit_class": "A"}
     talent = make_talent(world.employer_org, **{**defaults, **talent_overrides})
     response = file_claim(program, talent=talent, **overrides)
@@ -87,8 +102,7 @@ def test_ineligible_claims_are_saved_as_drafts_with_the_reason(
 
 def test_a_talent_of_another_employer_is_refused(world, file_claim):
     # HR may name anyone; the rule still says the applicant must employ the talent
-    claim = file_claim("TRAVEL", world.hr, talent=world.other_talent,
-                       organization_id=world.employer_org).json
+    claim = file_claim("TRAVEL", world.hr, talent=world.other_talent, organization_id=world.employer_org).json
     failed = {c["rule"] for c in claim["eligibility"]["checks"] if not c["passed"]}
     assert "talent_of_applicant" in failed
 
@@ -106,10 +120,12 @@ def test_an_employer_cannot_claim_a_commission(world, file_claim):
 
 
 def test_foreign_graduate_of_a_chinese_university_is_recognised(world, file_claim, make_talent):
-    graduate = make_talent(world.employer_org, degree="bachelor", permit_class="C",
-                           graduated_in_china=True)
-    check = next(c for c in file_claim("RECRUIT_REGULAR", talent=graduate).json["eligibility"]["checks"]
-                 if c["rule"] == "recognised_talent")
+    graduate = make_talent(world.employer_org, degree="bachelor", permit_class="C", graduated_in_china=True)
+    check = next(
+        c
+        for c in file_claim("RECRUIT_REGULAR", talent=graduate).json["eligibility"]["checks"]
+        if c["rule"] == "recognised_talent"
+    )
     assert check["passed"] and check["clause"] == "(十)"
 
 
@@ -142,8 +158,9 @@ def test_a_withdrawn_claim_does_not_count_as_claimed(world, file_claim):
 def test_recruitment_is_per_person_time_and_project(world, file_claim, ready_claim):
     ready_claim("RECRUIT_KEY", submit=True)
     assert not file_claim("RECRUIT_KEY").json["eligibility"]["eligible"]
-    other = world.hr.post("/recruitment-projects", json={"name": "第二个重点项目", "level": "key",
-                                                         "year": 2025}).json["id"]
+    other = world.hr.post(
+        "/recruitment-projects", json={"name": "第二个重点项目", "level": "key", "year": 2025}
+    ).json["id"]
     assert file_claim("RECRUIT_KEY", details={"project_id": other}).json["eligibility"]["eligible"]
 
 
@@ -153,29 +170,37 @@ def test_recruit_regular_refuses_a_key_project(world, file_claim):
     assert not check["passed"]
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"program_code": "NOPE"}, "program_code"),
-    ({"program_code": "TRAVEL", "talent_code": "SX99999999X"}, "talent_code"),
-    ({"program_code": "TRAVEL", "amount_requested": "-1"}, "amount_requested"),
-    ({"program_code": "TRAVEL", "amount_requested": "1.001"}, "amount_requested"),
-    ({"program_code": "RECRUIT_KEY", "details": {"project_id": "abc"}}, "details.project_id"),
-    ({"program_code": "HEADHUNTER", "details": {"contract_signed_on": "yesterday"}},
-     "details.contract_signed_on"),
-    ({"program_code": "TRAVEL", "details": {"nested": {"a": 1}}}, "details.nested"),
-    ({"program_code": "TRAVEL", "details": "text"}, "details"),
-    ({"program_code": "TRAVEL", "surprise": 1}, "surprise"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"program_code": "NOPE"}, "program_code"),
+        ({"program_code": "TRAVEL", "talent_code": "SX99999999X"}, "talent_code"),
+        ({"program_code": "TRAVEL", "amount_requested": "-1"}, "amount_requested"),
+        ({"program_code": "TRAVEL", "amount_requested": "1.001"}, "amount_requested"),
+        ({"program_code": "RECRUIT_KEY", "details": {"project_id": "abc"}}, "details.project_id"),
+        (
+            {"program_code": "HEADHUNTER", "details": {"contract_signed_on": "yesterday"}},
+            "details.contract_signed_on",
+        ),
+        ({"program_code": "TRAVEL", "details": {"nested": {"a": 1}}}, "details.nested"),
+        ({"program_code": "TRAVEL", "details": "text"}, "details"),
+        ({"program_code": "TRAVEL", "surprise": 1}, "surprise"),
+    ],
+)
 def test_bad_claim_input_is_422(world, body, field):
     assert_error(world.employer.post("/claims", json=body), 422, field)
     assert world.employer.get("/claims").json["total"] == 0
 
 
 def test_an_employer_files_for_its_own_organization_only(world):
-    response = world.employer.post("/claims", json={"program_code": "TRAVEL", "talent_code": world.talent,
-                                                    "organization_id": world.other_org})
+    response = world.employer.post(
+        "/claims",
+        json={"program_code": "TRAVEL", "talent_code": world.talent, "organization_id": world.other_org},
+    )
     # another organisation's id is answered as an id that does not exist (CONTRACT "Who may name whom")
-    unknown = world.employer.post("/claims", json={"program_code": "TRAVEL", "talent_code": world.talent,
-                                                   "organization_id": 999999})
+    unknown = world.employer.post(
+        "/claims", json={"program_code": "TRAVEL", "talent_code": world.talent, "organization_id": 999999}
+    )
     assert assert_error(response, 422, "organization_id") == assert_error(unknown, 422, "organization_id")
 
 
@@ -192,12 +217,18 @@ def test_details_keep_extra_keys(world, file_claim):
 def test_a_draft_can_be_corrected(world, file_claim):
     claim = file_claim("TRAVEL", amount_requested=None).json
     assert not claim["eligibility"]["eligible"]
-    fixed = world.employer.client.patch(f"/api/v1/claims/{claim['id']}", json={"amount_requested": "900.00"},
-                                        headers={"Authorization": f"Bearer {world.employer.token}"})
+    fixed = world.employer.client.patch(
+        f"/api/v1/claims/{claim['id']}",
+        json={"amount_requested": "900.00"},
+        headers={"Authorization": f"Bearer {world.employer.token}"},
+    )
     assert fixed.status_code == 200 and fixed.json["eligibility"]["eligible"]
     assert fixed.json["amount_requested"] == "900.00"
-    other = world.other_employer.client.patch(f"/api/v1/claims/{claim['id']}", json={"amount_requested": "1.00"},
-                                              headers={"Authorization": f"Bearer {world.other_employer.token}"})
+    other = world.other_employer.client.patch(
+        f"/api/v1/claims/{claim['id']}",
+        json={"amount_requested": "1.00"},
+        headers={"Authorization": f"Bearer {world.other_employer.token}"},
+    )
     assert other.status_code == 404
 
 
@@ -206,8 +237,12 @@ DECISION = {  # what HR gives when approving, by program
     "OUTSTANDING": {"amount_approved": "150000.00", "comment": "贡献突出，予以重奖"},
     "RETURNEE_VISIT": {"amount_approved": "18000.00", "comment": "按实际考察费用核定"},
 }
-APPROVED = {**EXPECTED_AMOUNTS, "KEY_TECH": "280000.00", "OUTSTANDING": "150000.00",
-            "RETURNEE_VISIT": "18000.00"}
+APPROVED = {
+    **EXPECTED_AMOUNTS,
+    "KEY_TECH": "280000.00",
+    "OUTSTANDING": "150000.00",
+    "RETURNEE_VISIT": "18000.00",
+}
 
 
 @pytest.mark.parametrize("program", ALL_PROGRAMS)
@@ -227,6 +262,7 @@ def test_every_program_is_decided_through_the_api(world, ready_claim, program):
 
 
 # --- arrivals before the plan (issue 12, hole 7) --------------------------------------------
+
 
 def test_travel_has_no_arrival_cut_off(world, file_claim, make_talent):
     """(六) sets no arrival cut-off for the travel subsidy: the ceiling in force on the day the

@@ -1,5 +1,6 @@
 """Each stage has a deadline in working days (限时办结), dated and changed by an administrator;
 the applicant sees the stage and deadline at any time (实时查询)."""
+
 from datetime import UTC, date, datetime
 
 import pytest
@@ -13,8 +14,14 @@ from tests.world import act
 
 def test_the_plan_ships_default_limits_for_every_stage(api_as):
     limits = {row["stage"]: row for row in api_as("employer").get("/stage-limits").json}
-    assert set(limits) == {"hr_review", "hr_second_approval", "applicant_response",
-                           "finance_review", "payment", "appeal_review"}
+    assert set(limits) == {
+        "hr_review",
+        "hr_second_approval",
+        "applicant_response",
+        "finance_review",
+        "payment",
+        "appeal_review",
+    }
     assert limits["hr_review"]["working_days"] == 15 and limits["hr_review"]["is_default"]
 
 
@@ -45,23 +52,45 @@ def test_each_stage_gets_its_own_deadline(app, world, ready_claim):
 
 def test_an_administrator_changes_a_limit_from_a_date(app, world, ready_claim):
     today = local_today().isoformat()
-    changed = world.admin.post("/stage-limits", json={"stage": "hr_review", "working_days": 5,
-                                                      "effective_from": today, "reason": "提速"})
+    changed = world.admin.post(
+        "/stage-limits",
+        json={"stage": "hr_review", "working_days": 5, "effective_from": today, "reason": "提速"},
+    )
     assert changed.status_code == 201
     claim_id = ready_claim("RECRUIT_KEY", submit=True)
     with app.app_context():
         expected = deadlines.add_days(local_today(), 5)
     assert world.hr.get(f"/claims/{claim_id}").json["stage_deadline"] == expected.isoformat()
-    assert_error(world.admin.post("/stage-limits", json={"stage": "hr_review", "working_days": 7,
-                                                         "effective_from": today, "reason": "x"}), 409)
-    assert_error(world.hr.post("/stage-limits", json={"stage": "hr_review", "working_days": 7,
-                                                      "effective_from": "2030-01-01", "reason": "x"}), 403)
-    assert_error(world.admin.post("/stage-limits", json={"stage": "lunch", "working_days": 7,
-                                                         "effective_from": "2030-01-01", "reason": "x"}),
-                 422, "stage")
-    assert_error(world.admin.post("/stage-limits", json={"stage": "hr_review", "working_days": 0,
-                                                         "effective_from": "2030-01-01", "reason": "x"}),
-                 422, "working_days")
+    assert_error(
+        world.admin.post(
+            "/stage-limits",
+            json={"stage": "hr_review", "working_days": 7, "effective_from": today, "reason": "x"},
+        ),
+        409,
+    )
+    assert_error(
+        world.hr.post(
+            "/stage-limits",
+            json={"stage": "hr_review", "working_days": 7, "effective_from": "2030-01-01", "reason": "x"},
+        ),
+        403,
+    )
+    assert_error(
+        world.admin.post(
+            "/stage-limits",
+            json={"stage": "lunch", "working_days": 7, "effective_from": "2030-01-01", "reason": "x"},
+        ),
+        422,
+        "stage",
+    )
+    assert_error(
+        world.admin.post(
+            "/stage-limits",
+            json={"stage": "hr_review", "working_days": 0, "effective_from": "2030-01-01", "reason": "x"},
+        ),
+        422,
+        "working_days",
+    )
 
 
 def test_overdue_claims_are_marked_and_can_be_filtered(app, world, ready_claim, monkeypatch):
@@ -71,6 +100,7 @@ def test_overdue_claims_are_marked_and_can_be_filtered(app, world, ready_claim, 
 
     from subsidy_app.claims.models import Claim
     from subsidy_app.extensions import db
+
     with app.app_context():
         db.session.execute(update(Claim).where(Claim.id == late).values(stage_deadline=date(2026, 1, 5)))
         db.session.commit()
@@ -88,10 +118,10 @@ def test_calendar_days_are_kept_by_administrators(world):
     assert {"day": "2026-10-10", "kind": "workday", "name": "国庆节调休上班"} in days
     added = world.admin.post("/calendar", json={"day": "2027-01-01", "kind": "holiday", "name": "元旦"})
     assert added.status_code == 201
-    assert_error(world.admin.post("/calendar", json={"day": "2027-01-01", "kind": "holiday",
-                                                     "name": "元旦"}), 409)
-    assert_error(world.hr.post("/calendar", json={"day": "2027-01-02", "kind": "holiday",
-                                                  "name": "x"}), 403)
+    assert_error(
+        world.admin.post("/calendar", json={"day": "2027-01-01", "kind": "holiday", "name": "元旦"}), 409
+    )
+    assert_error(world.hr.post("/calendar", json={"day": "2027-01-02", "kind": "holiday", "name": "x"}), 403)
 
 
 @pytest.mark.parametrize("start, days", [(date(2026, 11, 20), 3), (date(2026, 2, 13), 2)])

@@ -1,5 +1,6 @@
 """Evidence: stored outside the database with its SHA-256, typed by its bytes, seen only by
 those who may see the claim; 容缺受理 (accept now, supply later, pay after)."""
+
 import hashlib
 from datetime import timedelta
 
@@ -10,8 +11,9 @@ from tests.core.test_api_shape import assert_error
 from tests.world import JPEG, PDF, PNG, act, upload
 
 
-@pytest.mark.parametrize("content, content_type", [(PDF, "application/pdf"), (PNG, "image/png"),
-                                                   (JPEG, "image/jpeg")])
+@pytest.mark.parametrize(
+    "content, content_type", [(PDF, "application/pdf"), (PNG, "image/png"), (JPEG, "image/jpeg")]
+)
 def test_accepted_files_are_typed_by_content_and_hashed(app, world, file_claim, content, content_type):
     claim = file_claim("TRAVEL").json
     response = upload(world.employer, claim["id"], "flight_receipt", content, filename="whatever.bin")
@@ -21,16 +23,20 @@ def test_accepted_files_are_typed_by_content_and_hashed(app, world, file_claim, 
     assert document["sha256"] == hashlib.sha256(content).hexdigest()
     assert document["size_bytes"] == len(content)
     from subsidy_app.claims.documents import path_of
+
     with app.app_context():
         assert path_of(document["sha256"]).read_bytes() == content  # outside the database
 
 
-@pytest.mark.parametrize("content, filename", [
-    (b"MZ\x90\x00 this is an exe", "receipt.pdf"),
-    (b"<html><script>alert(1)</script></html>", "receipt.pdf"),
-    (b"GIF89a....", "receipt.jpg"),
-    (b"", "receipt.pdf"),
-])
+@pytest.mark.parametrize(
+    "content, filename",
+    [
+        (b"MZ\x90\x00 this is an exe", "receipt.pdf"),
+        (b"<html><script>alert(1)</script></html>", "receipt.pdf"),
+        (b"GIF89a....", "receipt.jpg"),
+        (b"", "receipt.pdf"),
+    ],
+)
 def test_other_content_is_refused_whatever_its_name(world, file_claim, content, filename):
     claim = file_claim("TRAVEL").json
     assert_error(upload(world.employer, claim["id"], "flight_receipt", content, filename), 422, "file")
@@ -50,9 +56,12 @@ def test_only_the_programs_document_kinds(world, file_claim):
 
 def test_upload_needs_a_file(world, file_claim):
     claim = file_claim("TRAVEL").json
-    response = world.employer.client.post(f"/api/v1/claims/{claim['id']}/documents", data={"kind": "flight_receipt"},
-                                           headers={"Authorization": f"Bearer {world.employer.token}"},
-                                           content_type="multipart/form-data")
+    response = world.employer.client.post(
+        f"/api/v1/claims/{claim['id']}/documents",
+        data={"kind": "flight_receipt"},
+        headers={"Authorization": f"Bearer {world.employer.token}"},
+        content_type="multipart/form-data",
+    )
     assert_error(response, 422, "file")
 
 
@@ -71,18 +80,22 @@ def test_downloads_only_for_those_who_may_see_the_claim(world, file_claim):
     assert_error(world.agent.get(path), 404)
 
 
-@pytest.mark.parametrize("sent, kept", [
-    ("invoice\u202efdp.exe", "invoicefdp.exe"),  # right-to-left override: shown as "invoiceexe.pdf"
-    ("\u202areceipt\u202c\u2066.pdf\u2069\u200e\u200f", "receipt.pdf"),  # embeddings, isolates, marks
-    ("zero\u200bwidth\ufeff.pdf", "zerowidth.pdf"),
-    ("line\u2028break\u0085.pdf", "linebreak.pdf"),
-    ("tab\there.pdf", "tabhere.pdf"),
-    ("../../etc/receipt.pdf", "receipt.pdf"),
-    ("a:b*c?.pdf", "a_b_c_.pdf"),
-    ("\u202e", "document"),
-])
+@pytest.mark.parametrize(
+    "sent, kept",
+    [
+        ("invoice\u202efdp.exe", "invoicefdp.exe"),  # right-to-left override: shown as "invoiceexe.pdf"
+        ("\u202areceipt\u202c\u2066.pdf\u2069\u200e\u200f", "receipt.pdf"),  # embeddings, isolates, marks
+        ("zero\u200bwidth\ufeff.pdf", "zerowidth.pdf"),
+        ("line\u2028break\u0085.pdf", "linebreak.pdf"),
+        ("tab\there.pdf", "tabhere.pdf"),
+        ("../../etc/receipt.pdf", "receipt.pdf"),
+        ("a:b*c?.pdf", "a_b_c_.pdf"),
+        ("\u202e", "document"),
+    ],
+)
 def test_file_names_are_kept_and_shown_without_invisible_or_reordering_characters(
-        world, file_claim, client, sent, kept):
+    world, file_claim, client, sent, kept
+):
     from tests.users.test_html_login import login
 
     claim = file_claim("TRAVEL").json
@@ -98,12 +111,15 @@ def test_file_names_are_kept_and_shown_without_invisible_or_reordering_character
     assert not any(ch in page for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 
 
-@pytest.mark.parametrize("sent, kept", [
-    ("C:\\Users\\li\\Desktop\\机票.pdf", "机票.pdf"),
-    ("..\\..\\invoice\u202efdp.exe", "invoicefdp.exe"),
-    (None, "document"),
-    ("x" * 300 + ".pdf", "x" * 200),
-])
+@pytest.mark.parametrize(
+    "sent, kept",
+    [
+        ("C:\\Users\\li\\Desktop\\机票.pdf", "机票.pdf"),
+        ("..\\..\\invoice\u202efdp.exe", "invoicefdp.exe"),
+        (None, "document"),
+        ("x" * 300 + ".pdf", "x" * 200),
+    ],
+)
 def test_safe_filename(sent, kept):
     from subsidy_app.claims.documents import safe_filename
 
@@ -137,11 +153,18 @@ def test_a_missing_deferrable_document_blocks_approval_until_deferred(world, mis
     error = assert_error(act(world.hr, missing_passport, "hr_approve"), 409)
     assert error["code"] == "missing_documents" and error["missing"] == ["passport_copy"]
     due = (local_today() + timedelta(days=10)).isoformat()
-    deferred = act(world.hr, missing_passport, "defer_documents", documents=["passport_copy"],
-                   due_date=due, comment="告知+承诺：十日内补交")
+    deferred = act(
+        world.hr,
+        missing_passport,
+        "defer_documents",
+        documents=["passport_copy"],
+        due_date=due,
+        comment="告知+承诺：十日内补交",
+    )
     assert deferred.status_code == 200 and deferred.json["status"] == "submitted"
-    assert deferred.json["deferrals"] == [{"kind": "passport_copy", "due_date": due,
-                                           "supplied": False, "overdue": False}]
+    assert deferred.json["deferrals"] == [
+        {"kind": "passport_copy", "due_date": due, "supplied": False, "overdue": False}
+    ]
     assert act(world.hr, missing_passport, "hr_approve").json["status"] == "hr_approved"
 
 
@@ -160,8 +183,7 @@ def test_payment_waits_for_the_deferred_document(world, missing_passport):
 
 def test_an_overdue_deferred_document_is_flagged(world, missing_passport, monkeypatch):
     due = local_today() + timedelta(days=1)
-    act(world.hr, missing_passport, "defer_documents", documents=["passport_copy"],
-        due_date=due.isoformat())
+    act(world.hr, missing_passport, "defer_documents", documents=["passport_copy"], due_date=due.isoformat())
     assert world.hr.get(f"/claims/{missing_passport}").json["documents_overdue"] is False
     # two days later
     monkeypatch.setattr("subsidy_app.claims.presentation.local_today", lambda: due + timedelta(days=1))
@@ -169,22 +191,34 @@ def test_an_overdue_deferred_document_is_flagged(world, missing_passport, monkey
     assert claim["documents_overdue"] is True and claim["deferrals"][0]["overdue"] is True
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"documents": ["passport_copy"]}, "due_date"),
-    ({"documents": ["passport_copy"], "due_date": "2020-01-01"}, "due_date"),
-    ({"due_date": "2099-01-01"}, "documents"),
-    ({"documents": ["work_permit"], "due_date": "2099-01-01"}, "documents"),  # essential
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"documents": ["passport_copy"]}, "due_date"),
+        ({"documents": ["passport_copy"], "due_date": "2020-01-01"}, "due_date"),
+        ({"due_date": "2099-01-01"}, "documents"),
+        ({"documents": ["work_permit"], "due_date": "2099-01-01"}, "documents"),  # essential
+    ],
+)
 def test_deferral_input(world, missing_passport, body, field):
     assert_error(act(world.hr, missing_passport, "defer_documents", **body), 422, field)
 
 
 def test_deferring_what_is_already_there_is_a_conflict(world, ready_claim):
     claim_id = ready_claim("RECRUIT_KEY", submit=True)
-    assert_error(act(world.hr, claim_id, "defer_documents", documents=["passport_copy"],
-                     due_date="2099-01-01"), 409)
+    assert_error(
+        act(world.hr, claim_id, "defer_documents", documents=["passport_copy"], due_date="2099-01-01"), 409
+    )
 
 
 def test_only_hr_defers(world, missing_passport):
-    assert_error(act(world.employer, missing_passport, "defer_documents", documents=["passport_copy"],
-                     due_date="2099-01-01"), 403)
+    assert_error(
+        act(
+            world.employer,
+            missing_passport,
+            "defer_documents",
+            documents=["passport_copy"],
+            due_date="2099-01-01",
+        ),
+        403,
+    )

@@ -1,4 +1,5 @@
 """GET /claims: filters, pagination, and only one's own claims for applicants."""
+
 from datetime import timedelta
 
 from subsidy_app.core.timeutil import local_today
@@ -37,8 +38,10 @@ def test_applicants_see_their_own_only(world, ready_claim):
 
 
 def test_pagination_and_newest_first_for_applicants(world, file_claim, make_talent):
-    ids = [file_claim("TRAVEL", talent=make_talent(world.employer_org, degree="master")).json["id"]
-           for _ in range(3)]
+    ids = [
+        file_claim("TRAVEL", talent=make_talent(world.employer_org, degree="master")).json["id"]
+        for _ in range(3)
+    ]
     page = world.employer.get("/claims?per_page=2").json
     assert page["total"] == 3 and [c["id"] for c in page["items"]] == ids[::-1][:2]
     assert [c["id"] for c in world.employer.get("/claims?per_page=2&page=2").json["items"]] == [ids[0]]

@@ -1,5 +1,6 @@
 """Who may name whom (CONTRACT.md), and drafts that never block: the holes of issue 12
 (1, 2), each tried through the API as a dishonest applicant would."""
+
 import pytest
 
 from tests.core.test_api_shape import assert_error
@@ -24,18 +25,21 @@ def test_an_employer_names_only_its_own_talents(world, file_claim, program):
 
 
 def test_an_employer_names_only_its_own_organisation(world, file_claim):
-    refused = file_claim("TRAVEL", world.other_employer, talent=world.other_talent,
-                         organization_id=world.employer_org)
-    unknown = file_claim("TRAVEL", world.other_employer, talent=world.other_talent,
-                         organization_id=999999)
-    assert assert_error(refused, 422, "organization_id")["fields"] == \
-        assert_error(unknown, 422, "organization_id")["fields"]
+    refused = file_claim(
+        "TRAVEL", world.other_employer, talent=world.other_talent, organization_id=world.employer_org
+    )
+    unknown = file_claim("TRAVEL", world.other_employer, talent=world.other_talent, organization_id=999999)
+    assert (
+        assert_error(refused, 422, "organization_id")["fields"]
+        == assert_error(unknown, 422, "organization_id")["fields"]
+    )
 
 
 def test_an_intermediary_names_a_talent_only_on_a_commission_claim(world, file_claim):
     for program in ("TRAVEL", "RECRUIT_KEY", "RETURNEE_VISIT"):
-        assert _unknown(file_claim(program, world.agent, talent=world.talent)) == \
-            _unknown(file_claim(program, world.agent, talent="SX99999999X"))
+        assert _unknown(file_claim(program, world.agent, talent=world.talent)) == _unknown(
+            file_claim(program, world.agent, talent="SX99999999X")
+        )
     assert file_claim("HEADHUNTER", world.agent, talent=world.talent).status_code == 201
 
 
@@ -50,8 +54,9 @@ def test_naming_a_talent_does_not_reveal_the_talent(world, file_claim):
     listed = world.agent.get("/claims").json["items"][0]
     assert (listed["talent_code"], listed["talent_name"]) == (world.talent, "Ada Researcher")
     # nor may it touch the record through its other calls
-    assert world.agent.post(f"/talents/{world.talent}/passports",
-                            json={"passport_no": "X1234567"}).status_code in (403, 404)
+    assert world.agent.post(
+        f"/talents/{world.talent}/passports", json={"passport_no": "X1234567"}
+    ).status_code in (403, 404)
 
 
 def test_hr_names_anyone_on_an_applicants_behalf(world, file_claim):
@@ -60,6 +65,7 @@ def test_hr_names_anyone_on_an_applicants_behalf(world, file_claim):
 
 
 # --- drafts never block --------------------------------------------------------------------
+
 
 def _submit_ready(world, api, claim_id, kinds):
     for kind in kinds:
@@ -78,8 +84,9 @@ def test_a_draft_never_blocks_anothers_claim(world, file_claim):
     assert {hr_draft["status"], colleague_draft["status"]} == {"draft"}
     # the first submitted wins; the other is refused at submission, with the rule's clause
     assert _submit_ready(world, world.employer, mine["id"], mine["required_documents"]).status_code == 200
-    refused = _submit_ready(world, world.employer_colleague, colleague_draft["id"],
-                            colleague_draft["required_documents"])
+    refused = _submit_ready(
+        world, world.employer_colleague, colleague_draft["id"], colleague_draft["required_documents"]
+    )
     error = assert_error(refused, 409)
     assert error["code"] == "not_eligible"
     failed = {c["rule"]: c for c in refused.json["error"]["checks"]}

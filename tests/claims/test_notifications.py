@@ -1,4 +1,5 @@
 """Each move tells who must act and who waits: an inbox, and e-mail (outbox folder)."""
+
 from datetime import date
 from pathlib import Path
 
@@ -31,8 +32,10 @@ def test_returns_and_rejections_reach_the_applicant_with_the_reason(world, ready
 
 
 def test_recused_reviewers_are_not_told(world, ready_claim):
-    world.hr2.post("/conflicts", json={"subject_kind": "organization",
-                                       "subject_id": world.employer_org, "reason": "回避"})
+    world.hr2.post(
+        "/conflicts",
+        json={"subject_kind": "organization", "subject_id": world.employer_org, "reason": "回避"},
+    )
     claim_id = ready_claim("RECRUIT_KEY", submit=True)
     assert [n for n in _inbox(world.hr2) if n["claim_id"] == claim_id] == []
     assert [n for n in _inbox(world.hr) if n["claim_id"] == claim_id]
@@ -59,13 +62,13 @@ def test_users_with_an_address_get_an_email_in_the_outbox(app, world, ready_clai
 
     app.config["MAIL_OUTBOX"] = str(tmp_path)
     with app.app_context():
-        db.session.execute(update(User).where(User.id == world.hr.user.id)
-                           .values(email="hr@rst.shanxi.example"))
+        db.session.execute(
+            update(User).where(User.id == world.hr.user.id).values(email="hr@rst.shanxi.example")
+        )
         db.session.commit()
     ready_claim("RECRUIT_KEY", submit=True)
     outbox = Path(tmp_path)
-    messages = [p.read_text() for p in outbox.glob("*.eml")
-                if "hr@rst.shanxi.example" in p.read_text()]
+    messages = [p.read_text() for p in outbox.glob("*.eml") if "hr@rst.shanxi.example" in p.read_text()]
     assert len(messages) == 1
     assert "To: hr@rst.shanxi.example" in messages[0]
 
@@ -77,8 +80,7 @@ def test_deadline_reminders_go_once_to_those_who_must_act(app, world, ready_clai
 
     claim_id = ready_claim("RECRUIT_KEY", submit=True)
     with app.app_context():
-        db.session.execute(update(Claim).where(Claim.id == claim_id)
-                           .values(stage_deadline=date(2026, 1, 5)))
+        db.session.execute(update(Claim).where(Claim.id == claim_id).values(stage_deadline=date(2026, 1, 5)))
         first = notifications.remind_deadlines()
         second = notifications.remind_deadlines()
         db.session.commit()

@@ -1,5 +1,6 @@
 """Segregation of duties, second approval of discretionary amounts, recusal (回避) and
 the single appeal (陈述、申辩)."""
+
 import pytest
 from sqlalchemy import select
 
@@ -10,13 +11,19 @@ from tests.world import act, claim_status
 
 # --- discretionary amounts: set with a justification, then a senior's second approval ----
 
+
 @pytest.mark.parametrize("program", ["KEY_TECH", "OUTSTANDING"])
 def test_discretionary_amount_needs_a_second_senior_approval(world, ready_claim, program):
     claim_id = ready_claim(program, submit=True)
     assert_error(act(world.hr, claim_id, "hr_approve", comment="理由"), 422, "amount_approved")
     assert_error(act(world.hr, claim_id, "hr_approve", amount_approved="250000.00"), 422, "comment")
-    first = act(world.hr, claim_id, "hr_approve", amount_approved="250000.00",
-                comment="解决了关键技术难题，按外专百人计划标准核定")
+    first = act(
+        world.hr,
+        claim_id,
+        "hr_approve",
+        amount_approved="250000.00",
+        comment="解决了关键技术难题，按外专百人计划标准核定",
+    )
     assert first.status_code == 200
     assert first.json["status"] == "submitted" and first.json["stage"] == "hr_second_approval"
     assert first.json["amount_approved"] == "250000.00"
@@ -49,17 +56,23 @@ def test_returnee_visit_amount_is_set_at_approval_up_to_the_ceiling(world, ready
     claim_id = ready_claim("RETURNEE_VISIT", submit=True)
     assert_error(act(world.hr, claim_id, "hr_approve"), 422, "amount_approved")
     assert_error(act(world.hr, claim_id, "hr_approve", amount_approved="60000.00"), 422, "amount_approved")
-    assert act(world.hr, claim_id, "hr_approve", amount_approved="15000.00").json["amount_approved"] \
+    assert (
+        act(world.hr, claim_id, "hr_approve", amount_approved="15000.00").json["amount_approved"]
         == "15000.00"
+    )
 
 
 # --- whoever filed cannot review --------------------------------------------------------------
 
+
 def test_the_hr_user_who_filed_a_claim_cannot_review_it(world):
-    claim = world.hr.post("/claims", json={"program_code": "FRIENDSHIP_NATIONAL",
-                                           "talent_code": world.talent, "details": {"year": 2025}}).json
+    claim = world.hr.post(
+        "/claims",
+        json={"program_code": "FRIENDSHIP_NATIONAL", "talent_code": world.talent, "details": {"year": 2025}},
+    ).json
     assert claim["eligibility"]["eligible"], claim["eligibility"]
     from tests.world import upload
+
     assert upload(world.hr, claim["id"], "award_certificate").status_code == 201
     assert act(world.hr, claim["id"], "submit").status_code == 200
     error = assert_error(act(world.hr, claim["id"], "hr_approve"), 403)
@@ -68,6 +81,7 @@ def test_the_hr_user_who_filed_a_claim_cannot_review_it(world):
 
 
 # --- appeal: once, with a statement, decided by someone else ----------------------------------
+
 
 def test_an_appeal_is_decided_by_another_reviewer(world, ready_claim):
     claim_id = ready_claim("RECRUIT_KEY", submit=True)
@@ -101,9 +115,12 @@ def test_a_finance_rejection_can_be_appealed_to_hr(world, ready_claim):
 
 # --- recusal (回避) -----------------------------------------------------------------------------
 
+
 def _declare(api, subject_kind, subject_id, **extra):
-    return api.post("/conflicts", json={"subject_kind": subject_kind, "subject_id": subject_id,
-                                        "reason": "亲属在该单位任职", **extra})
+    return api.post(
+        "/conflicts",
+        json={"subject_kind": subject_kind, "subject_id": subject_id, "reason": "亲属在该单位任职", **extra},
+    )
 
 
 @pytest.mark.parametrize("subject", ["organization", "talent", "talent_employer"])
@@ -150,11 +167,15 @@ def test_ending_a_conflict_restores_access(app, world, ready_claim):
 
 def test_conflict_declaration_rules(world):
     assert_error(_declare(world.employer, "organization", world.employer_org), 403)
-    assert_error(_declare(world.finance, "organization", world.employer_org,
-                          reviewer_id=world.hr.user.id), 403)
+    assert_error(
+        _declare(world.finance, "organization", world.employer_org, reviewer_id=world.hr.user.id), 403
+    )
     assert_error(_declare(world.hr, "organization", 999999), 422, "subject_id")
     assert_error(_declare(world.hr, "talent", "SX99999999X"), 422, "subject_id")
     assert _declare(world.hr, "organization", world.employer_org).status_code == 201
     assert_error(_declare(world.hr, "organization", world.employer_org), 409)
-    assert_error(_declare(world.hr, "organization", world.employer_org,
-                          reviewer_id=world.employer.user.id), 422, "reviewer_id")
+    assert_error(
+        _declare(world.hr, "organization", world.employer_org, reviewer_id=world.employer.user.id),
+        422,
+        "reviewer_id",
+    )

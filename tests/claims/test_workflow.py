@@ -1,5 +1,6 @@
 """The state machine: every action from every status, and every wrong actor, refused with
 the contract's status code and nothing changed."""
+
 import pytest
 
 from tests.core.test_api_shape import assert_error
@@ -16,19 +17,38 @@ ALLOWED = {
     "appealed": {"hr_approve", "hr_reject"},
     "withdrawn": set(),
 }
-TARGET = {"submit": "submitted", "withdraw": "withdrawn", "return": "returned",
-          "hr_approve": "hr_approved", "hr_reject": "rejected", "finance_approve": "finance_approved",
-          "finance_reject": "rejected", "appeal": "appealed"}
-ACTOR = {"submit": "employer", "withdraw": "employer", "appeal": "employer", "return": "hr2",
-         "hr_approve": "hr2", "hr_reject": "hr2", "finance_approve": "finance",
-         "finance_reject": "finance"}
-BODY = {"return": {"comment": "请补充材料"}, "hr_reject": {"comment": "不符合条件"},
-        "finance_reject": {"comment": "预算不足"}, "appeal": {"comment": "我方有新证据"}}
+TARGET = {
+    "submit": "submitted",
+    "withdraw": "withdrawn",
+    "return": "returned",
+    "hr_approve": "hr_approved",
+    "hr_reject": "rejected",
+    "finance_approve": "finance_approved",
+    "finance_reject": "rejected",
+    "appeal": "appealed",
+}
+ACTOR = {
+    "submit": "employer",
+    "withdraw": "employer",
+    "appeal": "employer",
+    "return": "hr2",
+    "hr_approve": "hr2",
+    "hr_reject": "hr2",
+    "finance_approve": "finance",
+    "finance_reject": "finance",
+}
+BODY = {
+    "return": {"comment": "请补充材料"},
+    "hr_reject": {"comment": "不符合条件"},
+    "finance_reject": {"comment": "预算不足"},
+    "appeal": {"comment": "我方有新证据"},
+}
 
 
 @pytest.fixture
 def claim_in(world, ready_claim):
     """Drive a RECRUIT_KEY claim through the real workflow to ``status``."""
+
     def make(status):
         claim_id = ready_claim("RECRUIT_KEY")
         steps = {
@@ -36,7 +56,11 @@ def claim_in(world, ready_claim):
             "submitted": [("employer", "submit")],
             "returned": [("employer", "submit"), ("hr", "return")],
             "hr_approved": [("employer", "submit"), ("hr", "hr_approve")],
-            "finance_approved": [("employer", "submit"), ("hr", "hr_approve"), ("finance2", "finance_approve")],
+            "finance_approved": [
+                ("employer", "submit"),
+                ("hr", "hr_approve"),
+                ("finance2", "finance_approve"),
+            ],
             "rejected": [("employer", "submit"), ("hr", "hr_reject")],
             "appealed": [("employer", "submit"), ("hr", "hr_reject"), ("employer", "appeal")],
             "withdrawn": [("employer", "withdraw")],
@@ -46,6 +70,7 @@ def claim_in(world, ready_claim):
             assert response.status_code == 200, (status, action, response.json)
         assert claim_status(world.hr, claim_id) == status
         return claim_id
+
     return make
 
 
@@ -129,12 +154,15 @@ def test_a_returned_claim_goes_back_with_the_reason_and_is_resubmitted(world, cl
 def test_every_action_is_in_the_history(world, claim_in):
     claim_id = claim_in("finance_approved")
     history = world.employer.get(f"/claims/{claim_id}").json["history"]
-    moves = [(h["action"], h["from_status"], h["to_status"], h["actor_role"]) for h in history
-             if h["to_status"]]
-    assert moves == [("create", None, "draft", "employer"),
-                     ("submit", "draft", "submitted", "employer"),
-                     ("hr_approve", "submitted", "hr_approved", "hr"),
-                     ("finance_approve", "hr_approved", "finance_approved", "finance")]
+    moves = [
+        (h["action"], h["from_status"], h["to_status"], h["actor_role"]) for h in history if h["to_status"]
+    ]
+    assert moves == [
+        ("create", None, "draft", "employer"),
+        ("submit", "draft", "submitted", "employer"),
+        ("hr_approve", "submitted", "hr_approved", "hr"),
+        ("finance_approve", "hr_approved", "finance_approved", "finance"),
+    ]
     assert all(h["at"] and h["actor"] for h in history)
     uploads = [h for h in history if h["action"] == "document_upload"]
     assert len(uploads) == 4 and all(h["details"]["sha256"] for h in uploads)
@@ -147,8 +175,7 @@ def test_hr_approval_sets_the_amount_by_the_rule(world, claim_in):
 
 def test_a_fixed_amount_cannot_be_changed_by_the_reviewer(world, claim_in):
     claim_id = claim_in("submitted")
-    assert_error(act(world.hr, claim_id, "hr_approve", amount_approved="120000.00"), 422,
-                 "amount_approved")
+    assert_error(act(world.hr, claim_id, "hr_approve", amount_approved="120000.00"), 422, "amount_approved")
     assert claim_status(world.hr, claim_id) == "submitted"
 
 

@@ -1,4 +1,5 @@
 """The contract's API shape: error body, status codes, pagination, amounts, bad input."""
+
 import pytest
 
 from tests.conftest import talent_payload
@@ -21,44 +22,52 @@ def assert_error(response, status, *fields):
 
 def test_malformed_json_is_400(api_as):
     hr = api_as("hr")
-    response = hr.client.post("/api/v1/organizations", data="{not json",
-                              headers={"Authorization": f"Bearer {hr.token}",
-                                       "Content-Type": "application/json"})
+    response = hr.client.post(
+        "/api/v1/organizations",
+        data="{not json",
+        headers={"Authorization": f"Bearer {hr.token}", "Content-Type": "application/json"},
+    )
     assert_error(response, 400)
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"kind": "employer", "name": "甲", "credit_code": "x", "city": "太原市", "evil": 1}, "evil"),
-    ({"kind": "school", "name": "甲", "credit_code": "x", "city": "太原市"}, "kind"),
-    ({"kind": "employer", "name": 12, "credit_code": "x", "city": "太原市"}, "name"),
-    ({"kind": "employer", "name": "甲" * 10000, "credit_code": "x", "city": "太原市"}, "name"),
-    ({"kind": "employer", "credit_code": "x", "city": "太原市"}, "name"),
-    ({"kind": "employer", "name": "甲", "credit_code": None, "city": "太原市"}, "credit_code"),
-    ([1, 2, 3], "_schema"),
-    ("a string", "_schema"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"kind": "employer", "name": "甲", "credit_code": "x", "city": "太原市", "evil": 1}, "evil"),
+        ({"kind": "school", "name": "甲", "credit_code": "x", "city": "太原市"}, "kind"),
+        ({"kind": "employer", "name": 12, "credit_code": "x", "city": "太原市"}, "name"),
+        ({"kind": "employer", "name": "甲" * 10000, "credit_code": "x", "city": "太原市"}, "name"),
+        ({"kind": "employer", "credit_code": "x", "city": "太原市"}, "name"),
+        ({"kind": "employer", "name": "甲", "credit_code": None, "city": "太原市"}, "credit_code"),
+        ([1, 2, 3], "_schema"),
+        ("a string", "_schema"),
+    ],
+)
 def test_bad_organization_input_is_422_with_the_field(api_as, body, field):
     hr = api_as("hr")
     assert_error(hr.post("/organizations", json=body), 422, field)
     assert hr.get("/organizations").json["total"] == 0  # nothing changed
 
 
-@pytest.mark.parametrize("override, field", [
-    ({"years_experience": "ten"}, "years_experience"),
-    ({"years_experience": -1}, "years_experience"),
-    ({"years_experience": 10**12}, "years_experience"),
-    ({"years_experience": 3.5}, "years_experience"),
-    ({"birth_date": "1980-13-45"}, "birth_date"),
-    ({"birth_date": "yesterday"}, "birth_date"),
-    ({"degree": "phd"}, "degree"),
-    ({"permit_class": "D"}, "permit_class"),
-    ({"nationality": "ZZZ"}, "nationality"),
-    ({"nationality": "GERMANY"}, "nationality"),
-    ({"passport_no": "x" * 10000}, "passport_no"),
-    ({"employer_id": "one"}, "employer_id"),
-    ({"employer_id": 10**20}, "employer_id"),
-    ({"graduated_in_china": "maybe"}, "graduated_in_china"),
-])
+@pytest.mark.parametrize(
+    "override, field",
+    [
+        ({"years_experience": "ten"}, "years_experience"),
+        ({"years_experience": -1}, "years_experience"),
+        ({"years_experience": 10**12}, "years_experience"),
+        ({"years_experience": 3.5}, "years_experience"),
+        ({"birth_date": "1980-13-45"}, "birth_date"),
+        ({"birth_date": "yesterday"}, "birth_date"),
+        ({"degree": "phd"}, "degree"),
+        ({"permit_class": "D"}, "permit_class"),
+        ({"nationality": "ZZZ"}, "nationality"),
+        ({"nationality": "GERMANY"}, "nationality"),
+        ({"passport_no": "x" * 10000}, "passport_no"),
+        ({"employer_id": "one"}, "employer_id"),
+        ({"employer_id": 10**20}, "employer_id"),
+        ({"graduated_in_china": "maybe"}, "graduated_in_china"),
+    ],
+)
 def test_bad_talent_input_is_422_with_the_field(api_as, make_org, override, field):
     hr = api_as("hr")
     assert_error(hr.post("/talents", json=talent_payload(make_org(), **override)), 422, field)
@@ -68,8 +77,10 @@ def test_bad_talent_input_is_422_with_the_field(api_as, make_org, override, fiel
 @pytest.mark.parametrize("amount", ["-5.00", "0", "abc", "1.234", "1e400", 10**15, None, True])
 def test_bad_amounts_are_422(api_as, amount):
     admin = api_as("admin")
-    response = admin.post("/programs/TRAVEL/rates", json={
-        "kind": "ceiling", "amount": amount, "effective_from": "2027-01-01", "reason": "review"})
+    response = admin.post(
+        "/programs/TRAVEL/rates",
+        json={"kind": "ceiling", "amount": amount, "effective_from": "2027-01-01", "reason": "review"},
+    )
     assert_error(response, 422, "amount")
 
 
@@ -125,28 +136,62 @@ def test_amounts_are_strings_with_two_decimals(api_as):
 def test_openapi_document_is_generated_from_the_schemas(client):
     spec = client.get("/api/v1/openapi.json").json
     paths = spec["paths"]
-    for path in ("/api/v1/auth/token", "/api/v1/users", "/api/v1/organizations",
-                 "/api/v1/organizations/{organization_id}", "/api/v1/talents",
-                 "/api/v1/talents/{talent_code}", "/api/v1/programs", "/api/v1/claims",
-                 "/api/v1/claims/{claim_id}", "/api/v1/claims/{claim_id}/documents",
-                 "/api/v1/claims/{claim_id}/actions", "/api/v1/recruitment-projects",
-                 "/api/v1/credit-list", "/api/v1/credit-list/{listing_id}", "/api/v1/conflicts",
-                 "/api/v1/benchmarks", "/api/v1/stage-limits", "/api/v1/calendar",
-                 "/api/v1/notifications", "/api/v1/budgets", "/api/v1/budgets/{line_id}/adjustments",
-                 "/api/v1/payment-batches", "/api/v1/payment-batches/{batch_id}/actions",
-                 "/api/v1/payment-batches/{batch_id}/bank-file",
-                 "/api/v1/payment-batches/{batch_id}/bank-result", "/api/v1/ledger",
-                 "/api/v1/ledger/verify", "/api/v1/recoveries", "/api/v1/claims/bulk-actions",
-                 "/api/v1/claims/{claim_id}/corrections"):
+    for path in (
+        "/api/v1/auth/token",
+        "/api/v1/users",
+        "/api/v1/organizations",
+        "/api/v1/organizations/{organization_id}",
+        "/api/v1/talents",
+        "/api/v1/talents/{talent_code}",
+        "/api/v1/programs",
+        "/api/v1/claims",
+        "/api/v1/claims/{claim_id}",
+        "/api/v1/claims/{claim_id}/documents",
+        "/api/v1/claims/{claim_id}/actions",
+        "/api/v1/recruitment-projects",
+        "/api/v1/credit-list",
+        "/api/v1/credit-list/{listing_id}",
+        "/api/v1/conflicts",
+        "/api/v1/benchmarks",
+        "/api/v1/stage-limits",
+        "/api/v1/calendar",
+        "/api/v1/notifications",
+        "/api/v1/budgets",
+        "/api/v1/budgets/{line_id}/adjustments",
+        "/api/v1/payment-batches",
+        "/api/v1/payment-batches/{batch_id}/actions",
+        "/api/v1/payment-batches/{batch_id}/bank-file",
+        "/api/v1/payment-batches/{batch_id}/bank-result",
+        "/api/v1/ledger",
+        "/api/v1/ledger/verify",
+        "/api/v1/recoveries",
+        "/api/v1/claims/bulk-actions",
+        "/api/v1/claims/{claim_id}/corrections",
+    ):
         assert path in paths, path
     schemas = spec["components"]["schemas"]
     talent_create = schemas["TalentCreate"]
-    assert set(talent_create["required"]) >= {"name", "nationality", "passport_no", "birth_date",
-                                             "degree", "years_experience", "shanxi_start_date"}
+    assert set(talent_create["required"]) >= {
+        "name",
+        "nationality",
+        "passport_no",
+        "birth_date",
+        "degree",
+        "years_experience",
+        "shanxi_start_date",
+    }
     assert talent_create["properties"]["degree"]["enum"] == ["none", "bachelor", "master", "doctorate"]
     action = schemas["Action"]["properties"]["action"]
-    assert set(action["enum"]) >= {"submit", "withdraw", "return", "hr_approve", "hr_reject",
-                                   "finance_approve", "finance_reject", "appeal"}
+    assert set(action["enum"]) >= {
+        "submit",
+        "withdraw",
+        "return",
+        "hr_approve",
+        "hr_reject",
+        "finance_approve",
+        "finance_reject",
+        "appeal",
+    }
     upload = paths["/api/v1/claims/{claim_id}/documents"]["post"]["requestBody"]["content"]
     assert "multipart/form-data" in upload
     assert "bearerAuth" in spec["components"]["securitySchemes"]

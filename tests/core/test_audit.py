@@ -1,4 +1,5 @@
 """Every state change is on record: who, when (UTC), what, before/after, why."""
+
 from datetime import UTC
 
 from sqlalchemy import select
@@ -10,14 +11,19 @@ from tests.conftest import new_credit_code, talent_payload, wrong_check
 
 def _events(app, action):
     with app.app_context():
-        return db.session.execute(select(AuditEvent).where(AuditEvent.action == action)
-                                  .order_by(AuditEvent.id)).scalars().all()
+        return (
+            db.session.execute(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id))
+            .scalars()
+            .all()
+        )
 
 
 def test_creating_an_organization_is_recorded_with_the_actor(app, api_as):
     hr = api_as("hr")
-    response = hr.post("/organizations", json={"kind": "employer", "name": "记录单位",
-                                               "credit_code": new_credit_code(), "city": "大同市"})
+    response = hr.post(
+        "/organizations",
+        json={"kind": "employer", "name": "记录单位", "credit_code": new_credit_code(), "city": "大同市"},
+    )
     assert response.status_code == 201
     [event] = _events(app, "organization.create")
     assert event.actor_id == hr.user.id and event.actor_role == "hr"
@@ -31,8 +37,9 @@ def test_talent_registration_and_renewal_are_recorded(app, api_as, make_org):
     hr = api_as("hr")
     created = hr.post("/talents", json=talent_payload(make_org(), passport_no="OLD1"))
     code = created.json["talent_code"]
-    renewed = hr.post(f"/talents/{code}/passports", json={"passport_no": "NEW2",
-                                                          "reason": "passport expired"})
+    renewed = hr.post(
+        f"/talents/{code}/passports", json={"passport_no": "NEW2", "reason": "passport expired"}
+    )
     assert renewed.status_code == 201
     [create] = _events(app, "talent.create")
     [renew] = _events(app, "talent.renew_passport")
@@ -43,17 +50,24 @@ def test_talent_registration_and_renewal_are_recorded(app, api_as, make_org):
 
 def test_a_refused_request_records_nothing(app, api_as):
     hr = api_as("hr")
-    response = hr.post("/organizations", json={"kind": "employer", "name": "坏的",
-                                               "credit_code": wrong_check(new_credit_code()),
-                                               "city": "太原市"})
+    response = hr.post(
+        "/organizations",
+        json={
+            "kind": "employer",
+            "name": "坏的",
+            "credit_code": wrong_check(new_credit_code()),
+            "city": "太原市",
+        },
+    )
     assert response.status_code == 422
     assert _events(app, "organization.create") == []
 
 
 def test_user_creation_and_account_lock_are_recorded(app, api_as, client):
     admin = api_as("admin")
-    created = admin.post("/users", json={"username": "audited", "password": "a-long-password",
-                                         "role": "finance"})
+    created = admin.post(
+        "/users", json={"username": "audited", "password": "a-long-password", "role": "finance"}
+    )
     [event] = [e for e in _events(app, "user.create") if e.object_id == str(created.json["id"])]
     assert event.actor_id == admin.user.id
     assert event.after["role"] == "finance" and "password" not in event.after

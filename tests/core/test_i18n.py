@@ -1,4 +1,5 @@
 """Chinese first, English second; every string of the interface is translated."""
+
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,8 @@ def _extracted_ids() -> set[str]:
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
     ids = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-            str(ROOT), method_map=method_map, keywords=keywords):
+        str(ROOT), method_map=method_map, keywords=keywords
+    ):
         ids.add(message if isinstance(message, str) else message[0])
     return ids
 
@@ -44,14 +46,17 @@ def test_field_errors_are_in_the_users_language(api_as):
     assert en["bad"] == ["Unknown field."]
 
 
-@pytest.mark.parametrize("message, expected", [
-    ("Missing data for required field.", "此项为必填项。"),
-    ("Longer than maximum length 200.", "长度不能超过 200。"),
-    ("Must be one of: A, B, C.", "必须是以下之一：A, B, C。"),
-    ("Must be greater than or equal to 0 and less than or equal to 80.", "必须在 0 与 80 之间。"),
-    ("Must be greater than or equal to 1.", "必须大于或等于 1。"),
-    ("Something of our own.", "Something of our own."),
-])
+@pytest.mark.parametrize(
+    "message, expected",
+    [
+        ("Missing data for required field.", "此项为必填项。"),
+        ("Longer than maximum length 200.", "长度不能超过 200。"),
+        ("Must be one of: A, B, C.", "必须是以下之一：A, B, C。"),
+        ("Must be greater than or equal to 0 and less than or equal to 80.", "必须在 0 与 80 之间。"),
+        ("Must be greater than or equal to 1.", "必须大于或等于 1。"),
+        ("Something of our own.", "Something of our own."),
+    ],
+)
 def test_marshmallow_messages_are_translated(app, message, expected):
     with app.test_request_context("/", headers={"Accept-Language": "zh"}):
         assert translate_validation_message(message) == expected

@@ -1,4 +1,5 @@
 """Migrations build the schema the models describe, on each backend, both ways."""
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade

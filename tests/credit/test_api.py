@@ -1,12 +1,14 @@
 """Credit lists (十七): listing and lifting with reasons, history kept, who may do it."""
+
 import pytest
 
 from tests.core.test_api_shape import assert_error
 
 
 def _list(api, kind, subject, which="black", reason="严重失信"):
-    return api.post("/credit-list", json={"subject_kind": kind, "subject_id": subject,
-                                          "list": which, "reason": reason})
+    return api.post(
+        "/credit-list", json={"subject_kind": kind, "subject_id": subject, "list": which, "reason": reason}
+    )
 
 
 def test_hr_lists_and_lifts_with_reasons_and_history_is_kept(api_as, make_org, make_talent):
@@ -48,14 +50,23 @@ def test_black_listing_ends_a_red_listing(api_as, make_org):
     assert past["id"] == red["id"] and past["lift_reason"]
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"subject_kind": "organization", "subject_id": 999999, "list": "black", "reason": "x"}, "subject_id"),
-    ({"subject_kind": "talent", "subject_id": "SX99999999X", "list": "black", "reason": "x"}, "subject_id"),
-    ({"subject_kind": "person", "subject_id": 1, "list": "black", "reason": "x"}, "subject_kind"),
-    ({"subject_kind": "organization", "subject_id": 1, "list": "grey", "reason": "x"}, "list"),
-    ({"subject_kind": "organization", "subject_id": 1, "list": "black"}, "reason"),
-    ({"subject_kind": "organization", "subject_id": [1], "list": "black", "reason": "x"}, "subject_id"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        (
+            {"subject_kind": "organization", "subject_id": 999999, "list": "black", "reason": "x"},
+            "subject_id",
+        ),
+        (
+            {"subject_kind": "talent", "subject_id": "SX99999999X", "list": "black", "reason": "x"},
+            "subject_id",
+        ),
+        ({"subject_kind": "person", "subject_id": 1, "list": "black", "reason": "x"}, "subject_kind"),
+        ({"subject_kind": "organization", "subject_id": 1, "list": "grey", "reason": "x"}, "list"),
+        ({"subject_kind": "organization", "subject_id": 1, "list": "black"}, "reason"),
+        ({"subject_kind": "organization", "subject_id": [1], "list": "black", "reason": "x"}, "subject_id"),
+    ],
+)
 def test_bad_listing_input_is_422(api_as, body, field):
     assert_error(api_as("hr").post("/credit-list", json=body), 422, field)
 
@@ -72,7 +83,9 @@ def test_only_hr_lists(api_as, make_org, role):
     assert_error(_list(api_as(role), "organization", make_org()), 403)
 
 
-@pytest.mark.parametrize("role, status", [("finance", 200), ("auditor", 200), ("admin", 200),
-                                          ("employer", 403), ("intermediary", 403)])
+@pytest.mark.parametrize(
+    "role, status",
+    [("finance", 200), ("auditor", 200), ("admin", 200), ("employer", 403), ("intermediary", 403)],
+)
 def test_who_reads_the_lists(api_as, role, status):
     assert api_as(role).get("/credit-list").status_code == status

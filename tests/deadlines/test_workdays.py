@@ -1,4 +1,5 @@
 """Working days: Monday to Friday, less holidays, plus worked weekend days (pure)."""
+
 from datetime import date
 
 import pytest
@@ -10,24 +11,30 @@ HOLIDAYS = frozenset(date(2026, 10, d) for d in range(1, 8))
 WORKDAYS = frozenset({date(2026, 9, 20), date(2026, 10, 10)})
 
 
-@pytest.mark.parametrize("day, working", [
-    (date(2026, 11, 23), True),    # Monday
-    (date(2026, 11, 22), False),   # Sunday
-    (date(2026, 10, 1), False),    # holiday on a Thursday
-    (date(2026, 10, 10), True),    # a Saturday worked
-])
+@pytest.mark.parametrize(
+    "day, working",
+    [
+        (date(2026, 11, 23), True),  # Monday
+        (date(2026, 11, 22), False),  # Sunday
+        (date(2026, 10, 1), False),  # holiday on a Thursday
+        (date(2026, 10, 10), True),  # a Saturday worked
+    ],
+)
 def test_is_working_day(day, working):
     assert is_working_day(day, HOLIDAYS, WORKDAYS) is working
 
 
-@pytest.mark.parametrize("start, days, expected", [
-    (date(2026, 11, 20), 1, date(2026, 11, 23)),    # Friday + 1 → Monday
-    (date(2026, 11, 23), 5, date(2026, 11, 30)),    # a week
-    (date(2026, 11, 23), 0, date(2026, 11, 23)),
-    (date(2026, 9, 30), 1, date(2026, 10, 8)),     # over National Day
-    (date(2026, 10, 8), 2, date(2026, 10, 10)),     # the worked Saturday counts
-    (date(2026, 9, 18), 1, date(2026, 9, 20)),      # the worked Sunday counts
-])
+@pytest.mark.parametrize(
+    "start, days, expected",
+    [
+        (date(2026, 11, 20), 1, date(2026, 11, 23)),  # Friday + 1 → Monday
+        (date(2026, 11, 23), 5, date(2026, 11, 30)),  # a week
+        (date(2026, 11, 23), 0, date(2026, 11, 23)),
+        (date(2026, 9, 30), 1, date(2026, 10, 8)),  # over National Day
+        (date(2026, 10, 8), 2, date(2026, 10, 10)),  # the worked Saturday counts
+        (date(2026, 9, 18), 1, date(2026, 9, 20)),  # the worked Sunday counts
+    ],
+)
 def test_add_working_days(start, days, expected):
     assert add_working_days(start, days, HOLIDAYS, WORKDAYS) == expected
 

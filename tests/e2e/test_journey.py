@@ -3,6 +3,7 @@ Playwright): an employer files a RECRUIT_KEY claim with its documents, HR approv
 approves and pays it in a batch (built by one finance user, approved by another), the
 auditor verifies the ledger and downloads the budget report. In Chinese, then the language
 switch to English. Screenshots of each role's main page go to test-artifacts/screenshots/."""
+
 from __future__ import annotations
 
 import os
@@ -24,8 +25,10 @@ CSP_ERRORS: list[str] = []
 
 # `make test` installs Chromium first and sets CHROMIUM, so there a missing browser fails;
 # a bare `pytest` on a machine without it skips these tests and says why.
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and "CHROMIUM" not in os.environ,
-                                reason="no Chromium: `make test` installs it (the Makefile's browser target)")
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists() and "CHROMIUM" not in os.environ,
+    reason="no Chromium: `make test` installs it (the Makefile's browser target)",
+)
 
 
 @pytest.fixture(scope="module")
@@ -48,32 +51,76 @@ def live_server(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("e2e")
     os.environ["SUBSIDY_INSTANCE_PATH"] = str(folder)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'e2e.sqlite3'}",
-                      "SECRET_KEY": "e2e", "DOCUMENT_STORAGE": str(folder / "documents")})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'e2e.sqlite3'}",
+            "SECRET_KEY": "e2e",
+            "DOCUMENT_STORAGE": str(folder / "documents"),
+        }
+    )
     with app.app_context():
         upgrade()
         programs.load_plan()
         org = organizations.create_organization(
-            None, kind="employer", name="太原重型装备有限公司", credit_code=new_credit_code(), city="太原市",
-            bank_name="中国工商银行太原分行", bank_account_no="0502000000009999")
+            None,
+            kind="employer",
+            name="太原重型装备有限公司",
+            credit_code=new_credit_code(),
+            city="太原市",
+            bank_name="中国工商银行太原分行",
+            bank_account_no="0502000000009999",
+        )
         people = {}
-        for name, role in (("employer", "employer"), ("hr", "hr"), ("finance", "finance"),
-                           ("finance2", "finance"), ("auditor", "auditor")):
-            people[name] = users.create_user(None, username=f"e2e-{name}", password=PASSWORD, role=role,
-                                             organization_id=org.id if role == "employer" else None)
+        for name, role in (
+            ("employer", "employer"),
+            ("hr", "hr"),
+            ("finance", "finance"),
+            ("finance2", "finance"),
+            ("auditor", "auditor"),
+        ):
+            people[name] = users.create_user(
+                None,
+                username=f"e2e-{name}",
+                password=PASSWORD,
+                role=role,
+                organization_id=org.id if role == "employer" else None,
+            )
         codes = {}
-        for lang, (name, passport) in {"zh": ("Anna Schmidt", "E2E000001"),
-                                       "en": ("Brian O'Neil", "E2E000002")}.items():
+        for lang, (name, passport) in {
+            "zh": ("Anna Schmidt", "E2E000001"),
+            "en": ("Brian O'Neil", "E2E000002"),
+        }.items():
             talent = talents.register_talent(
-                None, name=name, nationality="DEU", passport_no=passport, birth_date=date(1982, 4, 2),
-                degree="doctorate", years_experience=12, work_permit_no=f"W{passport}", permit_class="A",
-                employer_id=org.id, shanxi_start_date=date(2025, 3, 1), talent_kind="research")
-            bankaccounts.set_bank_account(people["hr"], "talent", talent.talent_code,
-                                          bank_name="中国银行山西省分行", account_no="6216600000000077")
+                None,
+                name=name,
+                nationality="DEU",
+                passport_no=passport,
+                birth_date=date(1982, 4, 2),
+                degree="doctorate",
+                years_experience=12,
+                work_permit_no=f"W{passport}",
+                permit_class="A",
+                employer_id=org.id,
+                shanxi_start_date=date(2025, 3, 1),
+                talent_kind="research",
+            )
+            bankaccounts.set_bank_account(
+                people["hr"],
+                "talent",
+                talent.talent_code,
+                bank_name="中国银行山西省分行",
+                account_no="6216600000000077",
+            )
             codes[lang] = talent.talent_code
-        project = projects.create_project(people["hr"], name="2025年度省级重点引才项目", level="key", year=2025)
-        budgets.allocate(people["finance"], fiscal_year=budgets.current_fiscal_year(),
-                         program_code="RECRUIT_KEY", amount=Decimal("1000000.00"))
+        project = projects.create_project(
+            people["hr"], name="2025年度省级重点引才项目", level="key", year=2025
+        )
+        budgets.allocate(
+            people["finance"],
+            fiscal_year=budgets.current_fiscal_year(),
+            program_code="RECRUIT_KEY",
+            amount=Decimal("1000000.00"),
+        )
         db.session.commit()
         world = {"talents": codes, "project": project.id}
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -94,8 +141,9 @@ def browser():
 
 
 def _login(browser, base, who, *, lang="zh", width=1280, height=900):
-    context = browser.new_context(base_url=base, viewport={"width": width, "height": height},
-                                  accept_downloads=True, locale="zh-CN")
+    context = browser.new_context(
+        base_url=base, viewport={"width": width, "height": height}, accept_downloads=True, locale="zh-CN"
+    )
     context.on("console", _watch_console)
     page = context.new_page()
     page.goto("/login")
@@ -121,15 +169,26 @@ def _png() -> bytes:
 
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
     rows = b"".join(b"\x00" + b"\x1f\x6f\xb4" * 4 for _ in range(4))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 #: What the pages say, per language, where the journey checks it.
-WORDS = {"zh": {"submitted": "已提交", "paid": "已拨付", "verified": "核验通过", "reports": "报表与导出"},
-         "en": {"submitted": "submitted", "paid": "paid", "verified": "The chain verifies",
-                "reports": "Reports and exports"}}
+WORDS = {
+    "zh": {"submitted": "已提交", "paid": "已拨付", "verified": "核验通过", "reports": "报表与导出"},
+    "en": {
+        "submitted": "submitted",
+        "paid": "paid",
+        "verified": "The chain verifies",
+        "reports": "Reports and exports",
+    },
+}
 
 
 def _shot(page, name):
@@ -254,9 +313,22 @@ def test_the_journey_by_clicking(live_server, browser, tmp_path, lang):
     page.context.close()
 
     # the other pages of each staff role open, in this language (screenshots to look at)
-    for who, paths in (("hr", ("/talents/", "/organizations/", "/credit-list/", "/awards/", "/inspections/",
-                                "/conflicts/", "/recoveries/", "/deadlines/")),
-                       ("auditor", ("/audit/", "/reports/", "/users/"))):
+    for who, paths in (
+        (
+            "hr",
+            (
+                "/talents/",
+                "/organizations/",
+                "/credit-list/",
+                "/awards/",
+                "/inspections/",
+                "/conflicts/",
+                "/recoveries/",
+                "/deadlines/",
+            ),
+        ),
+        ("auditor", ("/audit/", "/reports/", "/users/")),
+    ):
         page = login(who)
         for path in paths:
             response = page.goto(path)
@@ -272,7 +344,9 @@ def test_the_journey_by_clicking(live_server, browser, tmp_path, lang):
     too_wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
         .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.table-wrap'))
         .map(e => e.tagName + '.' + e.className + ':' + e.textContent.trim().slice(0, 30))""")
-    assert not too_wide and page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), too_wide
+    assert not too_wide and page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), (
+        too_wide
+    )
     page.context.close()
 
     # no page of the journey had anything refused by the Content Security Policy

@@ -2,6 +2,7 @@
 made before it stay, official and verifiable; the table stays append-only (SQLite rebuilds
 it, which drops its triggers); going back is refused while a rehearsal or a draw of talents
 is on record."""
+
 import json
 from decimal import Decimal
 
@@ -20,22 +21,51 @@ BEFORE = "c12a00000001"
 def _insert_draw(draw_id: int, *, population: str = "employers", extra: dict | None = None) -> None:
     """A draw and its items as a draw made before this migration would have recorded them."""
     snapshot = [{"kind": "organization", "id": i, "excluded": []} for i in range(1, 11)]
-    result = [{"kind": d.kind, "id": d.id, "inspectors": list(d.inspectors)} for d in drawing.draw(
-        "legacy", Decimal("0.2"), operations._candidates(snapshot), [7, 8])]
-    values = {"id": draw_id, "population": population, "ratio": "0.2", "seed": "legacy",
-              "algorithm": drawing.ALGORITHM, "population_snapshot": json.dumps(snapshot),
-              "roster_snapshot": json.dumps([7, 8]), "result": json.dumps(result),
-              "fingerprint": operations.fingerprint(algorithm=drawing.ALGORITHM, seed="legacy",
-                                                    ratio=Decimal("0.2"), population=snapshot,
-                                                    roster_ids=[7, 8], result=result),
-              "drawn_at": "2026-06-01 08:00:00+00:00", **(extra or {})}
-    db.session.execute(text(f"INSERT INTO inspection_draws ({', '.join(values)}) "
-                            f"VALUES ({', '.join(':' + k for k in values)})"), values)
+    result = [
+        {"kind": d.kind, "id": d.id, "inspectors": list(d.inspectors)}
+        for d in drawing.draw("legacy", Decimal("0.2"), operations._candidates(snapshot), [7, 8])
+    ]
+    values = {
+        "id": draw_id,
+        "population": population,
+        "ratio": "0.2",
+        "seed": "legacy",
+        "algorithm": drawing.ALGORITHM,
+        "population_snapshot": json.dumps(snapshot),
+        "roster_snapshot": json.dumps([7, 8]),
+        "result": json.dumps(result),
+        "fingerprint": operations.fingerprint(
+            algorithm=drawing.ALGORITHM,
+            seed="legacy",
+            ratio=Decimal("0.2"),
+            population=snapshot,
+            roster_ids=[7, 8],
+            result=result,
+        ),
+        "drawn_at": "2026-06-01 08:00:00+00:00",
+        **(extra or {}),
+    }
+    db.session.execute(
+        text(
+            f"INSERT INTO inspection_draws ({', '.join(values)}) "
+            f"VALUES ({', '.join(':' + k for k in values)})"
+        ),
+        values,
+    )
     for n, item in enumerate(result):
-        db.session.execute(text("INSERT INTO inspection_items (id, draw_id, object_kind, object_id, inspectors) "
-                                "VALUES (:id, :draw, :kind, :object, :inspectors)"),
-                           {"id": draw_id * 100 + n, "draw": draw_id, "kind": item["kind"],
-                            "object": item["id"], "inspectors": json.dumps(item["inspectors"])})
+        db.session.execute(
+            text(
+                "INSERT INTO inspection_items (id, draw_id, object_kind, object_id, inspectors) "
+                "VALUES (:id, :draw, :kind, :object, :inspectors)"
+            ),
+            {
+                "id": draw_id * 100 + n,
+                "draw": draw_id,
+                "kind": item["kind"],
+                "object": item["id"],
+                "inspectors": json.dumps(item["inspectors"]),
+            },
+        )
     db.session.commit()
 
 
@@ -74,7 +104,10 @@ def test_the_draws_migration_both_ways_keeps_the_draws(isolated_app):
 
         downgrade(revision=BEFORE)  # only official draws of the old registries: allowed
         assert "rehearsal" not in _columns() and "seed_event_id" not in _columns()
-        assert db.session.execute(text("SELECT count(*) FROM inspection_items WHERE draw_id = 1")).scalar_one() == 2
+        assert (
+            db.session.execute(text("SELECT count(*) FROM inspection_items WHERE draw_id = 1")).scalar_one()
+            == 2
+        )
         assert _refuses_update(1)
         db.session.rollback()
         with pytest.raises(DatabaseError):  # the old CHECK is back

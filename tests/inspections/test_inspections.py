@@ -1,6 +1,7 @@
 """Double-random spot checks (双随机, seed 003 §三): at least 5 % drawn, rounded up; two
 inspectors per object where the roster allows, never a conflicted one; reproducible from
 the record; results on the object's page, in the quarterly report, and proposing listings."""
+
 import hashlib
 import math
 from decimal import Decimal
@@ -20,6 +21,7 @@ def _draw(api, population="employers", ratio="0.05", **extra):
 
 # --- the algorithm, as a pure function -------------------------------------------------------
 
+
 def test_the_draw_is_the_documented_sha256_ranking():
     population = [drawing.Candidate("organization", i) for i in range(1, 41)]
     result = drawing.draw("seed-2026", Decimal("0.05"), population, [7, 8, 9])
@@ -27,11 +29,15 @@ def test_the_draw_is_the_documented_sha256_ranking():
     expected = sorted(sorted(range(1, 41), key=lambda i: rank("seed-2026", "organization", i))[:2])
     assert [d.id for d in result] == expected
     for drawn in result:
-        assert list(drawn.inspectors) == sorted([7, 8, 9], key=lambda u: rank("seed-2026", "organization", drawn.id, u))[:2]
+        assert (
+            list(drawn.inspectors)
+            == sorted([7, 8, 9], key=lambda u: rank("seed-2026", "organization", drawn.id, u))[:2]
+        )
 
 
-@pytest.mark.parametrize("n, ratio, k", [(40, "0.05", 2), (41, "0.05", 3), (1, "0.05", 1), (25, "0.1", 3),
-                                         (20, "1", 20)])
+@pytest.mark.parametrize(
+    "n, ratio, k", [(40, "0.05", 2), (41, "0.05", 3), (1, "0.05", 1), (25, "0.1", 3), (20, "1", 20)]
+)
 def test_the_sample_is_the_ratio_rounded_up(n, ratio, k):
     assert drawing.sample_size(n, Decimal(ratio)) == k == min(n, math.ceil(n * float(ratio) - 1e-9))
 
@@ -44,6 +50,7 @@ def test_a_conflicted_inspector_is_never_assigned():
 
 
 # --- through the API ------------------------------------------------------------------------
+
 
 def test_a_draw_takes_at_least_five_percent_and_two_inspectors_each(world, roster):
     created = _draw(world.hr)
@@ -74,8 +81,9 @@ def test_the_same_rehearsal_seed_gives_the_same_draw_and_the_record_verifies(wor
     first = _draw(world.hr, ratio="0.2", seed="2026-抽查-01").json
     second = _draw(world.hr2, ratio="0.2", seed="2026-抽查-01").json
     assert first["rehearsal"] is True and second["rehearsal"] is True
-    assert [(o["id"], o["inspectors"]) for o in first["objects"]] == \
-           [(o["id"], o["inspectors"]) for o in second["objects"]]
+    assert [(o["id"], o["inspectors"]) for o in first["objects"]] == [
+        (o["id"], o["inspectors"]) for o in second["objects"]
+    ]
     other = _draw(world.hr, ratio="0.2", seed="another").json
     assert [o["id"] for o in other["objects"]] != [o["id"] for o in first["objects"]]
     verified = world.auditor.get(f"/inspections/draws/{first['id']}/verify").json
@@ -94,8 +102,9 @@ def test_an_official_draw_reruns_from_its_recorded_server_seed(world, roster):
     # the recorded seed is all it takes: a rehearsal from it draws the same objects and inspectors
     again = _draw(world.hr2, ratio="0.2", seed=official["seed"]).json
     assert again["rehearsal"] is True
-    assert [(o["id"], o["inspectors"]) for o in again["objects"]] == \
-           [(o["id"], o["inspectors"]) for o in official["objects"]]
+    assert [(o["id"], o["inspectors"]) for o in again["objects"]] == [
+        (o["id"], o["inspectors"]) for o in official["objects"]
+    ]
     assert again["fingerprint"] != official["fingerprint"]  # a rehearsal cannot pass for the official draw
 
 
@@ -109,11 +118,14 @@ def test_an_altered_draw_record_does_not_verify(app, world, roster):
         if connection.dialect.name == "postgresql":
             connection.execute(text("SET LOCAL session_replication_role = replica"))
         else:
-            for (name,) in connection.execute(text(
-                    "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='inspection_items'")):
+            for (name,) in connection.execute(
+                text("SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='inspection_items'")
+            ):
                 connection.execute(text(f'DROP TRIGGER "{name}"'))
-        connection.execute(text("UPDATE inspection_items SET inspectors = '[]' WHERE draw_id = :d AND object_id = :o"),
-                           {"d": draw["id"], "o": target["id"]})
+        connection.execute(
+            text("UPDATE inspection_items SET inspectors = '[]' WHERE draw_id = :d AND object_id = :o"),
+            {"d": draw["id"], "o": target["id"]},
+        )
         db.session.commit()
     verified = world.auditor.get(f"/inspections/draws/{draw['id']}/verify").json
     assert verified["ok"] is False and verified["checks"]["items_match_result"] is False
@@ -126,8 +138,10 @@ def test_draw_records_refuse_changes_in_the_database(app, world, roster):
     with app.app_context():
         from subsidy_app.extensions import db
 
-        for statement in ("UPDATE inspection_draws SET seed = 'x' WHERE id = :d",
-                          "DELETE FROM inspection_items WHERE draw_id = :d"):
+        for statement in (
+            "UPDATE inspection_draws SET seed = 'x' WHERE id = :d",
+            "DELETE FROM inspection_items WHERE draw_id = :d",
+        ):
             with pytest.raises(DatabaseError):
                 with db.session.begin_nested():
                     db.session.execute(text(statement), {"d": draw["id"]})
@@ -135,8 +149,15 @@ def test_draw_records_refuse_changes_in_the_database(app, world, roster):
 
 def test_inspectors_with_a_declared_conflict_are_not_assigned(world, roster):
     conflicted = world.hr2.user.id
-    declared = world.hr.post("/conflicts", json={"subject_kind": "organization", "subject_id": world.employer_org,
-                                                 "reason": "亲属任职", "reviewer_id": conflicted})
+    declared = world.hr.post(
+        "/conflicts",
+        json={
+            "subject_kind": "organization",
+            "subject_id": world.employer_org,
+            "reason": "亲属任职",
+            "reviewer_id": conflicted,
+        },
+    )
     assert declared.status_code == 201, declared.json
     draw = _draw(world.hr, ratio="1").json
     objects = {o["id"]: o for o in draw["objects"]}
@@ -146,7 +167,10 @@ def test_inspectors_with_a_declared_conflict_are_not_assigned(world, roster):
 
 
 def test_one_inspector_per_object_when_the_roster_allows_no_more(world):
-    assert world.hr.post("/inspectors", json={"user_id": world.senior.user.id, "field": "综合"}).status_code == 201
+    assert (
+        world.hr.post("/inspectors", json={"user_id": world.senior.user.id, "field": "综合"}).status_code
+        == 201
+    )
     draw = _draw(world.hr, ratio="1").json
     assert all(o["inspectors"] == [world.senior.user.id] for o in draw["objects"])
 
@@ -160,13 +184,16 @@ def test_who_acted_on_a_paid_claim_does_not_inspect_it(world, ready_claim, roste
 
 
 def test_the_roster_holds_hr_users_once(world):
-    assert_error(world.hr.post("/inspectors", json={"user_id": world.finance.user.id, "field": "x"}), 422, "user_id")
+    assert_error(
+        world.hr.post("/inspectors", json={"user_id": world.finance.user.id, "field": "x"}), 422, "user_id"
+    )
     assert world.hr.post("/inspectors", json={"user_id": world.hr2.user.id, "field": "x"}).status_code == 201
     assert_error(world.hr.post("/inspectors", json={"user_id": world.hr2.user.id, "field": "x"}), 409)
     assert [i["user_id"] for i in world.hr.get("/inspectors").json["items"]] == [world.hr2.user.id]
 
 
 # --- results --------------------------------------------------------------------------------
+
 
 def _assigned(world, draw):
     """An object of the draw and an API client of one of its inspectors."""
@@ -185,30 +212,57 @@ def test_results_are_recorded_by_the_assigned_inspectors_and_shown_on_the_object
     page = world.hr.get(f"/organizations/{obj['id']}").json
     assert page["inspections"][0]["outcome"] == "issues_found"
     assert page["inspections"][0]["findings"].startswith("资助资金")
-    assert world.auditor.get(f"/inspections/objects/organization/{obj['id']}").json[0]["draw_id"] == draw["id"]
+    assert (
+        world.auditor.get(f"/inspections/objects/organization/{obj['id']}").json[0]["draw_id"] == draw["id"]
+    )
     from subsidy_app.core.timeutil import local_today
     from subsidy_app.reports.operations import Quarter
+
     quarter = str(Quarter.of(local_today()))
     summary = world.hr.get("/reports/quarterly", query_string={"quarter": quarter}).json["inspections"]
     assert summary["draws"] == 1 and summary["objects_drawn"] == len(draw["objects"])
     assert summary["results"]["issues_found"] == 1
-    assert_error(inspector.post(f"/inspections/items/{obj['item_id']}/results",
-                                json={"outcome": "compliant", "findings": " "}), 422, "findings")
+    assert_error(
+        inspector.post(
+            f"/inspections/items/{obj['item_id']}/results", json={"outcome": "compliant", "findings": " "}
+        ),
+        422,
+        "findings",
+    )
 
 
 def test_a_spot_check_proposes_a_listing_that_hr_takes_up(world, roster):
     draw = _draw(world.hr, ratio="0.1").json
     obj, inspector, _others = _assigned(world, draw)
-    result = inspector.post(f"/inspections/items/{obj['item_id']}/results", json={
-        "outcome": "violation", "findings": "虚报引才人数", "propose_listing": "black"}).json
+    result = inspector.post(
+        f"/inspections/items/{obj['item_id']}/results",
+        json={"outcome": "violation", "findings": "虚报引才人数", "propose_listing": "black"},
+    ).json
     proposals = world.hr.get("/inspections/proposals").json
-    assert [(p["result_id"], p["list"], p["object_id"]) for p in proposals] == [(result["id"], "black", obj["id"])]
-    wrong = world.hr.post("/credit-list", json={"subject_kind": "organization", "subject_id": obj["id"],
-                                                "list": "red", "reason": "x", "inspection_result_id": result["id"]})
+    assert [(p["result_id"], p["list"], p["object_id"]) for p in proposals] == [
+        (result["id"], "black", obj["id"])
+    ]
+    wrong = world.hr.post(
+        "/credit-list",
+        json={
+            "subject_kind": "organization",
+            "subject_id": obj["id"],
+            "list": "red",
+            "reason": "x",
+            "inspection_result_id": result["id"],
+        },
+    )
     assert_error(wrong, 422, "inspection_result_id")
-    listed = world.hr.post("/credit-list", json={"subject_kind": "organization", "subject_id": obj["id"],
-                                                 "list": "black", "reason": "抽查发现虚报",
-                                                 "inspection_result_id": result["id"]})
+    listed = world.hr.post(
+        "/credit-list",
+        json={
+            "subject_kind": "organization",
+            "subject_id": obj["id"],
+            "list": "black",
+            "reason": "抽查发现虚报",
+            "inspection_result_id": result["id"],
+        },
+    )
     assert listed.status_code == 201, listed.json
     assert listed.json["source"] == f"inspection_result:{result['id']}"
     assert world.hr.get("/inspections/proposals").json == []
@@ -217,18 +271,27 @@ def test_a_spot_check_proposes_a_listing_that_hr_takes_up(world, roster):
 def test_a_compliant_result_cannot_propose_a_black_listing(world, roster):
     draw = _draw(world.hr, ratio="0.1").json
     obj, inspector, _ = _assigned(world, draw)
-    assert_error(inspector.post(f"/inspections/items/{obj['item_id']}/results", json={
-        "outcome": "compliant", "findings": "未发现问题", "propose_listing": "black"}), 422, "propose_listing")
+    assert_error(
+        inspector.post(
+            f"/inspections/items/{obj['item_id']}/results",
+            json={"outcome": "compliant", "findings": "未发现问题", "propose_listing": "black"},
+        ),
+        422,
+        "propose_listing",
+    )
 
 
 # --- the annual plan ------------------------------------------------------------------------
+
 
 def test_the_annual_plan_lists_its_matters_and_draws(world, roster):
     from subsidy_app.core.timeutil import local_today
 
     year = local_today().year
-    plan = world.hr.post("/inspection-plans", json={"year": year, "matters": [
-        "引才资助资金使用情况", "引才中介佣金真实性", "示范基地建设情况"]})
+    plan = world.hr.post(
+        "/inspection-plans",
+        json={"year": year, "matters": ["引才资助资金使用情况", "引才中介佣金真实性", "示范基地建设情况"]},
+    )
     assert plan.status_code == 201, plan.json
     assert_error(world.hr.post("/inspection-plans", json={"year": year, "matters": ["x"]}), 409)
     assert_error(world.hr.post("/inspection-plans", json={"year": year + 1, "matters": []}), 422, "matters")

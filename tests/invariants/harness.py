@@ -1,5 +1,6 @@
 """A database per hypothesis example, cheaply: the claim world afresh for each run of the
 state machine in test_random_use.py."""
+
 from __future__ import annotations
 
 import shutil
@@ -40,8 +41,10 @@ class Databases:
             else:
                 stack.enter_context(_in_outer_transaction(self.app))
             with self.app.app_context():
-                tokens = {name: users.issue_token(users.get_user(user["id"]))[0]
-                          for name, user in self.world["users"].items()}
+                tokens = {
+                    name: users.issue_token(users.get_user(user["id"]))[0]
+                    for name, user in self.world["users"].items()
+                }
                 db.session.commit()
             yield tokens
 

@@ -11,6 +11,7 @@ Knobs (environment): INVARIANTS_EXAMPLES and INVARIANTS_STEPS (the bounded run),
 SOAK_SECONDS, SOAK_EXAMPLES and SOAK_STEPS (the soak), SHRINK_SECONDS (how long hypothesis
 may shrink a failure towards its minimal sequence), INVARIANTS_TRACE=1 (print every answer).
 """
+
 from __future__ import annotations
 
 import io
@@ -48,17 +49,38 @@ from tests.world import CLAIM_BODIES, USERS, act, upload
 
 #: The contract's answers; anything else (a 5xx above all) is a violation.
 ANSWERS = {200, 201, 202, 204, 400, 403, 404, 409, 422}
-PROGRAMS = ("TRAVEL", "RECRUIT_KEY", "RECRUIT_REGULAR", "FRIENDSHIP_NATIONAL", "HEADHUNTER",
-            "KEY_TECH", "DEMO_BASE_PROVINCIAL")
+PROGRAMS = (
+    "TRAVEL",
+    "RECRUIT_KEY",
+    "RECRUIT_REGULAR",
+    "FRIENDSHIP_NATIONAL",
+    "HEADHUNTER",
+    "KEY_TECH",
+    "DEMO_BASE_PROVINCIAL",
+)
 HEADHUNTER = {"details": {"contract_signed_on": "2023-12-01", "commission": "40000.00"}}
 DISCRETIONARY = {"KEY_TECH": "100000.00"}  # the amount HR sets at approval
-ACTIONS = ("submit", "withdraw", "return", "defer_documents", "hr_approve", "hr_reject",
-           "finance_approve", "finance_reject", "appeal")
+ACTIONS = (
+    "submit",
+    "withdraw",
+    "return",
+    "defer_documents",
+    "hr_approve",
+    "hr_reject",
+    "finance_approve",
+    "finance_reject",
+    "appeal",
+)
 APPLICANT_ACTIONS, FINANCE_ACTIONS = {"submit", "withdraw", "appeal"}, {"finance_approve", "finance_reject"}
 HR_REVIEWERS = ("hr", "hr2", "senior", "senior2")
 #: Organisations and talents of the world, and whose users act for them.
-SUBJECTS = {"employer_org": "employer", "other_org": "other_employer", "agency": "agent",
-            "talent": "employer", "other_talent": "other_employer"}
+SUBJECTS = {
+    "employer_org": "employer",
+    "other_org": "other_employer",
+    "agency": "agent",
+    "talent": "employer",
+    "other_talent": "other_employer",
+}
 #: "usual": whoever the process expects (drawn half the time; shrinking goes to it); else anyone.
 ACTORS = st.one_of(st.just("usual"), st.sampled_from(USERS))
 STATS: Counter = Counter()
@@ -129,12 +151,16 @@ class RandomUse(RuleBasedStateMachine):
         with self.database() as session:
             c = session.get(Claim, claim_id)
             return SimpleNamespace(
-                status=c.status.value, stage=c.stage.value, program=c.program.code,
-                amount_paid=c.amount_paid, rejected_by=self.names.get(c.rejected_by_id),
+                status=c.status.value,
+                stage=c.stage.value,
+                program=c.program.code,
+                amount_paid=c.amount_paid,
+                rejected_by=self.names.get(c.rejected_by_id),
                 first_approver=self.names.get(c.first_approved_by_id),
                 essential=claim_ops.missing_documents(c, Docs.ESSENTIAL),
                 deferrable=claim_ops.missing_documents(c, Docs.DEFERRABLE),
-                deferrable_kinds=c.program.documents_by(Docs.DEFERRABLE))
+                deferrable_kinds=c.program.documents_by(Docs.DEFERRABLE),
+            )
 
     def usual(self, claim_id: int, action: str) -> str:
         """The actor the process expects: the applicant, finance, or an HR reviewer who did
@@ -161,15 +187,21 @@ class RandomUse(RuleBasedStateMachine):
             self.advance(claim, stages)
         return claim
 
-    @rule(target=claims, program=st.sampled_from(PROGRAMS), talent=st.sampled_from(("talent", "other_talent")),
-          who=ACTORS)
+    @rule(
+        target=claims,
+        program=st.sampled_from(PROGRAMS),
+        talent=st.sampled_from(("talent", "other_talent")),
+        who=ACTORS,
+    )
     def file_claim(self, program, talent, who):
         """Employers for their own talents, HR on anyone's behalf, the intermediary a
         HEADHUNTER claim; or anyone at all."""
         if who == "usual":
             who = "agent" if program == "HEADHUNTER" else SUBJECTS[talent]
-        body = {"program_code": program,
-                **(HEADHUNTER if program == "HEADHUNTER" else CLAIM_BODIES[program](self.w))}
+        body = {
+            "program_code": program,
+            **(HEADHUNTER if program == "HEADHUNTER" else CLAIM_BODIES[program](self.w)),
+        }
         if program.startswith("DEMO_BASE"):
             body["organization_id"] = self.world["users"][who]["organization_id"] or self.w.employer_org
         else:
@@ -186,7 +218,10 @@ class RandomUse(RuleBasedStateMachine):
         who = self.filer[claim] if who == "usual" else who
         c = self.claim(claim)
         for kind in c.essential + (c.deferrable if deferrable else []):
-            self.send(f"upload {kind} to claim {claim} as {who}", lambda kind=kind: upload(self.api[who], claim, kind))
+            self.send(
+                f"upload {kind} to claim {claim} as {who}",
+                lambda kind=kind: upload(self.api[who], claim, kind),
+            )
 
     @rule(claim=claims, action=st.sampled_from(ACTIONS), who=ACTORS)
     def act_on(self, claim, action, who):
@@ -199,7 +234,9 @@ class RandomUse(RuleBasedStateMachine):
             body |= {"documents": c.deferrable_kinds, "due_date": str(date.today() + timedelta(days=30))}
         if action == "hr_approve" and c.program in DISCRETIONARY:
             body["amount_approved"] = DISCRETIONARY[c.program]
-        response = self.send(f"{action} claim {claim} as {who}", lambda: act(self.api[who], claim, action, **body))
+        response = self.send(
+            f"{action} claim {claim} as {who}", lambda: act(self.api[who], claim, action, **body)
+        )
         if action == "submit" and response is not None and response.status_code == 409:
             self.check_drafts_never_block(claim, response)
         return response
@@ -212,8 +249,10 @@ class RandomUse(RuleBasedStateMachine):
             with self.database():
                 blockers = checks.blocking_claims(claim)
             if not blockers:
-                self.problems.append(f"submit of claim {claim} refused by {sorted(failed)}, yet no other "
-                                     "claim is submitted or beyond, only drafts (drafts never block)")
+                self.problems.append(
+                    f"submit of claim {claim} refused by {sorted(failed)}, yet no other "
+                    "claim is submitted or beyond, only drafts (drafts never block)"
+                )
 
     @rule(target=batches, claim=claims, stages=st.integers(1, 6))
     def advance(self, claim, stages):
@@ -241,16 +280,25 @@ class RandomUse(RuleBasedStateMachine):
                 break
         return multiple(*batches)
 
-    @rule(action=st.sampled_from(("hr_approve", "finance_approve")), claim=st.none() | claims,
-          also=st.none() | claims, who=ACTORS)
+    @rule(
+        action=st.sampled_from(("hr_approve", "finance_approve")),
+        claim=st.none() | claims,
+        also=st.none() | claims,
+        who=ACTORS,
+    )
     def bulk_approve(self, action, claim, also, who):
         """The bulk path: the claims named, or (none named) every claim of the status it moves."""
         selection = [c for c in (claim, also) if c is not None]
         who = ("hr" if action == "hr_approve" else "finance") if who == "usual" else who
         status = "submitted" if action == "hr_approve" else "hr_approved"
-        body = {"action": action, "comment": "批量审核",
-                **({"claim_ids": selection} if selection else {"filters": {"status": status}})}
-        response = self.post(who, "/claims/bulk-actions", body, f"bulk {action} of {selection or status} as {who}")
+        body = {
+            "action": action,
+            "comment": "批量审核",
+            **({"claim_ids": selection} if selection else {"filters": {"status": status}}),
+        }
+        response = self.post(
+            who, "/claims/bulk-actions", body, f"bulk {action} of {selection or status} as {who}"
+        )
         if response is not None and response.status_code == 202:
             self.wait_for_job(who, response)
 
@@ -258,9 +306,17 @@ class RandomUse(RuleBasedStateMachine):
         path = urlsplit(response.headers.get("Location") or f"/api/v1/jobs/{response.json['id']}").path
         stop = time.monotonic() + seconds
         while time.monotonic() < stop:
-            job = self.send(f"GET {path} as {who}", lambda: self.api[who].client.get(
-                path, headers={"Authorization": f"Bearer {self.api[who].token}"}))
-            if job is None or job.status_code != 200 or job.json["status"] in ("succeeded", "failed", "cancelled"):
+            job = self.send(
+                f"GET {path} as {who}",
+                lambda: self.api[who].client.get(
+                    path, headers={"Authorization": f"Bearer {self.api[who].token}"}
+                ),
+            )
+            if (
+                job is None
+                or job.status_code != 200
+                or job.json["status"] in ("succeeded", "failed", "cancelled")
+            ):
                 return
             time.sleep(0.05)
         self.problems.append(f"bulk job {path} did not finish within {seconds} s")
@@ -297,41 +353,64 @@ class RandomUse(RuleBasedStateMachine):
         who = "finance" if who == "usual" else who
         detail = self.send(f"GET batch {batch}", lambda: self.api["finance"].get(f"/payment-batches/{batch}"))
         refs = [i["reference"] for i in detail.json["items"]] if self.granted(detail) else []
-        rows = [f"{ref},{'FAILED' if outcome == 'FAILED' or (outcome, n) == ('first FAILED', 0) else 'SUCCESS'},"
-                f"BR-{ref},随机" for n, ref in enumerate(refs)]
+        rows = [
+            f"{ref},{'FAILED' if outcome == 'FAILED' or (outcome, n) == ('first FAILED', 0) else 'SUCCESS'},"
+            f"BR-{ref},随机"
+            for n, ref in enumerate(refs)
+        ]
         content = ("reference,status,bank_reference,message\n" + "\n".join(rows) + "\n").encode()
-        self.send(f"bank result {outcome} of batch {batch} as {who}", lambda: self.api[who].post(
-            f"/payment-batches/{batch}/bank-result", data={"file": (io.BytesIO(content), "result.csv")},
-            content_type="multipart/form-data"))
+        self.send(
+            f"bank result {outcome} of batch {batch} as {who}",
+            lambda: self.api[who].post(
+                f"/payment-batches/{batch}/bank-result",
+                data={"file": (io.BytesIO(content), "result.csv")},
+                content_type="multipart/form-data",
+            ),
+        )
 
     @rule(claim=claims, up=st.booleans(), who=ACTORS)
     def correct_payment(self, claim, up, who):
         """Correct a paid amount: up (with the further transfer) or down."""
         paid = self.claim(claim).amount_paid or Decimal("1000.00")
-        body = ({"amount": f"{paid + 100:.2f}", "bank_reference": f"FIX-{claim}"} if up
-                else {"amount": f"{paid / 2:.2f}"})
-        self.post("finance" if who == "usual" else who, f"/claims/{claim}/corrections",
-                  {**body, "reason": "银行实际付款金额不同"})
+        body = (
+            {"amount": f"{paid + 100:.2f}", "bank_reference": f"FIX-{claim}"}
+            if up
+            else {"amount": f"{paid / 2:.2f}"}
+        )
+        self.post(
+            "finance" if who == "usual" else who,
+            f"/claims/{claim}/corrections",
+            {**body, "reason": "银行实际付款金额不同"},
+        )
 
     @rule(target=orders, claim=claims, half=st.booleans(), who=ACTORS)
     def raise_recovery(self, claim, half, who):
         paid = self.claim(claim).amount_paid or Decimal("1000.00")
-        response = self.post("hr" if who == "usual" else who, "/recoveries", {
-            "claim_id": claim, "amount": f"{paid / (2 if half else 1):.2f}", "reason": "抽查发现不当支付"})
+        response = self.post(
+            "hr" if who == "usual" else who,
+            "/recoveries",
+            {"claim_id": claim, "amount": f"{paid / (2 if half else 1):.2f}", "reason": "抽查发现不当支付"},
+        )
         return response.json["id"] if self.granted(response) else multiple()
 
     @rule(order=orders, decision=st.sampled_from(("refund", "offset", "written_off")), who=ACTORS)
     def decide_recovery(self, order, decision, who):
-        self.post("hr" if who == "usual" else who, f"/recoveries/{order}/decision",
-                  {"decision": decision, "reason": "决定追回方式"})
+        self.post(
+            "hr" if who == "usual" else who,
+            f"/recoveries/{order}/decision",
+            {"decision": decision, "reason": "决定追回方式"},
+        )
 
     @rule(order=orders, half=st.booleans(), who=ACTORS)
     def refund(self, order, half, who):
         with self.database() as session:
             owed = session.get(RecoveryOrder, order).outstanding
         amount = (owed / 2 if half else owed) or Decimal("1.00")
-        self.post("finance" if who == "usual" else who, f"/recoveries/{order}/refunds",
-                  {"amount": f"{amount:.2f}", "reference": f"REFUND-{order}"})
+        self.post(
+            "finance" if who == "usual" else who,
+            f"/recoveries/{order}/refunds",
+            {"amount": f"{amount:.2f}", "reference": f"REFUND-{order}"},
+        )
 
     # --- where payees are paid, recusal, credit lists, budgets ----------------------------------
 
@@ -347,18 +426,31 @@ class RandomUse(RuleBasedStateMachine):
         STATS["accounts"] += 1
         body = {"bank_name": "中国建设银行太原分行", "account_no": f"6217{STATS['accounts']:012d}"}
         api = self.api[who]
-        self.send(f"change the bank account of {payee} as {who}", lambda: api.client.put(
-            f"/api/v1{self.account_path(payee)}", json=body, headers={"Authorization": f"Bearer {api.token}"}))
+        self.send(
+            f"change the bank account of {payee} as {who}",
+            lambda: api.client.put(
+                f"/api/v1{self.account_path(payee)}",
+                json=body,
+                headers={"Authorization": f"Bearer {api.token}"},
+            ),
+        )
 
     @rule(payee=st.sampled_from(tuple(SUBJECTS)), who=st.sampled_from(("hr", "hr2", "employer", "finance")))
     def confirm_bank_account(self, payee, who):
         self.post(who, f"{self.account_path(payee)}/confirm", {})
 
-    @rule(target=conflicts, reviewer=st.sampled_from(("hr", "hr2", "senior", "finance", "finance2")),
-          subject=st.sampled_from(tuple(SUBJECTS)), by=st.sampled_from(("self", "hr", "hr2", "finance", "employer")))
+    @rule(
+        target=conflicts,
+        reviewer=st.sampled_from(("hr", "hr2", "senior", "finance", "finance2")),
+        subject=st.sampled_from(tuple(SUBJECTS)),
+        by=st.sampled_from(("self", "hr", "hr2", "finance", "employer")),
+    )
     def declare_conflict(self, reviewer, subject, by):
-        body = {"subject_kind": "talent" if subject.endswith("talent") else "organization",
-                "subject_id": self.world[subject], "reason": "亲属关系"}
+        body = {
+            "subject_kind": "talent" if subject.endswith("talent") else "organization",
+            "subject_id": self.world[subject],
+            "reason": "亲属关系",
+        }
         if by != "self":
             body["reviewer_id"] = self.world["users"][reviewer]["id"]
         response = self.post(reviewer if by == "self" else by, "/conflicts", body)
@@ -371,36 +463,76 @@ class RandomUse(RuleBasedStateMachine):
     def end_conflict(self, conflict, who):
         reviewer = self.reviewer_of[conflict]
         who = {"another HR user": "hr2" if reviewer == "hr" else "hr", "the reviewer": reviewer}.get(who, who)
-        response = self.send(f"end conflict {conflict} of {reviewer} as {who}", lambda: self.api[who].delete(
-            f"/conflicts/{conflict}", json={"reason": "关系已解除"}))
+        response = self.send(
+            f"end conflict {conflict} of {reviewer} as {who}",
+            lambda: self.api[who].delete(f"/conflicts/{conflict}", json={"reason": "关系已解除"}),
+        )
         if who == reviewer and self.granted(response):
-            self.problems.append(f"{who} ended their own conflict {conflict} (the contract: the reviewer "
-                                 "themself → 403)")
+            self.problems.append(
+                f"{who} ended their own conflict {conflict} (the contract: the reviewer themself → 403)"
+            )
 
-    @rule(target=listings, subject=st.sampled_from(tuple(SUBJECTS)), which=st.sampled_from(("black", "red")),
-          who=ACTORS)
+    @rule(
+        target=listings,
+        subject=st.sampled_from(tuple(SUBJECTS)),
+        which=st.sampled_from(("black", "red")),
+        who=ACTORS,
+    )
     def list_subject(self, subject, which, who):
-        response = self.post("hr" if who == "usual" else who, "/credit-list", {
-            "subject_kind": "talent" if subject.endswith("talent") else "organization",
-            "subject_id": self.world[subject], "list": which, "reason": "信用记录"})
+        response = self.post(
+            "hr" if who == "usual" else who,
+            "/credit-list",
+            {
+                "subject_kind": "talent" if subject.endswith("talent") else "organization",
+                "subject_id": self.world[subject],
+                "list": which,
+                "reason": "信用记录",
+            },
+        )
         return response.json["id"] if self.granted(response) else multiple()
 
     @rule(listing=listings, who=ACTORS)
     def lift_listing(self, listing, who):
         who = "hr" if who == "usual" else who
-        self.send(f"lift listing {listing} as {who}", lambda: self.api[who].delete(
-            f"/credit-list/{listing}", json={"reason": "信用修复"}))
+        self.send(
+            f"lift listing {listing} as {who}",
+            lambda: self.api[who].delete(f"/credit-list/{listing}", json={"reason": "信用修复"}),
+        )
 
-    @rule(program=st.sampled_from(PROGRAMS), who=ACTORS, change=st.sampled_from(
-        ("-9990000.00", "-9000000.00", "-100000.00", "100000.00", "9000000.00", "allocate", "allocate next year")))
+    @rule(
+        program=st.sampled_from(PROGRAMS),
+        who=ACTORS,
+        change=st.sampled_from(
+            (
+                "-9990000.00",
+                "-9000000.00",
+                "-100000.00",
+                "100000.00",
+                "9000000.00",
+                "allocate",
+                "allocate next year",
+            )
+        ),
+    )
     def budget(self, program, change, who):
         """Cut or raise this year's line (never below what is used), or allocate a line."""
         who = "finance" if who == "usual" else who
         if change.startswith("allocate"):
-            self.post(who, "/budgets", {"fiscal_year": self.w.year + change.endswith("year"),
-                                        "program_code": program, "amount": "1000000.00"})
+            self.post(
+                who,
+                "/budgets",
+                {
+                    "fiscal_year": self.w.year + change.endswith("year"),
+                    "program_code": program,
+                    "amount": "1000000.00",
+                },
+            )
         else:
-            self.post(who, f"/budgets/{self.w.budgets[program]}/adjustments", {"amount": change, "reason": "预算调整"})
+            self.post(
+                who,
+                f"/budgets/{self.w.budgets[program]}/adjustments",
+                {"amount": change, "reason": "预算调整"},
+            )
 
     # --- invariants ------------------------------------------------------------------------------
 
@@ -470,7 +602,9 @@ def _soak(machine) -> list[str]:
     reported once, and only counted when seen again."""
     seconds, examples = _env("SOAK_SECONDS", 0), int(_env("SOAK_EXAMPLES", 0))
     stop_at = time.monotonic() + seconds if seconds else None
-    soak = settings(**COMMON, derandomize=False, print_blob=True, stateful_step_count=int(_env("SOAK_STEPS", 25)))
+    soak = settings(
+        **COMMON, derandomize=False, print_blob=True, stateful_step_count=int(_env("SOAK_STEPS", 25))
+    )
     violations = []
     while (stop_at is None or time.monotonic() < stop_at) and (not examples or STATS["examples"] < examples):
         chunk = min(10, examples - STATS["examples"]) if examples else 10
@@ -500,15 +634,30 @@ def test_random_use_keeps_the_invariants(backend, database_factory, monkeypatch)
         if soaking:
             violations = _soak(machine)
         else:
-            run_state_machine_as_test(machine, settings=settings(
-                **COMMON, derandomize=True, phases=(Phase.explicit, Phase.generate, Phase.shrink),
-                max_examples=int(_env("INVARIANTS_EXAMPLES", 10)),
-                stateful_step_count=int(_env("INVARIANTS_STEPS", 30))))
+            run_state_machine_as_test(
+                machine,
+                settings=settings(
+                    **COMMON,
+                    derandomize=True,
+                    phases=(Phase.explicit, Phase.generate, Phase.shrink),
+                    max_examples=int(_env("INVARIANTS_EXAMPLES", 10)),
+                    stateful_step_count=int(_env("INVARIANTS_STEPS", 30)),
+                ),
+            )
     finally:
         databases.close()
-        answers = ", ".join(f"{k.split()[1]}×{n}" for k, n in sorted(STATS.items()) if k.startswith("answered"))
-        print(f"\ninvariants on {backend}: {STATS['checks'] - STATS['examples']} steps in {STATS['examples']} "
-              f"examples, {time.monotonic() - started:.1f} s"
-              + (f", {len(violations)} violation(s) found (and seen again {STATS['sightings']} times)"
-                 if soaking else "") + f"; answers {answers}", flush=True)
+        answers = ", ".join(
+            f"{k.split()[1]}×{n}" for k, n in sorted(STATS.items()) if k.startswith("answered")
+        )
+        print(
+            f"\ninvariants on {backend}: {STATS['checks'] - STATS['examples']} steps in {STATS['examples']} "
+            f"examples, {time.monotonic() - started:.1f} s"
+            + (
+                f", {len(violations)} violation(s) found (and seen again {STATS['sightings']} times)"
+                if soaking
+                else ""
+            )
+            + f"; answers {answers}",
+            flush=True,
+        )
     assert not violations, f"{len(violations)} violation(s) found while soaking (printed above)"

@@ -1,6 +1,7 @@
 """Payee bank accounts under four eyes: HR sets an account at once (flagged in the payment
 batch); an organisation proposes, and until an HR user other than the proposer confirms,
 the last confirmed account stays in effect and is what the bank is told to pay."""
+
 import io
 import re
 from datetime import UTC, datetime, timedelta
@@ -16,18 +17,16 @@ from tests.core.test_api_shape import assert_error
 from tests.users.test_html_login import login
 from tests.world import act
 
-OLD = "6216600000001234567"   # the world's talents' account (tests/world.py)
+OLD = "6216600000001234567"  # the world's talents' account (tests/world.py)
 NEW = "6227000000009999"
 
 
 def _put(api, path, **body):
-    return api.client.put(f"/api/v1{path}", json=body,
-                          headers={"Authorization": f"Bearer {api.token}"})
+    return api.client.put(f"/api/v1{path}", json=body, headers={"Authorization": f"Bearer {api.token}"})
 
 
 def _propose(api, code, account_no=NEW, bank_name="中国建设银行太原分行", **extra):
-    return _put(api, f"/talents/{code}/bank-account", bank_name=bank_name, account_no=account_no,
-                **extra)
+    return _put(api, f"/talents/{code}/bank-account", bank_name=bank_name, account_no=account_no, **extra)
 
 
 def _confirm(api, code, **body):
@@ -47,8 +46,10 @@ def _batch(world, claim_ids):
 
 
 def _bank_file(world, batch_id) -> str:
-    assert world.finance2.post(f"/payment-batches/{batch_id}/actions",
-                               json={"action": "approve"}).status_code == 200
+    assert (
+        world.finance2.post(f"/payment-batches/{batch_id}/actions", json={"action": "approve"}).status_code
+        == 200
+    )
     response = world.finance.get(f"/payment-batches/{batch_id}/bank-file")
     assert response.status_code == 200
     return response.get_data(as_text=True)
@@ -56,11 +57,15 @@ def _bank_file(world, batch_id) -> str:
 
 def _events(app, action):
     with app.app_context():
-        return db.session.execute(select(AuditEvent).where(AuditEvent.action == action)
-                                  .order_by(AuditEvent.id)).scalars().all()
+        return (
+            db.session.execute(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id))
+            .scalars()
+            .all()
+        )
 
 
 # --- proposing and confirming --------------------------------------------------------------
+
 
 def test_an_employer_proposes_and_the_confirmed_account_stays_in_effect(world):
     proposed = _propose(world.employer, world.talent, reason="工资卡变更")
@@ -92,13 +97,19 @@ def test_a_batch_built_before_confirmation_pays_the_old_account_and_the_next_the
     assert lines[0] == "reference,payee_name,bank_name,account_no,amount,currency,purpose"
     assert OLD in lines[1] and NEW not in lines[1]
     # the old account bounces; the claim waits again, and the next batch pays the new one
-    assert world.finance.post(f"/payment-batches/{batch['id']}/actions",
-                              json={"action": "disburse", "bank_reference": "B-1"}).status_code == 200
+    assert (
+        world.finance.post(
+            f"/payment-batches/{batch['id']}/actions", json={"action": "disburse", "bank_reference": "B-1"}
+        ).status_code
+        == 200
+    )
     result = "reference,status,bank_reference,message\n" + f"{item['reference']},FAILED,,账户已变更\n"
-    world.finance.client.post(f"/api/v1/payment-batches/{batch['id']}/bank-result",
-                              data={"file": (io.BytesIO(result.encode()), "result.csv")},
-                              headers={"Authorization": f"Bearer {world.finance.token}"},
-                              content_type="multipart/form-data")
+    world.finance.client.post(
+        f"/api/v1/payment-batches/{batch['id']}/bank-result",
+        data={"file": (io.BytesIO(result.encode()), "result.csv")},
+        headers={"Authorization": f"Bearer {world.finance.token}"},
+        content_type="multipart/form-data",
+    )
     again = _batch(world, [claim_id])
     assert again.status_code == 201, again.json
     [item] = again.json["items"]
@@ -161,20 +172,30 @@ def test_an_organisation_proposes_its_own_account(world):
     assert shown["bank_account_no"] == before
     assert shown["pending_bank_account"]["account_no"] == "0412000000000077"
     assert_error(world.agent.post(f"{path}/confirm", json={}), 403)
-    confirmed = world.hr.client.post(f"/api/v1{path}/confirm",   # no body at all is fine
-                                     headers={"Authorization": f"Bearer {world.hr.token}"})
+    confirmed = world.hr.client.post(
+        f"/api/v1{path}/confirm",  # no body at all is fine
+        headers={"Authorization": f"Bearer {world.hr.token}"},
+    )
     assert confirmed.status_code == 200 and confirmed.json["bank_account_no"] == "0412000000000077"
     # another organisation's account is not found, as the organisation itself is
-    assert_error(_put(world.agent, f"/organizations/{world.employer_org}/bank-account",
-                      bank_name="某银行", account_no="0412000000000078"), 404)
+    assert_error(
+        _put(
+            world.agent,
+            f"/organizations/{world.employer_org}/bank-account",
+            bank_name="某银行",
+            account_no="0412000000000078",
+        ),
+        404,
+    )
 
 
 # --- who may -------------------------------------------------------------------------------
 
+
 def test_another_organisations_talent_is_not_found(world):
     assert_error(_propose(world.employer, world.other_talent), 404)
     assert_error(_propose(world.other_employer, world.talent), 404)
-    assert_error(_propose(world.agent, world.talent), 403)     # intermediaries: never a talent's account
+    assert_error(_propose(world.agent, world.talent), 403)  # intermediaries: never a talent's account
     assert_error(_propose(world.finance, world.talent), 403)
     assert world.hr.get(f"/talents/{world.other_talent}").json["bank_account_no"] == OLD
 
@@ -202,24 +223,26 @@ def test_an_account_number_is_6_to_40_digits_or_capital_letters(world, account_n
 
 # --- payment batches -----------------------------------------------------------------------
 
+
 def test_a_payee_without_a_confirmed_account_is_not_payable(world, ready_claim):
     created = world.employer.post("/talents", json=talent_payload(world.employer_org))
     assert created.status_code == 201, created.json
     code = created.json["talent_code"]
     assert created.json["bank_account_no"] is None
     claim_id = _approved(world, ready_claim, talent=code)
-    assert _propose(world.employer, code).status_code == 202   # proposed, not confirmed
+    assert _propose(world.employer, code).status_code == 202  # proposed, not confirmed
     error = assert_error(_batch(world, [claim_id]), 409)
     assert error["code"] == "not_payable"
-    assert error["claims"] == [{"id": claim_id, "code": "no_bank_account",
-                                "message": error["claims"][0]["message"]}]
+    assert error["claims"] == [
+        {"id": claim_id, "code": "no_bank_account", "message": error["claims"][0]["message"]}
+    ]
     assert _confirm(world.hr, code).status_code == 200
     assert _batch(world, [claim_id]).status_code == 201
 
 
 def test_a_direct_hr_change_is_flagged_on_the_batch(world, ready_claim, client):
     travel = _approved(world, ready_claim)
-    recruit = _approved(world, ready_claim, "RECRUIT_KEY")   # pays the employer: unchanged account
+    recruit = _approved(world, ready_claim, "RECRUIT_KEY")  # pays the employer: unchanged account
     assert _propose(world.hr, world.talent).status_code == 200
     batch = _batch(world, [travel, recruit]).json
     items = {i["claim_id"]: i for i in batch["items"]}
@@ -229,18 +252,24 @@ def test_a_direct_hr_change_is_flagged_on_the_batch(world, ready_claim, client):
     assert items[recruit]["account_changed_at"] is None and not items[recruit]["account_flagged"]
     login(client, world.finance2.user.username)
     page = client.get(f"/payments/batches/{batch['id']}?lang=en").get_data(as_text=True)
-    assert re.search(rf"account changed on \d{{4}}-\d\d-\d\d \(by {world.hr.user.username}, "
-                     r"no second confirmation\)", page)
+    assert re.search(
+        rf"account changed on \d{{4}}-\d\d-\d\d \(by {world.hr.user.username}, "
+        r"no second confirmation\)",
+        page,
+    )
     assert "未经第二人确认" in client.get(f"/payments/batches/{batch['id']}?lang=zh").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("days_before, confirmed_by, flagged", [
-    (None, None, False),        # unchanged since registration
-    (1, "hr2", True),           # recent, even confirmed
-    (RECENT_DAYS - 1, "hr2", True),
-    (RECENT_DAYS + 1, "hr2", False),
-    (RECENT_DAYS + 400, None, True),   # one person's word, however old
-])
+@pytest.mark.parametrize(
+    "days_before, confirmed_by, flagged",
+    [
+        (None, None, False),  # unchanged since registration
+        (1, "hr2", True),  # recent, even confirmed
+        (RECENT_DAYS - 1, "hr2", True),
+        (RECENT_DAYS + 1, "hr2", False),
+        (RECENT_DAYS + 400, None, True),  # one person's word, however old
+    ],
+)
 def test_which_account_changes_are_flagged(days_before, confirmed_by, flagged):
     built = datetime(2026, 12, 1, tzinfo=UTC)
     changed = None if days_before is None else built - timedelta(days=days_before)
@@ -248,6 +277,7 @@ def test_which_account_changes_are_flagged(days_before, confirmed_by, flagged):
 
 
 # --- the record ----------------------------------------------------------------------------
+
 
 def test_every_step_is_on_the_audit_trail_with_old_and_new_account(app, world):
     _propose(world.employer, world.talent, account_no="6227000000000011", reason="换卡")
@@ -277,6 +307,7 @@ def test_every_step_is_on_the_audit_trail_with_old_and_new_account(app, world):
 
 # --- the pages -----------------------------------------------------------------------------
 
+
 def _csrf(client, path):
     html = client.get(path).get_data(as_text=True)
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
@@ -285,8 +316,10 @@ def _csrf(client, path):
 def test_the_pages_say_a_change_awaits_hr_and_another_hr_user_confirms_it(world, client):
     login(client, world.employer.user.username)
     token = _csrf(client, f"/talents/{world.talent}")
-    client.post(f"/talents/{world.talent}", data={"csrf_token": token, "bank-bank_name": "中国建设银行太原分行",
-                                                  "bank-account_no": NEW})
+    client.post(
+        f"/talents/{world.talent}",
+        data={"csrf_token": token, "bank-bank_name": "中国建设银行太原分行", "bank-account_no": NEW},
+    )
     page = client.get(f"/talents/{world.talent}?lang=en").get_data(as_text=True)
     assert "awaits confirmation by an HR user" in page and NEW in page
     assert "Confirm the new account" not in page
@@ -296,15 +329,21 @@ def test_the_pages_say_a_change_awaits_hr_and_another_hr_user_confirms_it(world,
     assert "确认新账户" in page
     change_id = re.search(r'name="change_id" value="(\d+)"', page).group(1)
     token = _csrf(client, "/bank-accounts/")
-    done = client.post(f"/bank-accounts/talent/{world.talent}/decision",
-                       data={"csrf_token": token, "action": "confirm", "change_id": change_id})
+    done = client.post(
+        f"/bank-accounts/talent/{world.talent}/decision",
+        data={"csrf_token": token, "action": "confirm", "change_id": change_id},
+    )
     assert done.status_code == 302 and done.headers["Location"].endswith(f"/talents/{world.talent}")
     assert world.employer.get(f"/talents/{world.talent}").json["bank_account_no"] == NEW
 
 
 def test_hr_refuses_in_the_list_of_changes(world, client):
-    _put(world.agent, f"/organizations/{world.agency}/bank-account", bank_name="某银行",
-         account_no="0412000000000079")
+    _put(
+        world.agent,
+        f"/organizations/{world.agency}/bank-account",
+        bank_name="某银行",
+        account_no="0412000000000079",
+    )
     login(client, world.agent.user.username)
     page = client.get(f"/organizations/{world.agency}?lang=en").get_data(as_text=True)
     assert "0412000000000079" in page and "awaits confirmation by an HR user" in page
@@ -314,9 +353,16 @@ def test_hr_refuses_in_the_list_of_changes(world, client):
     assert "0412000000000079" in page
     change_id = re.search(r'name="change_id" value="(\d+)"', page).group(1)
     token = _csrf(client, "/bank-accounts/")
-    client.post(f"/bank-accounts/organization/{world.agency}/decision",
-                data={"csrf_token": token, "action": "reject", "change_id": change_id,
-                      "reason": "非本单位账户", "back": "list"})
+    client.post(
+        f"/bank-accounts/organization/{world.agency}/decision",
+        data={
+            "csrf_token": token,
+            "action": "reject",
+            "change_id": change_id,
+            "reason": "非本单位账户",
+            "back": "list",
+        },
+    )
     [change] = world.hr.get("/bank-account-changes").json["items"]
     assert change["status"] == "rejected" and change["decision_reason"] == "非本单位账户"
 

@@ -1,4 +1,5 @@
 """Idempotency-Key: a retry gets the first answer and books nothing twice."""
+
 from tests.core.test_api_shape import assert_error
 from tests.world import act
 
@@ -33,8 +34,12 @@ def test_a_retried_finance_approval_reserves_once(world, ready_claim):
 
 def test_the_same_key_for_another_request_is_refused(world):
     _post(world.finance, "/budgets", {"fiscal_year": 2031, "program_code": "TRAVEL", "amount": "1.00"}, "k1")
-    other = _post(world.finance, "/budgets", {"fiscal_year": 2031, "program_code": "RECRUIT_KEY",
-                                              "amount": "1.00"}, "k1")
+    other = _post(
+        world.finance,
+        "/budgets",
+        {"fiscal_year": 2031, "program_code": "RECRUIT_KEY", "amount": "1.00"},
+        "k1",
+    )
     assert_error(other, 422, "Idempotency-Key")
 
 

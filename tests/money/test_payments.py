@@ -1,5 +1,6 @@
 """Payment batches: built by one finance user, approved by another, disbursed with the
 bank reference; the bank file out and the bank result in; failures reversed."""
+
 import io
 
 import pytest
@@ -35,10 +36,12 @@ def test_build_approve_disburse(world, approved):
     assert batch["status"] == "draft" and batch["total"] == "108234.56" and batch["item_count"] == 2
     payees = {i["claim_id"]: i for i in batch["items"]}
     assert payees[approved[0]]["payee"].startswith("organization:")
-    assert payees[approved[1]]["payee"].startswith("talent:")   # TRAVEL pays the talent
+    assert payees[approved[1]]["payee"].startswith("talent:")  # TRAVEL pays the talent
     # disbursing before approval is 409; the builder cannot approve (four eyes)
     assert_error(_action(world.finance, batch["id"], "disburse", bank_reference="X"), 409)
-    assert assert_error(_action(world.finance, batch["id"], "approve"), 403)["code"] == "segregation_of_duties"
+    assert (
+        assert_error(_action(world.finance, batch["id"], "approve"), 403)["code"] == "segregation_of_duties"
+    )
     assert _action(world.finance2, batch["id"], "approve").json["status"] == "approved"
     assert_error(_action(world.finance2, batch["id"], "approve"), 409)
     assert_error(_action(world.finance, batch["id"], "disburse"), 422, "bank_reference")
@@ -55,9 +58,8 @@ def test_build_approve_disburse(world, approved):
 def test_only_finance_approved_claims_enter_a_batch(world, ready_claim, approved):
     submitted = ready_claim("RECRUIT_REGULAR", submit=True)
     error = assert_error(_batch(world, approved + [submitted, 999999]), 409)
-    assert {c["id"]: c["code"] for c in error["claims"]} == {submitted: "invalid_status",
-                                                            999999: "not_found"}
-    assert world.finance.get("/payment-batches").json["total"] == 0   # nothing was built
+    assert {c["id"]: c["code"] for c in error["claims"]} == {submitted: "invalid_status", 999999: "not_found"}
+    assert world.finance.get("/payment-batches").json["total"] == 0  # nothing was built
     assert _batch(world, approved).status_code == 201
     error = assert_error(_batch(world, approved), 409)
     assert {c["code"] for c in error["claims"]} == {"in_batch"}
@@ -69,7 +71,9 @@ def test_claims_with_missing_deferred_documents_cannot_enter_a_batch(world, read
     act(world.hr, claim_id, "defer_documents", documents=["passport_copy"], due_date="2099-01-01")
     act(world.hr, claim_id, "hr_approve")
     # payment approval waits for the document...
-    assert assert_error(act(world.finance, claim_id, "finance_approve"), 409)["code"] == "documents_outstanding"
+    assert (
+        assert_error(act(world.finance, claim_id, "finance_approve"), 409)["code"] == "documents_outstanding"
+    )
     upload(world.employer, claim_id, "passport_copy")
     assert act(world.finance, claim_id, "finance_approve").status_code == 200
     assert _batch(world, [claim_id]).status_code == 201
@@ -80,6 +84,7 @@ def test_a_payee_without_a_bank_account_is_refused(app, world, approved):
 
     from subsidy_app.extensions import db
     from subsidy_app.talents.models import Talent
+
     with app.app_context():
         db.session.execute(update(Talent).values(bank_account_no=None))
         db.session.commit()
@@ -90,8 +95,15 @@ def test_a_payee_without_a_bank_account_is_refused(app, world, approved):
 def test_black_listing_holds_an_approved_unpaid_claim(world, approved):
     batch = _batch(world, approved).json
     _action(world.finance2, batch["id"], "approve")
-    world.hr.post("/credit-list", json={"subject_kind": "organization", "subject_id": world.employer_org,
-                                        "list": "black", "reason": "严重失信"})
+    world.hr.post(
+        "/credit-list",
+        json={
+            "subject_kind": "organization",
+            "subject_id": world.employer_org,
+            "list": "black",
+            "reason": "严重失信",
+        },
+    )
     error = assert_error(_action(world.finance, batch["id"], "disburse", bank_reference="R1"), 409)
     assert {c["code"] for c in error["claims"]} == {"not_eligible"}
     assert all(claim_status(world.hr, c) == "finance_approved" for c in approved)
@@ -115,7 +127,9 @@ def _result(world, batch_id, rows):
     return world.finance.client.post(
         f"/api/v1/payment-batches/{batch_id}/bank-result",
         data={"file": (io.BytesIO(body.encode()), "result.csv")},
-        headers={"Authorization": f"Bearer {world.finance.token}"}, content_type="multipart/form-data")
+        headers={"Authorization": f"Bearer {world.finance.token}"},
+        content_type="multipart/form-data",
+    )
 
 
 def test_a_failed_payment_is_reversed_and_waits_for_payment_again(world, approved):
@@ -126,8 +140,12 @@ def test_a_failed_payment_is_reversed_and_waits_for_payment_again(world, approve
     failed_claim, ok_claim = approved
     rows = [[refs[ok_claim], "SUCCESS", "BANK-OK-1", ""], [refs[failed_claim], "FAILED", "", "账户已销户"]]
     result = _result(world, batch["id"], rows)
-    assert result.status_code == 200 and result.json == {"batch_id": batch["id"], "confirmed": 1, "failed": 1,
-                                                 "needs_review": []}
+    assert result.status_code == 200 and result.json == {
+        "batch_id": batch["id"],
+        "confirmed": 1,
+        "failed": 1,
+        "needs_review": [],
+    }
     assert claim_status(world.hr, failed_claim) == "finance_approved"
     assert claim_status(world.hr, ok_claim) == "paid"
     line = world.finance.get(f"/budgets/{world.budgets['RECRUIT_KEY']}").json
@@ -141,8 +159,9 @@ def test_a_failed_payment_is_reversed_and_waits_for_payment_again(world, approve
     assert _batch(world, [failed_claim]).status_code == 201
 
 
-@pytest.mark.parametrize("content", ["reference,status\nNOPE,SUCCESS\n", "x,y\n1,2\n",
-                                     "reference,status\n{ref},MAYBE\n"])
+@pytest.mark.parametrize(
+    "content", ["reference,status\nNOPE,SUCCESS\n", "x,y\n1,2\n", "reference,status\n{ref},MAYBE\n"]
+)
 def test_bad_result_files_are_422(world, approved, content):
     batch = _batch(world, approved).json
     _action(world.finance2, batch["id"], "approve")
@@ -150,7 +169,9 @@ def test_bad_result_files_are_422(world, approved, content):
     response = world.finance.client.post(
         f"/api/v1/payment-batches/{batch['id']}/bank-result",
         data={"file": (io.BytesIO(content.format(ref=ref).encode()), "r.csv")},
-        headers={"Authorization": f"Bearer {world.finance.token}"}, content_type="multipart/form-data")
+        headers={"Authorization": f"Bearer {world.finance.token}"},
+        content_type="multipart/form-data",
+    )
     assert_error(response, 422)
 
 

@@ -1,4 +1,5 @@
 """Organisations: who registers them, their code and city, and who sees them."""
+
 import pytest
 
 from tests.conftest import new_credit_code, wrong_check
@@ -6,8 +7,12 @@ from tests.core.test_api_shape import assert_error
 
 
 def _body(**overrides):
-    body = {"kind": "employer", "name": "太原示例科技有限公司", "credit_code": new_credit_code(),
-            "city": "太原市"}
+    body = {
+        "kind": "employer",
+        "name": "太原示例科技有限公司",
+        "credit_code": new_credit_code(),
+        "city": "太原市",
+    }
     body.update(overrides)
     return body
 
@@ -29,19 +34,36 @@ def test_other_roles_cannot_register_organizations(api_as, role):
 
 def test_credit_code_is_checked_by_its_check_character(api_as):
     hr = api_as("hr")
-    assert_error(hr.post("/organizations", json=_body(credit_code=wrong_check(new_credit_code()))),
-                 422, "credit_code")
+    assert_error(
+        hr.post("/organizations", json=_body(credit_code=wrong_check(new_credit_code()))), 422, "credit_code"
+    )
     assert_error(hr.post("/organizations", json=_body(credit_code="12345")), 422, "credit_code")
 
 
-def test_lower_case_credit_code_is_normalised(api_as, ):
+def test_lower_case_credit_code_is_normalised(
+    api_as,
+):
     code = "91350100M000100Y43"
     response = api_as("hr").post("/organizations", json=_body(credit_code=code.lower()))
     assert response.status_code == 201 and response.json["credit_code"] == code
 
 
-@pytest.mark.parametrize("city", ["太原市", "大同市", "朔州市", "忻州市", "阳泉市", "吕梁市", "晋中市",
-                                  "长治市", "晋城市", "临汾市", "运城市"])
+@pytest.mark.parametrize(
+    "city",
+    [
+        "太原市",
+        "大同市",
+        "朔州市",
+        "忻州市",
+        "阳泉市",
+        "吕梁市",
+        "晋中市",
+        "长治市",
+        "晋城市",
+        "临汾市",
+        "运城市",
+    ],
+)
 def test_each_of_the_eleven_cities_is_accepted(api_as, city):
     assert api_as("hr").post("/organizations", json=_body(city=city)).status_code == 201
 
@@ -55,8 +77,9 @@ def test_same_credit_code_twice_is_409(api_as):
     hr = api_as("hr")
     body = _body()
     first = hr.post("/organizations", json=body)
-    error = assert_error(hr.post("/organizations", json=_body(credit_code=body["credit_code"],
-                                                             name="另一个名字")), 409)
+    error = assert_error(
+        hr.post("/organizations", json=_body(credit_code=body["credit_code"], name="另一个名字")), 409
+    )
     assert error["organization_id"] == first.json["id"]
 
 

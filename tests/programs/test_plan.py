@@ -1,4 +1,5 @@
 """The twelve incentives of 晋发〔2017〕47号 as POLICY.md §1 lists them, loaded idempotently."""
+
 import pytest
 from sqlalchemy import func, select
 
@@ -62,15 +63,22 @@ def test_discretionary_programs_need_senior_approval(listed):
 
 
 def _counts():
-    return {model.__tablename__: db.session.execute(select(func.count()).select_from(model)).scalar_one()
-            for model in (Program, ProgramRate, ProgramDocument, DocumentKind, City)}
+    return {
+        model.__tablename__: db.session.execute(select(func.count()).select_from(model)).scalar_one()
+        for model in (Program, ProgramRate, ProgramDocument, DocumentKind, City)
+    }
 
 
 def test_loading_the_plan_twice_gives_the_same_rows(app_ctx):
     # the test database was built with the plan loaded once already
     before = _counts()
-    assert before == {"programs": 12, "program_rates": 8, "program_documents": 43,
-                      "document_kinds": 22, "cities": 11}
+    assert before == {
+        "programs": 12,
+        "program_rates": 8,
+        "program_documents": 43,
+        "document_kinds": 22,
+        "cities": 11,
+    }
     added = programs.load_plan()
     db.session.commit()
     assert set(added.values()) == {0}
@@ -79,5 +87,16 @@ def test_loading_the_plan_twice_gives_the_same_rows(app_ctx):
 
 def test_eleven_cities_of_shanxi(app_ctx):
     names = {c.name_zh for c in db.session.execute(select(City)).scalars()}
-    assert names == {"太原市", "大同市", "朔州市", "忻州市", "阳泉市", "吕梁市", "晋中市", "长治市",
-                     "晋城市", "临汾市", "运城市"}
+    assert names == {
+        "太原市",
+        "大同市",
+        "朔州市",
+        "忻州市",
+        "阳泉市",
+        "吕梁市",
+        "晋中市",
+        "长治市",
+        "晋城市",
+        "临汾市",
+        "运城市",
+    }

@@ -1,4 +1,5 @@
 """Rates are effective-dated rows: a change is a new row from a date, never an overwrite."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -13,8 +14,12 @@ from tests.core.test_api_shape import assert_error
 
 
 def _change(api, code="TRAVEL", **overrides):
-    body = {"kind": "ceiling", "amount": "25000.00", "effective_from": "2026-01-01",
-            "reason": "省财政厅会同省人社厅调整 (二十)"}
+    body = {
+        "kind": "ceiling",
+        "amount": "25000.00",
+        "effective_from": "2026-01-01",
+        "reason": "省财政厅会同省人社厅调整 (二十)",
+    }
     body.update(overrides)
     return api.post(f"/programs/{code}/rates", json=body)
 
@@ -32,8 +37,11 @@ def test_admin_changes_the_travel_ceiling_from_a_date(app, api_as):
         program = programs.find_program("TRAVEL")
         assert programs.rate_on(program, RateKind.CEILING, date(2025, 12, 31)).amount == 20000
         assert programs.rate_on(program, RateKind.CEILING, date(2026, 1, 1)).amount == 25000
-        [event] = db.session.execute(select(AuditEvent).where(
-            AuditEvent.action == "program.change_rate")).scalars().all()
+        [event] = (
+            db.session.execute(select(AuditEvent).where(AuditEvent.action == "program.change_rate"))
+            .scalars()
+            .all()
+        )
         assert event.before["amount"] == "20000.00" and event.after["amount"] == "25000.00"
         assert event.reason.startswith("省财政厅") and event.actor_id == admin.user.id
 
@@ -41,8 +49,12 @@ def test_admin_changes_the_travel_ceiling_from_a_date(app, api_as):
 def test_a_future_rate_is_not_yet_current(api_as):
     admin = api_as("admin")
     future = (local_today() + timedelta(days=30)).isoformat()
-    assert _change(admin, code="RECRUIT_KEY", kind="amount", amount="120000.00",
-                   effective_from=future).status_code == 201
+    assert (
+        _change(
+            admin, code="RECRUIT_KEY", kind="amount", amount="120000.00", effective_from=future
+        ).status_code
+        == 201
+    )
     assert admin.get("/programs/RECRUIT_KEY").json["current_rate"] == "100000.00"
 
 
@@ -58,8 +70,9 @@ def test_only_admins_change_rates(api_as, role):
     assert_error(_change(api_as(role)), 403)
 
 
-@pytest.mark.parametrize("code, kind", [("TRAVEL", "amount"), ("KEY_TECH", "amount"),
-                                        ("RECRUIT_KEY", "ceiling")])
+@pytest.mark.parametrize(
+    "code, kind", [("TRAVEL", "amount"), ("KEY_TECH", "amount"), ("RECRUIT_KEY", "ceiling")]
+)
 def test_the_rate_kind_must_fit_the_amount_rule(api_as, code, kind):
     assert_error(_change(api_as("admin"), code=code, kind=kind), 422, "kind")
 

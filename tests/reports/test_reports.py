@@ -1,6 +1,7 @@
 """Reports and exports (issue 6): the budget report, the ledger export and the quarterly
 report in every format agree with each other and with the ledger; Chinese renders in PDF and
 Excel; the audit bundle checks offline."""
+
 import csv
 import hashlib
 import io
@@ -37,9 +38,14 @@ def _ledger(api, **query):
 
 
 def _net(entries, account, program=None):
-    return sum((Decimal(e["debit"]) - Decimal(e["credit"]) for e in entries
-                if e["account"] == account and (program is None or e["program_code"] == program)),
-               Decimal("0"))
+    return sum(
+        (
+            Decimal(e["debit"]) - Decimal(e["credit"])
+            for e in entries
+            if e["account"] == account and (program is None or e["program_code"] == program)
+        ),
+        Decimal("0"),
+    )
 
 
 def _pdf_text(data: bytes) -> str:
@@ -56,20 +62,26 @@ def _pdf_fonts(data: bytes) -> set[str]:
 
 # --- budget report ----------------------------------------------------------------------------
 
+
 def test_budget_report_totals_agree_with_the_ledger_and_the_budgets(money_world):
     w = money_world
     report = w.finance.get("/reports/budget", query_string={"fiscal_year": w.year}).json
     entries = _ledger(w.auditor)
-    lines = {l["program_code"]: l for l in w.finance.get(
-        "/budgets", query_string={"fiscal_year": w.year, "per_page": 100}).json["items"]}
+    lines = {
+        l["program_code"]: l
+        for l in w.finance.get("/budgets", query_string={"fiscal_year": w.year, "per_page": 100}).json[
+            "items"
+        ]
+    }
     assert report["budgets_match_ledger"] is True
     for row in report["programs"]:
         code = row["program_code"]
         assert Decimal(row["paid"]) == _net(entries, "expended", code)
         assert Decimal(row["committed"]) == _net(entries, "committed", code)
         assert Decimal(row["allocated"]) == -_net(entries, "appropriation", code)
-        assert {k: row[k] for k in ("allocated", "committed", "paid", "available")} == \
-               {k: lines[code][k] for k in ("allocated", "committed", "paid", "available")}
+        assert {k: row[k] for k in ("allocated", "committed", "paid", "available")} == {
+            k: lines[code][k] for k in ("allocated", "committed", "paid", "available")
+        }
     by_code = {r["program_code"]: r for r in report["programs"]}
     assert by_code["TRAVEL"]["paid"] == "8234.56" and by_code["TRAVEL"]["claims"] == 1
     assert by_code["RECRUIT_KEY"]["committed"] == "100000.00" and by_code["RECRUIT_KEY"]["paid"] == "0.00"
@@ -88,8 +100,9 @@ def test_budget_report_csv_xlsx_and_pdf_carry_the_same_totals(money_world):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert rows[-1]["program_code"] == "TOTAL"
-    assert {k: rows[-1][k] for k in ("allocated", "committed", "paid", "available")} == \
-           {k: total[k] for k in ("allocated", "committed", "paid", "available")}
+    assert {k: rows[-1][k] for k in ("allocated", "committed", "paid", "available")} == {
+        k: total[k] for k in ("allocated", "committed", "paid", "available")
+    }
 
     response = w.auditor.get("/reports/budget", query_string={**query, "format": "xlsx"})
     assert response.status_code == 200
@@ -115,13 +128,15 @@ def test_budget_report_csv_xlsx_and_pdf_carry_the_same_totals(money_world):
 def test_reports_are_for_staff_and_check_their_input(world):
     assert_error(world.employer.get("/reports/budget", query_string={"fiscal_year": 2026}), 403)
     assert_error(world.hr.get("/reports/budget", query_string={"fiscal_year": 1999}), 422, "fiscal_year")
-    assert_error(world.hr.get("/reports/budget", query_string={"fiscal_year": 2026, "format": "doc"}),
-                 422, "format")
+    assert_error(
+        world.hr.get("/reports/budget", query_string={"fiscal_year": 2026, "format": "doc"}), 422, "format"
+    )
     assert_error(world.hr.get("/reports/quarterly", query_string={"quarter": "2026Q5"}), 422, "quarter")
     assert_error(world.hr.get("/reports/quarterly", query_string={"quarter": "Q3 2026"}), 422, "quarter")
 
 
 # --- ledger export ----------------------------------------------------------------------------
+
 
 def test_ledger_export_totals_agree_in_every_format(money_world):
     w = money_world
@@ -172,18 +187,24 @@ def test_ledger_export_keeps_to_its_date_range(money_world):
 
 # --- quarterly report -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("quarter, due", [("2026Q1", date(2026, 4, 15)), ("2026Q3", date(2026, 10, 15)),
-                                          ("2026Q4", date(2027, 1, 15))])
+
+@pytest.mark.parametrize(
+    "quarter, due",
+    [("2026Q1", date(2026, 4, 15)), ("2026Q3", date(2026, 10, 15)), ("2026Q4", date(2027, 1, 15))],
+)
 def test_the_quarterly_report_is_due_on_the_15th_of_the_next_quarter(quarter, due):
     assert Quarter.parse(quarter).due_date == due
 
 
-@pytest.mark.parametrize("today, quarter, due", [
-    (date(2026, 10, 1), "2026Q3", date(2026, 10, 15)),
-    (date(2026, 10, 15), "2026Q3", date(2026, 10, 15)),
-    (date(2026, 10, 16), "2026Q4", date(2027, 1, 15)),
-    (date(2026, 1, 10), "2025Q4", date(2026, 1, 15)),
-])
+@pytest.mark.parametrize(
+    "today, quarter, due",
+    [
+        (date(2026, 10, 1), "2026Q3", date(2026, 10, 15)),
+        (date(2026, 10, 15), "2026Q3", date(2026, 10, 15)),
+        (date(2026, 10, 16), "2026Q4", date(2027, 1, 15)),
+        (date(2026, 1, 10), "2025Q4", date(2026, 1, 15)),
+    ],
+)
 def test_the_next_report_due(today, quarter, due):
     assert next_quarterly_due(today) == (Quarter.parse(quarter), due)
 
@@ -194,10 +215,13 @@ def test_quarterly_report_counts_what_the_ledger_paid_in_the_quarter(money_world
     report = w.hr.get("/reports/quarterly", query_string={"quarter": str(quarter)}).json
     assert report["quarter"] == str(quarter) and report["due_date"] == quarter.due_date.isoformat()
     assert report["total"] == {"claims": 2, "persons": 1, "amount": "58234.56"}
-    assert {r["program_code"]: r["amount"] for r in report["by_program"]} == \
-           {"TRAVEL": "8234.56", "RECRUIT_REGULAR": "50000.00"}
-    assert report["by_talent_class"] == [{"talent_class": "A", "claims": 2, "persons": 1,
-                                          "amount": "58234.56"}]
+    assert {r["program_code"]: r["amount"] for r in report["by_program"]} == {
+        "TRAVEL": "8234.56",
+        "RECRUIT_REGULAR": "50000.00",
+    }
+    assert report["by_talent_class"] == [
+        {"talent_class": "A", "claims": 2, "persons": 1, "amount": "58234.56"}
+    ]
     assert [r["city"] for r in report["by_city"]] == ["太原市"]
     earlier = w.hr.get("/reports/quarterly", query_string={"quarter": str(quarter.previous)}).json
     assert earlier["total"]["amount"] == "0.00"
@@ -216,6 +240,7 @@ def test_the_hr_landing_page_shows_when_the_next_report_is_due(world, client):
 
 # --- audit bundle -----------------------------------------------------------------------------
 
+
 def _bundle(api):
     response = api.get("/reports/audit-bundle")
     assert response.status_code == 200, response.data[:300]
@@ -226,8 +251,15 @@ def test_the_audit_bundle_checks_offline(money_world, tmp_path):
     w = money_world
     archive = _bundle(w.auditor)
     names = set(archive.namelist())
-    assert {"ledger.csv", f"budget-{w.year}.csv", f"budget-{w.year}.pdf", "HEAD.txt",
-            "SHA256SUMS", "README.txt", "verify_chain.py"} <= names
+    assert {
+        "ledger.csv",
+        f"budget-{w.year}.csv",
+        f"budget-{w.year}.pdf",
+        "HEAD.txt",
+        "SHA256SUMS",
+        "README.txt",
+        "verify_chain.py",
+    } <= names
     for line in archive.read("SHA256SUMS").decode().splitlines():
         digest, name = line.split("  ")
         assert hashlib.sha256(archive.read(name)).hexdigest() == digest
@@ -237,15 +269,21 @@ def test_the_audit_bundle_checks_offline(money_world, tmp_path):
     assert "sha256sum -c SHA256SUMS" in archive.read("README.txt").decode()
 
     archive.extractall(tmp_path)
-    run = subprocess.run([sys.executable, "verify_chain.py", "ledger.csv", "HEAD.txt"],
-                         cwd=tmp_path, capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "verify_chain.py", "ledger.csv", "HEAD.txt"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     assert f"head_hash {verified['head_hash']}" in run.stdout
 
     budget = list(csv.DictReader(io.StringIO(archive.read(f"budget-{w.year}.csv").decode())))
     ledger_rows = list(csv.DictReader(io.StringIO(archive.read("ledger.csv").decode())))
-    paid = sum((Decimal(r["debit"]) - Decimal(r["credit"]) for r in ledger_rows
-                if r["account"] == "expended"), Decimal("0"))
+    paid = sum(
+        (Decimal(r["debit"]) - Decimal(r["credit"]) for r in ledger_rows if r["account"] == "expended"),
+        Decimal("0"),
+    )
     assert Decimal(budget[-1]["paid"]) == paid
 
 
@@ -260,11 +298,13 @@ def test_a_changed_line_in_the_bundle_is_found_offline(money_world, tmp_path):
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    run = subprocess.run([sys.executable, "verify_chain.py", "ledger.csv"], cwd=tmp_path,
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "verify_chain.py", "ledger.csv"], cwd=tmp_path, capture_output=True, text=True
+    )
     assert run.returncode == 1 and f"seq {target['seq']}" in run.stdout
-    sums = subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=tmp_path,
-                          capture_output=True, text=True)
+    sums = subprocess.run(
+        ["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=tmp_path, capture_output=True, text=True
+    )
     assert sums.returncode != 0 and "ledger.csv" in sums.stdout
 
 
@@ -276,12 +316,18 @@ def test_only_auditors_and_administrators_take_the_bundle(world, role):
 
 # --- HTML downloads ---------------------------------------------------------------------------
 
+
 def test_auditors_reach_every_report_from_the_reports_page(money_world, client):
     w = money_world
     login(client, w.auditor.user.username)
     page = client.get("/reports/").get_data(as_text=True)
-    for target in ("/reports/budget.pdf", "/reports/budget.xlsx", "/reports/ledger.xlsx",
-                   "/reports/quarterly.pdf", "/reports/audit-bundle.zip"):
+    for target in (
+        "/reports/budget.pdf",
+        "/reports/budget.xlsx",
+        "/reports/ledger.xlsx",
+        "/reports/quarterly.pdf",
+        "/reports/audit-bundle.zip",
+    ):
         assert target in page
     assert client.get(f"/reports/budget.pdf?fiscal_year={w.year}").data.startswith(b"%PDF")
     assert client.get("/reports/ledger.xlsx").status_code == 200

@@ -1,4 +1,5 @@
 """API tokens: issued for right credentials, expire, stored hashed; failures slow down."""
+
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -72,8 +73,7 @@ def test_a_deactivated_user_token_stops_working(app, client, make_user):
     with app.app_context():
         db.session.execute(update(User).where(User.id == user.id).values(is_active=False))
         db.session.commit()
-    assert client.get("/api/v1/programs",
-                      headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert client.get("/api/v1/programs", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
 
 def test_passwords_are_hashed_with_argon2id(app, make_user):

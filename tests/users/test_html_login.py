@@ -1,4 +1,5 @@
 """HTML login: session cookie flags, CSRF on every form, a landing page per role, languages."""
+
 import re
 
 import pytest
@@ -13,8 +14,9 @@ def _csrf(client, path="/login"):
 
 
 def login(client, username, password=DEFAULT_PASSWORD):
-    return client.post("/login", data={"username": username, "password": password,
-                                       "csrf_token": _csrf(client)})
+    return client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": _csrf(client)}
+    )
 
 
 def test_login_page_is_chinese_by_default(client):
@@ -55,14 +57,17 @@ def test_wrong_password_shows_the_error_on_the_form(client, make_user):
     assert "用户名或密码错误" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("role, heading", [
-    ("employer", "您的外籍员工"),
-    ("intermediary", "佣金"),
-    ("hr", "省人社厅"),
-    ("finance", "财政"),
-    ("auditor", "审计"),
-    ("admin", "系统管理"),
-])
+@pytest.mark.parametrize(
+    "role, heading",
+    [
+        ("employer", "您的外籍员工"),
+        ("intermediary", "佣金"),
+        ("hr", "省人社厅"),
+        ("finance", "财政"),
+        ("auditor", "审计"),
+        ("admin", "系统管理"),
+    ],
+)
 def test_each_role_has_a_landing_page(client, make_user, role, heading):
     user = make_user(role)
     login(client, user.username)
@@ -83,8 +88,9 @@ def test_language_switch_keeps_english(client, make_user):
 
 def test_language_switch_refuses_offsite_redirects(client):
     token = _csrf(client)
-    response = client.post("/language", data={"lang": "en", "next": "https://evil.example/",
-                                              "csrf_token": token})
+    response = client.post(
+        "/language", data={"lang": "en", "next": "https://evil.example/", "csrf_token": token}
+    )
     assert response.headers["Location"] == "/"
 
 
@@ -109,12 +115,16 @@ def test_html_errors_are_pages_not_json(client, make_user):
 def test_every_html_form_post_needs_a_csrf_token(app, client, make_user):
     user = make_user("hr")
     login(client, user.username)
+
     def sample(match):  # a value each converter accepts: the first choice of any(...), else 1
         choices = re.match(r"any\(([^)]*)\)", match.group(1) or "")
         return choices.group(1).split(",")[0].strip() if choices else "1"
 
-    posts = [re.sub(r"<(?:(\w+(?:\([^)]*\))?):)?\w+>", sample, rule.rule) for rule in app.url_map.iter_rules()
-             if "POST" in rule.methods and not rule.rule.startswith("/api/")]
+    posts = [
+        re.sub(r"<(?:(\w+(?:\([^)]*\))?):)?\w+>", sample, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if "POST" in rule.methods and not rule.rule.startswith("/api/")
+    ]
     assert {"/login", "/logout", "/language"} <= set(posts)
     for path in posts:
         assert client.post(path, data={"lang": "en"}).status_code == 400, path

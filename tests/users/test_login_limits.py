@@ -5,6 +5,7 @@ storage (Redis): two servers count together, not each on its own.
 The two-server test needs Redis (``TEST_REDIS_URL``, default redis://127.0.0.1:6379/0; CI
 runs one): without it the test fails and says so, it does not skip.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -28,8 +29,11 @@ PER_NAME, PER_ADDRESS = 10, 20  # the defaults, set explicitly for the servers
 
 
 def _token(client, username, password="wrong-password", address="10.0.0.1"):
-    return client.post("/api/v1/auth/token", json={"username": username, "password": password},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/api/v1/auth/token",
+        json={"username": username, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
 @pytest.fixture
@@ -70,8 +74,12 @@ def test_only_failures_count(limited, client, make_user):
 def test_the_api_answers_429_in_the_contracts_shape(limited, client, make_user):
     for n in range(5):
         _token(client, f"nobody{n}", address="10.0.3.1")
-    refused = client.post("/api/v1/auth/token", json={"username": "x1", "password": "wrong-password"},
-                          headers={"Accept-Language": "en"}, environ_base={"REMOTE_ADDR": "10.0.3.1"})
+    refused = client.post(
+        "/api/v1/auth/token",
+        json={"username": "x1", "password": "wrong-password"},
+        headers={"Accept-Language": "en"},
+        environ_base={"REMOTE_ADDR": "10.0.3.1"},
+    )
     assert refused.status_code == 429
     error = refused.json["error"]
     assert error["code"] == "too_many_requests" and error["fields"] == {}
@@ -85,9 +93,11 @@ def test_the_html_login_and_the_api_share_the_counts(limited, client, make_user)
     user = make_user("hr")
 
     def html(password="wrong-password"):
-        return client.post("/login", data={"username": user.username.upper(), "password": password,
-                                           "csrf_token": _csrf(client)},
-                           environ_base={"REMOTE_ADDR": "10.0.4.1"})
+        return client.post(
+            "/login",
+            data={"username": user.username.upper(), "password": password, "csrf_token": _csrf(client)},
+            environ_base={"REMOTE_ADDR": "10.0.4.1"},
+        )
 
     assert html().status_code == 401
     assert _token(client, user.username, address="10.0.4.2").status_code == 401
@@ -102,6 +112,7 @@ def test_the_html_login_and_the_api_share_the_counts(limited, client, make_user)
 
 # --- two servers, one Redis -------------------------------------------------------------
 
+
 def _redis():
     import redis
 
@@ -109,9 +120,11 @@ def _redis():
     try:
         client.ping()
     except redis.RedisError as exc:
-        pytest.fail(f"Redis is not reachable at {REDIS_URL} ({exc}): the login limits shared "
-                    "between servers are tested against it. Start redis-server (CI has one) "
-                    "or set TEST_REDIS_URL.")
+        pytest.fail(
+            f"Redis is not reachable at {REDIS_URL} ({exc}): the login limits shared "
+            "between servers are tested against it. Start redis-server (CI has one) "
+            "or set TEST_REDIS_URL."
+        )
     return client
 
 
@@ -123,11 +136,11 @@ def _free_port() -> int:
 
 def _post(port: int, body: dict, *, source: str) -> int:
     """POST /api/v1/auth/token from the loopback address ``source`` (127.0.0.x)."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30,
-                                            source_address=(source, 0))
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=(source, 0))
     try:
-        connection.request("POST", "/api/v1/auth/token", body=json.dumps(body),
-                           headers={"Content-Type": "application/json"})
+        connection.request(
+            "POST", "/api/v1/auth/token", body=json.dumps(body), headers={"Content-Type": "application/json"}
+        )
         return connection.getresponse().status
     finally:
         connection.close()
@@ -167,19 +180,28 @@ def two_servers(database_factory, tmp_path):
             db.session.commit()
             db.engine.dispose()
         prefix = f"subsidy-test-{uuid.uuid4().hex}"
-        cleanups.append(lambda: [redis_client.delete(key)
-                                 for key in redis_client.scan_iter(match=f"*{prefix}*")])
-        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "two-servers",
-               "SUBSIDY_INSTANCE_PATH": str(tmp_path), "RATELIMIT_STORAGE_URI": REDIS_URL,
-               "RATELIMIT_KEY_PREFIX": prefix, "LOGIN_MAX_FAILURES": "1000",
-               "LOGIN_FAILURE_RATE": f"{PER_NAME} per minute",
-               "LOGIN_ADDRESS_FAILURE_RATE": f"{PER_ADDRESS} per minute"}
+        cleanups.append(
+            lambda: [redis_client.delete(key) for key in redis_client.scan_iter(match=f"*{prefix}*")]
+        )
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "SECRET_KEY": "two-servers",
+            "SUBSIDY_INSTANCE_PATH": str(tmp_path),
+            "RATELIMIT_STORAGE_URI": REDIS_URL,
+            "RATELIMIT_KEY_PREFIX": prefix,
+            "LOGIN_MAX_FAILURES": "1000",
+            "LOGIN_FAILURE_RATE": f"{PER_NAME} per minute",
+            "LOGIN_ADDRESS_FAILURE_RATE": f"{PER_ADDRESS} per minute",
+        }
         for n in range(2):
             port, log = _free_port(), tmp_path / f"server{n}.log"
             process = subprocess.Popen(
-                [GUNICORN, "--bind", f"127.0.0.1:{port}", "--workers", "1",
-                 "subsidy_app:create_app()"], env=env, stdout=log.open("w"),
-                stderr=subprocess.STDOUT)
+                [GUNICORN, "--bind", f"127.0.0.1:{port}", "--workers", "1", "subsidy_app:create_app()"],
+                env=env,
+                stdout=log.open("w"),
+                stderr=subprocess.STDOUT,
+            )
             servers.append((process, port, log))
         for process, port, log in servers:
             _wait_until_serving(process, port, log)
@@ -201,8 +223,14 @@ def test_two_servers_share_the_limits_through_redis(two_servers):
     (first, second), redis_client, prefix = two_servers()
 
     # one user name guessed from many addresses, alternately on the two servers
-    statuses = [_post((first, second)[n % 2], {"username": "li.hr", "password": f"guess-{n}"},
-                      source=f"127.0.0.{10 + n}") for n in range(PER_NAME + 2)]
+    statuses = [
+        _post(
+            (first, second)[n % 2],
+            {"username": "li.hr", "password": f"guess-{n}"},
+            source=f"127.0.0.{10 + n}",
+        )
+        for n in range(PER_NAME + 2)
+    ]
     assert statuses == [401] * PER_NAME + [429, 429], statuses
     right = {"username": "li.hr", "password": DEFAULT_PASSWORD}
     assert _post(first, right, source="127.0.0.99") == 429
@@ -210,8 +238,10 @@ def test_two_servers_share_the_limits_through_redis(two_servers):
     assert any(redis_client.scan_iter(match=f"*{prefix}*")), "the counts are not in Redis"
 
     # many user names sprayed from one address, alternately on the two servers
-    statuses = [_post((first, second)[n % 2], {"username": f"spray{n}", "password": "guess"},
-                      source="127.0.0.50") for n in range(PER_ADDRESS + 2)]
+    statuses = [
+        _post((first, second)[n % 2], {"username": f"spray{n}", "password": "guess"}, source="127.0.0.50")
+        for n in range(PER_ADDRESS + 2)
+    ]
     assert statuses == [401] * PER_ADDRESS + [429, 429], statuses
     # the other user, from elsewhere, logs in on either server
     other = {"username": "wang.hr", "password": DEFAULT_PASSWORD}

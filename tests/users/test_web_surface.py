@@ -1,6 +1,7 @@
 """Security headers on every answer (HTML page, API, static file, evidence file), a Content
 Security Policy without inline script, HSTS only behind HTTPS, templates without inline
 script, handlers or styles (which the policy would refuse)."""
+
 import re
 from pathlib import Path
 
@@ -104,16 +105,21 @@ def _served_templates():
             yield path
 
 
-@pytest.mark.parametrize("pattern, what", [
-    (r"<script(?![^>]*\ssrc=)[^>]*>", "an inline <script>"),
-    (r"\son[a-z]+\s*=", "an inline event handler (onclick=, onchange=…)"),
-    (r"javascript:", "a javascript: URL"),
-    (r"\sstyle\s*=", "an inline style attribute (refused by style-src 'self')"),
-    (r"<style", "an inline <style> element (refused by style-src 'self')"),
-])
+@pytest.mark.parametrize(
+    "pattern, what",
+    [
+        (r"<script(?![^>]*\ssrc=)[^>]*>", "an inline <script>"),
+        (r"\son[a-z]+\s*=", "an inline event handler (onclick=, onchange=…)"),
+        (r"javascript:", "a javascript: URL"),
+        (r"\sstyle\s*=", "an inline style attribute (refused by style-src 'self')"),
+        (r"<style", "an inline <style> element (refused by style-src 'self')"),
+    ],
+)
 def test_served_templates_have_nothing_inline_that_the_policy_refuses(pattern, what):
-    found = [f"{path.relative_to(TEMPLATES)}:{text.count(chr(10), 0, match.start()) + 1}"
-             for path in _served_templates()
-             for text in [path.read_text(encoding="utf-8")]
-             for match in re.finditer(pattern, text, flags=re.IGNORECASE)]
+    found = [
+        f"{path.relative_to(TEMPLATES)}:{text.count(chr(10), 0, match.start()) + 1}"
+        for path in _served_templates()
+        for text in [path.read_text(encoding="utf-8")]
+        for match in re.finditer(pattern, text, flags=re.IGNORECASE)
+    ]
     assert not found, f"{what} in {found}: move it to a file under subsidy_app/static/"

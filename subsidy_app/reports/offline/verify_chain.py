@@ -9,6 +9,7 @@ the tax-exempt mark as 1 or 0, and the previous line's hash last (64 zeros for t
 Prints the number of entries and the head hash; exits 1 at the first line that does not
 match, naming its seq, or if the head differs from HEAD.txt.
 """
+
 import csv
 import hashlib
 import sys
@@ -19,11 +20,25 @@ GENESIS = "0" * 64
 
 def canonical(row: dict) -> str:
     stamp = datetime.fromisoformat(row["posted_at"]).astimezone(UTC)
-    return "|".join([row["seq"], row["transaction_id"], stamp.strftime("%Y-%m-%dT%H:%M:%S.%f"),
-                     row["kind"], row["fiscal_year"], row["program_code"], row["claim_id"],
-                     row["account"], row["payee"], row["debit"], row["credit"],
-                     "1" if row["tax_exempt"] == "true" else "0", row["clause"], row["reference"],
-                     row["prev_hash"]])
+    return "|".join(
+        [
+            row["seq"],
+            row["transaction_id"],
+            stamp.strftime("%Y-%m-%dT%H:%M:%S.%f"),
+            row["kind"],
+            row["fiscal_year"],
+            row["program_code"],
+            row["claim_id"],
+            row["account"],
+            row["payee"],
+            row["debit"],
+            row["credit"],
+            "1" if row["tax_exempt"] == "true" else "0",
+            row["clause"],
+            row["reference"],
+            row["prev_hash"],
+        ]
+    )
 
 
 def main(ledger_csv: str, head_file: str | None = None) -> int:
