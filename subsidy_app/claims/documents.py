@@ -13,8 +13,8 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..core import audit
-from ..core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..core.permissions import require
+from ..core.errors import Conflict, Forbidden, NotFound, invalid
+from ..core.permissions import Actor, require
 from ..extensions import db
 from . import operations as claims
 from .models import ClaimDocument, ClaimStatus
@@ -64,10 +64,6 @@ def safe_filename(name: str | None) -> str:
     return name[:200] or "document"
 
 
-def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(_("Some fields are invalid."), fields={field: [message]})
-
-
 def _store(stream) -> tuple[str, int, str]:
     """Copy the upload to storage, hashing as it goes. Returns (sha256, size, content type)."""
     limit = current_app.config["MAX_DOCUMENT_BYTES"]
@@ -79,16 +75,16 @@ def _store(stream) -> tuple[str, int, str]:
             while chunk := stream.read(CHUNK):
                 size += len(chunk)
                 if size > limit:
-                    raise _invalid("file", _("The file is larger than %(mb)d MB.", mb=limit // (1024 * 1024)))
+                    raise invalid("file", _("The file is larger than %(mb)d MB.", mb=limit // (1024 * 1024)))
                 if len(head) < 16:
                     head += chunk[:16]
                 digest.update(chunk)
                 tmp.write(chunk)
             if size == 0:
-                raise _invalid("file", _("The file is empty."))
+                raise invalid("file", _("The file is empty."))
             content_type = sniff(head)
             if content_type is None:
-                raise _invalid(
+                raise invalid(
                     "file",
                     _(
                         "Only PDF, PNG and JPEG files are accepted (checked by "
@@ -109,13 +105,13 @@ def _store(stream) -> tuple[str, int, str]:
     return sha, size, content_type
 
 
-def upload(actor, claim_id: int, *, kind: str, file) -> ClaimDocument:
+def upload(actor: Actor, claim_id: int, *, kind: str, file) -> ClaimDocument:
     require(actor, "claim.upload")
     claim = claims.get_claim(actor, claim_id)
     if not claims.is_applicant(actor, claim):
         raise Forbidden(_("Only the applicant adds evidence to a claim."))
     if kind not in {d.kind_code for d in claim.program.documents}:
-        raise _invalid(
+        raise invalid(
             "kind",
             _(
                 "Not a document this program asks for: %(kinds)s.",
@@ -126,7 +122,7 @@ def upload(actor, claim_id: int, *, kind: str, file) -> ClaimDocument:
     if claim.status not in OPEN_FOR_EVIDENCE and kind not in deferred:
         raise Conflict(_("Evidence can no longer be added to this claim."), code="invalid_status")
     if file is None:
-        raise _invalid("file", _("Missing data for required field."))
+        raise invalid("file", _("Missing data for required field."))
     sha, size, content_type = _store(file.stream)
     document = ClaimDocument(
         claim_id=claim.id,
@@ -159,7 +155,7 @@ def upload(actor, claim_id: int, *, kind: str, file) -> ClaimDocument:
     return document
 
 
-def open_document(actor, claim_id: int, document_id: int) -> tuple[ClaimDocument, Path]:
+def open_document(actor: Actor, claim_id: int, document_id: int) -> tuple[ClaimDocument, Path]:
     """A document of a claim the actor may see, and where its bytes are."""
     claim = claims.get_claim(actor, claim_id)
     document = db.session.get(ClaimDocument, document_id)

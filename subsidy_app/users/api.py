@@ -1,4 +1,5 @@
 """JSON endpoints for authentication and users (thin: parse, call one operation, dump)."""
+
 from flask.views import MethodView
 from flask_limiter import RateLimitExceeded
 
@@ -26,14 +27,21 @@ class Token(MethodView):
     @blp.arguments(TokenRequestSchema)
     @blp.response(200, TokenSchema)
     @blp.alt_response(401, description="Wrong user name or password")
-    @blp.alt_response(429, description="Too many failed logins for this user name or from this "
-                      "address, or the account is locked")
+    @blp.alt_response(
+        429,
+        description="Too many failed logins for this user name or from this "
+        "address, or the account is locked",
+    )
     def post(self, data):
         """Exchange a user name and password for a bearer token that expires."""
         user = operations.authenticate(data["username"], data["password"])
         token, row = operations.issue_token(user)
-        return {"token": token, "role": user.role.value, "expires_at": row.expires_at,
-                "username": user.username}
+        return {
+            "token": token,
+            "role": user.role.value,
+            "expires_at": row.expires_at,
+            "username": user.username,
+        }
 
 
 @blp.route("/users")
@@ -42,8 +50,7 @@ class Users(MethodView):
     @blp.response(200, page_schema(UserSchema))
     def get(self, args):
         """List users (administrators and auditors)."""
-        return paginate(operations.list_users_query(current_actor()), args["page"],
-                        args["per_page"])
+        return paginate(operations.list_users_query(current_actor()), args["page"], args["per_page"])
 
     @blp.arguments(UserCreateSchema)
     @blp.response(201, UserSchema)

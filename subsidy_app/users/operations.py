@@ -18,9 +18,9 @@ from sqlalchemy import select, update
 from zxcvbn import zxcvbn
 
 from ..core import audit
-from ..core.errors import Conflict, NotFound, TooManyRequests, Unauthorized, ValidationFailed
+from ..core.errors import Conflict, NotFound, TooManyRequests, Unauthorized, invalid
 from ..core.labels import ROLE, label
-from ..core.permissions import ORGANIZATION_ROLES, Role, require
+from ..core.permissions import ORGANIZATION_ROLES, Actor, Role, require
 from ..core.timeutil import utcnow
 from ..extensions import db
 from ..organizations import operations as organizations
@@ -163,7 +163,7 @@ def _check_role_and_organization(role: Role, organization_id: int | None) -> dic
 
 
 def create_user(
-    actor,
+    actor: Actor | None,
     *,
     username: str,
     password: str,
@@ -189,7 +189,7 @@ def create_user(
     if is_senior and role != Role.HR:
         fields["is_senior"] = [_("Only HR reviewers can be senior reviewers.")]
     if fields:
-        raise ValidationFailed(_("Some fields are invalid."), fields=fields)
+        raise invalid(fields)
     if find_user(username) is not None:
         raise Conflict(
             _("The user name %(name)s is taken.", name=username),
@@ -218,9 +218,9 @@ def create_user(
     return user
 
 
-def set_password(actor, user: User, password: str, *, reason: str) -> None:
+def set_password(actor: Actor, user: User, password: str, *, reason: str) -> None:
     if errors := password_errors(password, user.username):
-        raise ValidationFailed(_("Some fields are invalid."), fields={"password": errors})
+        raise invalid({"password": errors})
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     user.failed_logins = 0
@@ -323,6 +323,6 @@ def user_for_token(token: str) -> User | None:
     return row.user if row.user.is_active else None
 
 
-def list_users_query(actor):
+def list_users_query(actor: Actor):
     require(actor, "user.list")
     return select(User).order_by(User.id)

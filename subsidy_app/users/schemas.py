@@ -20,11 +20,14 @@ class UserCreateSchema(BaseSchema):
     username = RequiredText(64)
     password = fields.String(required=True, validate=validate.Length(max=256))
     role = EnumValue(Role, required=True)
-    organization_id = fields.Integer(allow_none=True, load_default=None,
-                                     validate=validate.Range(min=1, max=2**31 - 1))
+    organization_id = fields.Integer(
+        allow_none=True, load_default=None, validate=validate.Range(min=1, max=2**31 - 1)
+    )
     display_name = Text(100, allow_none=True, load_default=None)
-    is_senior = fields.Boolean(load_default=False, metadata={
-        "description": "Senior HR reviewer: gives second approvals of discretionary amounts"})
+    is_senior = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Senior HR reviewer: gives second approvals of discretionary amounts"},
+    )
     email = fields.Email(allow_none=True, load_default=None, validate=validate.Length(max=254))
 
 
