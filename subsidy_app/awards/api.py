@@ -4,11 +4,16 @@ from ..core.api import Blueprint
 from ..core.pagination import page_schema, paginate
 from ..users.auth import current_actor
 from . import operations
-from .schemas import (AwardCreateSchema, AwardListArgs, AwardSchema, BaseCreateSchema, BaseListArgs,
-                      DemonstrationBaseSchema)
+from .schemas import (
+    AwardCreateSchema,
+    AwardListArgs,
+    AwardSchema,
+    BaseCreateSchema,
+    BaseListArgs,
+    DemonstrationBaseSchema,
+)
 
-blp = Blueprint("awards_api", __name__,
-                description="Friendship Awards (十四) and demonstration bases (十五)")
+blp = Blueprint("awards_api", __name__, description="Friendship Awards (十四) and demonstration bases (十五)")
 
 
 @blp.route("/awards")
@@ -17,8 +22,11 @@ class Awards(MethodView):
     @blp.response(200, page_schema(AwardSchema))
     def get(self, args):
         """Friendship Awards recorded, newest year first."""
-        return paginate(operations.list_awards(current_actor(), year=args["year"], kind=args["kind"]),
-                        args["page"], args["per_page"])
+        return paginate(
+            operations.list_awards(current_actor(), year=args["year"], kind=args["kind"]),
+            args["page"],
+            args["per_page"],
+        )
 
     @blp.arguments(AwardCreateSchema)
     @blp.response(201, AwardSchema)
@@ -35,8 +43,11 @@ class DemonstrationBases(MethodView):
     @blp.response(200, page_schema(DemonstrationBaseSchema))
     def get(self, args):
         """Demonstration bases by year of designation."""
-        return paginate(operations.list_bases(current_actor(), year=args["year"], level=args["level"]),
-                        args["page"], args["per_page"])
+        return paginate(
+            operations.list_bases(current_actor(), year=args["year"], level=args["level"]),
+            args["page"],
+            args["per_page"],
+        )
 
     @blp.arguments(BaseCreateSchema)
     @blp.response(201, DemonstrationBaseSchema)

@@ -1,5 +1,6 @@
 """Payee bank accounts: set by HR, proposed by the organisation and confirmed by another HR
 user (four eyes)."""
+
 from flask import jsonify
 from flask.views import MethodView
 
@@ -10,11 +11,17 @@ from ..talents.schemas import TalentDetailSchema
 from ..users.auth import current_actor
 from . import operations
 from .models import ChangeStatus
-from .schemas import (BankAccountChangeListArgs, BankAccountChangeRequestSchema, BankAccountChangeSchema,
-                      BankAccountConfirmSchema, BankAccountRejectSchema)
+from .schemas import (
+    BankAccountChangeListArgs,
+    BankAccountChangeRequestSchema,
+    BankAccountChangeSchema,
+    BankAccountConfirmSchema,
+    BankAccountRejectSchema,
+)
 
-blp = Blueprint("bankaccounts_api", __name__,
-                description="Where payees are paid: account changes under four eyes")
+blp = Blueprint(
+    "bankaccounts_api", __name__, description="Where payees are paid: account changes under four eyes"
+)
 
 ORGANIZATION, TALENT = "organization", "talent"
 
@@ -32,14 +39,16 @@ def _answer(change):
 class OrganizationBankAccount(MethodView):
     @blp.arguments(BankAccountChangeRequestSchema)
     @blp.response(200, OrganizationDetailSchema)
-    @blp.alt_response(202, schema=BankAccountChangeSchema,
-                      description="Proposed by the organisation: waits for an HR user's confirmation")
+    @blp.alt_response(
+        202,
+        schema=BankAccountChangeSchema,
+        description="Proposed by the organisation: waits for an HR user's confirmation",
+    )
     def put(self, data, organization_id):
         """Set where the organisation is paid: HR and administrators at once; the
         organisation's own users propose, and the last confirmed account stays in effect
         until another HR user confirms."""
-        return _answer(operations.set_bank_account(current_actor(), ORGANIZATION, organization_id,
-                                                   **data))
+        return _answer(operations.set_bank_account(current_actor(), ORGANIZATION, organization_id, **data))
 
 
 @blp.route("/organizations/<int:organization_id>/bank-account/confirm")
@@ -67,8 +76,11 @@ class OrganizationBankAccountReject(MethodView):
 class TalentBankAccount(MethodView):
     @blp.arguments(BankAccountChangeRequestSchema)
     @blp.response(200, TalentDetailSchema)
-    @blp.alt_response(202, schema=BankAccountChangeSchema,
-                      description="Proposed by the employer: waits for an HR user's confirmation")
+    @blp.alt_response(
+        202,
+        schema=BankAccountChangeSchema,
+        description="Proposed by the employer: waits for an HR user's confirmation",
+    )
     def put(self, data, talent_code):
         """Set where the talent is paid: HR and administrators at once; the talent's
         employer proposes, and the last confirmed account stays in effect until an HR user
@@ -104,8 +116,9 @@ class BankAccountChanges(MethodView):
     def get(self, args):
         """Account changes, newest first (``status=pending``: what waits for HR). An
         organisation's users see their own."""
-        stmt = operations.visible_changes(current_actor(), status=args["status"],
-                                          subject_kind=args["subject_kind"])
+        stmt = operations.visible_changes(
+            current_actor(), status=args["status"], subject_kind=args["subject_kind"]
+        )
         return paginate(stmt, args["page"], args["per_page"])
 
 

@@ -4,21 +4,29 @@ from ..core.pagination import PageArgs
 from ..core.schemas import BaseSchema, EnumValue, RequiredText, Text
 from ..subjects.kinds import SubjectKind
 from .models import ChangeStatus
+from .operations import pending_change
+
 
 def _change_id():
-    return fields.Integer(load_default=None, allow_none=True,
-                          validate=validate.Range(min=1, max=2**31 - 1), metadata={
-                              "description": "The pending change as the caller saw it: if a "
-                                             "newer one replaced it, 409"})
+    return fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "The pending change as the caller saw it: if a newer one replaced it, 409"},
+    )
 
 
 class BankAccountChangeRequestSchema(BaseSchema):
     bank_name = RequiredText(100)
     account_no = RequiredText(40, metadata={"description": "6 to 40 digits or capital letters"})
     reason = Text(500, allow_none=True, load_default=None)
-    four_eyes = fields.Boolean(load_default=False, metadata={
-        "description": "HR and administrators: ask another HR user to confirm instead of "
-                       "setting the account at once (the organisation's own users always do)"})
+    four_eyes = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "HR and administrators: ask another HR user to confirm instead of "
+            "setting the account at once (the organisation's own users always do)"
+        },
+    )
 
 
 class BankAccountConfirmSchema(BaseSchema):
@@ -58,7 +66,5 @@ class BankAccountChangeListArgs(PageArgs):
 def pending_bank_account(subject) -> dict | None:
     """The change of a payee's account that waits for HR, as the API shows it beside the
     account in effect (``pending_bank_account`` of a talent or an organisation)."""
-    from .operations import pending_change
-
     change = pending_change(subject)
     return BankAccountChangeSchema().dump(change) if change is not None else None

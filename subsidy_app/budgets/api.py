@@ -4,10 +4,18 @@ from ..core.api import Blueprint
 from ..core.pagination import page_schema, paginate
 from ..users.auth import current_actor
 from . import operations
-from .schemas import (AdjustmentCreateSchema, AdjustmentSchema, BudgetCreateSchema, BudgetLineDetailSchema,
-                      BudgetLineSchema, BudgetListArgs)
+from .schemas import (
+    AdjustmentCreateSchema,
+    AdjustmentSchema,
+    BudgetCreateSchema,
+    BudgetLineDetailSchema,
+    BudgetLineSchema,
+    BudgetListArgs,
+)
 
-blp = Blueprint("budgets_api", __name__, description="The dedicated budget per fiscal year and program (二十)")
+blp = Blueprint(
+    "budgets_api", __name__, description="The dedicated budget per fiscal year and program (二十)"
+)
 
 
 @blp.route("/budgets")
@@ -16,8 +24,11 @@ class Budgets(MethodView):
     @blp.response(200, page_schema(BudgetLineSchema))
     def get(self, args):
         """Lines with allocated, committed (approved, not yet paid), paid and available."""
-        return paginate(operations.list_lines(current_actor(), fiscal_year=args["fiscal_year"]),
-                        args["page"], args["per_page"])
+        return paginate(
+            operations.list_lines(current_actor(), fiscal_year=args["fiscal_year"]),
+            args["page"],
+            args["per_page"],
+        )
 
     @blp.arguments(BudgetCreateSchema)
     @blp.response(201, BudgetLineSchema)

@@ -1,4 +1,5 @@
 """Claims over JSON: thin shells over operations, actions and documents."""
+
 from flask import send_file
 from flask.views import MethodView
 from flask_smorest.fields import Upload
@@ -9,8 +10,18 @@ from ..core.schemas import BaseSchema
 from ..users.auth import current_actor
 from . import actions, bulk, documents, operations
 from .presentation import describe
-from .schemas import (ActionSchema, BulkActionSchema, BulkResultSchema, ClaimCreateSchema, ClaimListArgs, ClaimSchema, ClaimUpdateSchema,
-                      DocumentDownloadArgs, DocumentFormSchema, DocumentSchema)
+from .schemas import (
+    ActionSchema,
+    BulkActionSchema,
+    BulkResultSchema,
+    ClaimCreateSchema,
+    ClaimListArgs,
+    ClaimSchema,
+    ClaimUpdateSchema,
+    DocumentDownloadArgs,
+    DocumentFormSchema,
+    DocumentSchema,
+)
 
 blp = Blueprint("claims_api", __name__, description="Claims: eligibility, evidence and decisions")
 
@@ -27,9 +38,13 @@ class Claims(MethodView):
         """Claims the caller may see: applicants their own; reviewers their queue (red-listed
         applicants first, then the nearest deadline), without claims they are recused from."""
         actor = current_actor()
-        page = paginate(operations.visible_claims(actor, **{k: v for k, v in args.items()
-                                                             if k not in ("page", "per_page")}),
-                        args["page"], args["per_page"])
+        page = paginate(
+            operations.visible_claims(
+                actor, **{k: v for k, v in args.items() if k not in ("page", "per_page")}
+            ),
+            args["page"],
+            args["per_page"],
+        )
         page["items"] = [describe(actor, claim, full=False) for claim in page["items"]]
         return page
 
@@ -55,8 +70,13 @@ class ClaimById(MethodView):
         """Correct a draft or returned claim (the applicant)."""
         actor = current_actor()
         clear = "amount_requested" in data and data["amount_requested"] is None
-        claim = operations.update_claim(actor, claim_id, amount_requested=data.get("amount_requested"),
-                                        details=data.get("details"), clear_amount=clear)
+        claim = operations.update_claim(
+            actor,
+            claim_id,
+            amount_requested=data.get("amount_requested"),
+            details=data.get("details"),
+            clear_amount=clear,
+        )
         return describe(actor, claim)
 
 
@@ -85,14 +105,18 @@ class ClaimDocuments(MethodView):
 @blp.route("/claims/<int:claim_id>/documents/<int:document_id>")
 class ClaimDocumentFile(MethodView):
     @blp.arguments(DocumentDownloadArgs, location="query")
-    @blp.file_response(PDF, "image/png", "image/jpeg",
-                       description="The file, to those who may see the claim")
+    @blp.file_response(PDF, "image/png", "image/jpeg", description="The file, to those who may see the claim")
     def get(self, args, claim_id, document_id):
         """Download a document (``?inline=true`` to view it in the browser)."""
         document, path = documents.open_document(current_actor(), claim_id, document_id)
-        response = send_file(path, mimetype=document.content_type,
-                             as_attachment=not args["inline"], download_name=document.filename,
-                             etag=document.sha256, max_age=0)
+        response = send_file(
+            path,
+            mimetype=document.content_type,
+            as_attachment=not args["inline"],
+            download_name=document.filename,
+            etag=document.sha256,
+            max_age=0,
+        )
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Cache-Control"] = "private, no-store"
         return response
@@ -106,5 +130,10 @@ class BulkActions(MethodView):
         """Approve many claims at once (``hr_approve`` by HR, ``finance_approve`` by finance),
         named by ``claim_ids`` or found by ``filters``. Each claim meets the same rules as one
         approved alone; those that fail are listed with why, the others go through."""
-        return bulk.bulk_act(current_actor(), action=data["action"], claim_ids=data["claim_ids"],
-                             filters=data["filters"], comment=data["comment"])
+        return bulk.bulk_act(
+            current_actor(),
+            action=data["action"],
+            claim_ids=data["claim_ids"],
+            filters=data["filters"],
+            comment=data["comment"],
+        )

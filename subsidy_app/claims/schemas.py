@@ -17,13 +17,19 @@ class ClaimDetailsSchema(BaseSchema):
     class Meta:
         unknown = INCLUDE
 
-    project_id = fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1),
-                                metadata={"description": "RECRUIT_*: the recruitment project"})
+    project_id = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "RECRUIT_*: the recruitment project"},
+    )
     contract_signed_on = Date(metadata={"description": "HEADHUNTER: date of the commission contract"})
     commission = Money(metadata={"description": "HEADHUNTER: the contract's commission"})
     justification = Text(5000, metadata={"description": "Discretionary programs: the written justification"})
-    year = fields.Integer(strict=True, validate=validate.Range(min=2000, max=2100),
-                          metadata={"description": "FRIENDSHIP_*: the award year"})
+    year = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=2000, max=2100),
+        metadata={"description": "FRIENDSHIP_*: the award year"},
+    )
     designated_on = Date(metadata={"description": "DEMO_BASE_*: the designation date"})
     visit_date = Date(metadata={"description": "RETURNEE_VISIT: date of the visit"})
     travel_date = Date(metadata={"description": "TRAVEL: date of the journey"})
@@ -38,17 +44,20 @@ class ClaimDetailsSchema(BaseSchema):
         for key, value in extra.items():
             if len(str(key)) > 64:
                 raise ValidationError(_("A key has at most 64 characters."), "_schema")
-            if isinstance(value, (dict, list)) or (isinstance(value, str) and len(value) > 2000) or (
-                    isinstance(value, float) and not math.isfinite(value)):
-                raise ValidationError(_("Only short text, numbers and true/false are kept."),
-                                      str(key))
+            if (
+                isinstance(value, (dict, list))
+                or (isinstance(value, str) and len(value) > 2000)
+                or (isinstance(value, float) and not math.isfinite(value))
+            ):
+                raise ValidationError(_("Only short text, numbers and true/false are kept."), str(key))
 
 
 class ClaimCreateSchema(BaseSchema):
     program_code = RequiredText(40)
     talent_code = Text(16, allow_none=True, load_default=None)
-    organization_id = fields.Integer(allow_none=True, load_default=None,
-                                     validate=validate.Range(min=1, max=2**31 - 1))
+    organization_id = fields.Integer(
+        allow_none=True, load_default=None, validate=validate.Range(min=1, max=2**31 - 1)
+    )
     amount_requested = Money(allow_none=True, load_default=None)
     details = fields.Nested(ClaimDetailsSchema, load_default=dict)
 
@@ -62,8 +71,12 @@ class ActionSchema(BaseSchema):
     action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
     comment = Text(5000, allow_none=True, load_default=None)
     amount_approved = Money(allow_none=True, load_default=None)
-    documents = fields.List(Text(40), load_default=None, validate=validate.Length(max=30),
-                            metadata={"description": "defer_documents: kinds that may follow later"})
+    documents = fields.List(
+        Text(40),
+        load_default=None,
+        validate=validate.Length(max=30),
+        metadata={"description": "defer_documents: kinds that may follow later"},
+    )
     due_date = Date(load_default=None, metadata={"description": "defer_documents: supply by"})
 
 
@@ -181,8 +194,7 @@ class BulkFilterSchema(BaseSchema):
 
 class BulkActionSchema(BaseSchema):
     action = fields.String(required=True, validate=validate.OneOf(["hr_approve", "finance_approve"]))
-    claim_ids = fields.List(Id(strict=True), load_default=None,
-                            validate=validate.Length(min=1, max=100_000))
+    claim_ids = fields.List(Id(strict=True), load_default=None, validate=validate.Length(min=1, max=100_000))
     filters = fields.Nested(BulkFilterSchema, load_default=None)
     comment = Text(5000, allow_none=True, load_default=None)
 

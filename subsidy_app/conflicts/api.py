@@ -15,8 +15,9 @@ class Conflicts(MethodView):
     @blp.response(200, page_schema(ConflictSchema))
     def get(self, args):
         """Declared conflicts (finance reviewers see their own)."""
-        return paginate(operations.list_conflicts(current_actor(), active=args["active"]),
-                        args["page"], args["per_page"])
+        return paginate(
+            operations.list_conflicts(current_actor(), active=args["active"]), args["page"], args["per_page"]
+        )
 
     @blp.arguments(ConflictCreateSchema)
     @blp.response(201, ConflictSchema)

@@ -2,16 +2,19 @@ from marshmallow import fields, validate
 
 from ..core.pagination import PageArgs
 from ..core.schemas import BaseSchema, EnumValue, RequiredText
-from ..subjects.kinds import SubjectKind
 from ..credit.schemas import SubjectId
+from ..subjects.kinds import SubjectKind
 
 
 class ConflictCreateSchema(BaseSchema):
     subject_kind = EnumValue(SubjectKind, required=True)
     subject_id = SubjectId(required=True, metadata={"description": "organization id or talent_code"})
     reason = RequiredText(2000)
-    reviewer_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1),
-                                 metadata={"description": "HR records a conflict for another reviewer"})
+    reviewer_id = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "HR records a conflict for another reviewer"},
+    )
 
 
 class ConflictEndSchema(BaseSchema):

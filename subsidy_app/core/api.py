@@ -1,4 +1,5 @@
 """The JSON API: flask-smorest, with the contract's error body and bearer authentication."""
+
 from __future__ import annotations
 
 import json
@@ -28,21 +29,34 @@ class ErrorDetailSchema(ma.Schema):
 
     code = ma.fields.String(required=True, metadata={"description": "Machine-readable error code"})
     message = ma.fields.String(required=True, metadata={"description": "Message in the user's language"})
-    fields = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()),
-                            required=True, metadata={"description": "Field-level messages"})
-    checks = ma.fields.List(ma.fields.Nested(CheckFailureSchema), metadata={
-        "description": "not_eligible: the eligibility rules that failed, with their clauses"})
-    missing = ma.fields.List(ma.fields.String(), metadata={
-        "description": "missing_documents, documents_outstanding: the document kinds"})
-    claims = ma.fields.List(ma.fields.Raw(), metadata={
-        "description": "not_payable: [{id, code, message}] per claim; recused: the claim ids"})
+    field_messages = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.List(ma.fields.String()),
+        required=True,
+        data_key="fields",  # (an attribute named ``fields`` would hide the schema's own)
+        metadata={"description": "Field-level messages"},
+    )
+    checks = ma.fields.List(
+        ma.fields.Nested(CheckFailureSchema),
+        metadata={"description": "not_eligible: the eligibility rules that failed, with their clauses"},
+    )
+    missing = ma.fields.List(
+        ma.fields.String(),
+        metadata={"description": "missing_documents, documents_outstanding: the document kinds"},
+    )
+    claims = ma.fields.List(
+        ma.fields.Raw(),
+        metadata={"description": "not_payable: [{id, code, message}] per claim; recused: the claim ids"},
+    )
     claim_status = ma.fields.String(metadata={"description": "invalid_status: the claim's status"})
     talent_code = ma.fields.String(metadata={"description": "duplicate_talent: the code already issued"})
-    organization_id = ma.fields.Integer(metadata={
-        "description": "duplicate credit code: the organisation already registered"})
+    organization_id = ma.fields.Integer(
+        metadata={"description": "duplicate credit code: the organisation already registered"}
+    )
     claim_id = ma.fields.Integer(metadata={"description": "an award already recorded: its claim"})
-    change_id = ma.fields.Integer(metadata={
-        "description": "no_pending_change: the newer change that superseded the one named"})
+    change_id = ma.fields.Integer(
+        metadata={"description": "no_pending_change: the newer change that superseded the one named"}
+    )
 
 
 class ErrorSchema(ma.Schema):
@@ -60,8 +74,9 @@ class Api(_SmorestApi):
     def init_app(self, app, *, spec_kwargs=None):
         super().init_app(app, spec_kwargs=spec_kwargs)
         self.spec.components.security_scheme(
-            "bearerAuth", {"type": "http", "scheme": "bearer",
-                           "description": "A token from POST /api/v1/auth/token"})
+            "bearerAuth",
+            {"type": "http", "scheme": "bearer", "description": "A token from POST /api/v1/auth/token"},
+        )
         self.spec.options["security"] = [{"bearerAuth": []}]
 
 
@@ -81,7 +96,7 @@ class Parser(FlaskParser):
         except json.JSONDecodeError:
             raise  # webargs' own handling (an empty body is no body)
         except (ValueError, RecursionError) as exc:
-            self._handle_invalid_json_error(exc, req)
+            self._handle_invalid_json_error(exc, req)  # type: ignore[arg-type]
 
 
 class Blueprint(_SmorestBlueprint):
@@ -101,19 +116,24 @@ class Blueprint(_SmorestBlueprint):
     def file_response(self, *content_types, description: str, json_too: bool = False):
         """Document a 200 answer that is a file of one of ``content_types``. ``json_too``:
         the endpoint answers JSON by default (its ``@blp.response``), files on ``format=``."""
-        decorators = [self.alt_response(200, schema=BINARY, content_type=content_type,
-                                        description=description, success=True)
-                      for content_type in content_types[0 if json_too else 1:]]
+        decorators = [
+            self.alt_response(
+                200, schema=BINARY, content_type=content_type, description=description, success=True
+            )
+            for content_type in content_types[0 if json_too else 1 :]
+        ]
         if not json_too:
-            decorators.append(self.response(200, BINARY, content_type=content_types[0],
-                                            description=description))
+            decorators.append(
+                self.response(200, BINARY, content_type=content_types[0], description=description)
+            )
 
         def decorate(func):
             for decorator in decorators:
                 func = decorator(func)
             return func
+
         return decorate
 
 
-PUBLIC = {"security": []}
+PUBLIC: dict[str, list] = {"security": []}
 """Pass as ``@blp.doc(**PUBLIC)`` on endpoints that need no token."""

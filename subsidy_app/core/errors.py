@@ -9,14 +9,20 @@ inside a request, so ``gettext`` answers in the user's language). HTML views cat
 :class:`ValidationFailed` to show field errors on their form; everything else becomes an
 error page.
 """
+
 from __future__ import annotations
 
 import logging
 
+import psycopg
 from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
+
+from ..extensions import db
+from .i18n import translate_validation_message
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +31,7 @@ class AppError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, fields: dict | None = None, code: str | None = None,
-                 **extra):
+    def __init__(self, message: str, *, fields: dict | None = None, code: str | None = None, **extra):
         super().__init__(message)
         self.message = message
         self.fields = fields or {}
@@ -71,9 +76,16 @@ class TooManyRequests(AppError):
 
 
 _HTTP_CODES = {
-    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
-    415: "unsupported_media_type", 422: "validation_error", 429: "too_many_requests",
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "too_many_requests",
 }
 
 
@@ -109,10 +121,11 @@ def flatten_messages(messages, prefix: str = "") -> dict[str, list[str]]:
 
     webargs wraps them by location (``{"json": {...}}``); the location is dropped.
     """
-    from .i18n import translate_validation_message
-
-    if isinstance(messages, dict) and not prefix and set(messages) <= {
-            "json", "query", "form", "files", "headers", "view_args", "json_or_form"}:
+    if (
+        isinstance(messages, dict)
+        and not prefix
+        and set(messages) <= {"json", "query", "form", "files", "headers", "view_args", "json_or_form"}
+    ):
         merged: dict[str, list[str]] = {}
         for part in messages.values():
             merged.update(flatten_messages(part))
@@ -137,16 +150,19 @@ def flatten_messages(messages, prefix: str = "") -> dict[str, list[str]]:
     return out
 
 
-def _respond(status: int, code: str, message: str, fields: dict | None = None, headers=None,
-             extra: dict | None = None):
+def _respond(
+    status: int, code: str, message: str, fields: dict | None = None, headers=None, extra: dict | None = None
+):
     if wants_json():
         response = jsonify(error_body(code, message, fields, **(extra or {})))
         response.status_code = status
     else:
-        response = current_app.make_response((
-            render_template("errors/error.html", status=status, message=message, fields=fields or {}),
-            status,
-        ))
+        response = current_app.make_response(
+            (
+                render_template("errors/error.html", status=status, message=message, fields=fields or {}),
+                status,
+            )
+        )
     if headers:
         response.headers.extend(headers)
     if status == 401 and wants_json():
@@ -205,32 +221,25 @@ def _database_error(exc: Exception):
       have refused, logged so that the schema can be fixed;
     * anything else (the database is down) → 503.
     """
-    import psycopg
-
-    from ..extensions import db
-
     db.session.rollback()
     if is_concurrency_conflict(exc):
         log.info("concurrency conflict turned into 409: %s", exc)
-        return _respond(409, "conflict", _("Someone else changed this at the same time. Reload and "
-                                           "try again."))
+        return _respond(
+            409, "conflict", _("Someone else changed this at the same time. Reload and try again.")
+        )
     if isinstance(exc, (IntegrityError, psycopg.IntegrityError)):
         log.info("integrity error turned into 409: %s", getattr(exc, "orig", exc))
         return _respond(409, "conflict", _("The request conflicts with the current state."))
     if isinstance(exc, (DataError, psycopg.DataError, OverflowError, UnicodeError)) or (
-            (_sqlstate(exc) or "").startswith("22")):
-        log.warning("value out of range on %s %s turned into 422", request.method, request.path,
-                    exc_info=exc)
+        (_sqlstate(exc) or "").startswith("22")
+    ):
+        log.warning("value out of range on %s %s turned into 422", request.method, request.path, exc_info=exc)
         return _respond(422, "validation_error", _("A value is out of the range this system accepts."))
     log.exception("database error on %s %s", request.method, request.path)
     return _respond(503, "unavailable", _("The database is busy. Please try again."))
 
 
 def handle_unexpected(exc: Exception):
-    import psycopg
-
-    from ..extensions import db
-
     db.session.rollback()
     if isinstance(exc, HTTPException):
         return handle_http_exception(exc)
@@ -242,16 +251,11 @@ def handle_unexpected(exc: Exception):
 
 def handle_stale_data(exc):
     """Two people moved the same record at once; the second is told to look again."""
-    from ..extensions import db
-
     db.session.rollback()
-    return _respond(409, "conflict", _("Someone else changed this at the same time. Reload and "
-                                       "try again."))
+    return _respond(409, "conflict", _("Someone else changed this at the same time. Reload and try again."))
 
 
 def register_error_handlers(app) -> None:
-    from sqlalchemy.orm.exc import StaleDataError
-
     app.register_error_handler(StaleDataError, handle_stale_data)
     app.register_error_handler(AppError, handle_app_error)
     app.register_error_handler(HTTPException, handle_http_exception)

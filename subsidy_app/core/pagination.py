@@ -1,4 +1,5 @@
 """Paginated lists: ``?page=&per_page=`` → ``{"items", "total", "page", "per_page"}``."""
+
 from __future__ import annotations
 
 import marshmallow as ma
@@ -22,19 +23,22 @@ def page_schema(item_schema: type[ma.Schema]) -> type[ma.Schema]:
     """The schema of a page of ``item_schema`` objects (one class per item schema)."""
     if item_schema not in _page_schemas:
         name = item_schema.__name__.removesuffix("Schema") + "PageSchema"
-        _page_schemas[item_schema] = type(name, (ma.Schema,), {
-            "items": fields.List(fields.Nested(item_schema)),
-            "total": fields.Integer(),
-            "page": fields.Integer(),
-            "per_page": fields.Integer(),
-        })
+        _page_schemas[item_schema] = type(
+            name,
+            (ma.Schema,),
+            {
+                "items": fields.List(fields.Nested(item_schema)),
+                "total": fields.Integer(),
+                "page": fields.Integer(),
+                "per_page": fields.Integer(),
+            },
+        )
     return _page_schemas[item_schema]
 
 
 def paginate(stmt, page: int, per_page: int) -> dict:
     """Run ``stmt`` (an ordered ``select``) for one page, and count the whole."""
-    total = db.session.execute(
-        select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+    total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
     items = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).scalars().all()
     return {"items": items, "total": total, "page": page, "per_page": per_page}
 
@@ -42,8 +46,7 @@ def paginate(stmt, page: int, per_page: int) -> dict:
 def paginate_list(items: list, page: int, per_page: int) -> dict:
     """The same page shape for a list already in memory (a short, fixed list)."""
     start = (page - 1) * per_page
-    return {"items": items[start:start + per_page], "total": len(items), "page": page,
-            "per_page": per_page}
+    return {"items": items[start : start + per_page], "total": len(items), "page": page, "per_page": per_page}
 
 
 class HtmlPage:

@@ -12,6 +12,7 @@ The rest of the hostile input is refused by the shared fields of ``core.schemas`
 years, dates, text) and, as a last resort, by ``core.errors`` (database range errors → 422,
 concurrency conflicts → 409).
 """
+
 from __future__ import annotations
 
 import re
@@ -22,6 +23,8 @@ from flask import request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter, UnicodeConverter
+
+from .errors import Malformed
 
 #: The largest value of the integer columns (ids, years): PostgreSQL's ``integer``.
 INT32_MAX = 2**31 - 1
@@ -56,8 +59,6 @@ def refuse_deep_json():
     if body.count(b"[") + body.count(b"{") <= MAX_JSON_DEPTH:
         return None  # cannot be too deep (nearly every request)
     if json_depth(body) > MAX_JSON_DEPTH:
-        from .errors import Malformed
-
         raise Malformed(_("The request body nests deeper than %(n)d levels.", n=MAX_JSON_DEPTH))
     return None
 
@@ -82,6 +83,7 @@ class PrintableConverter(UnicodeConverter):
 
 # Query-string values of HTML pages: ``request.args.get(name, type=id_arg)``; a value out of
 # range is a ValueError, which werkzeug answers with the default (as for any bad value).
+
 
 def id_arg(text: str) -> int:
     value = int(text)

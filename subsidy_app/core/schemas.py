@@ -1,4 +1,5 @@
 """Base schema and fields for the JSON API."""
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,6 @@ from marshmallow import fields, validate
 from .money import MAX_AMOUNT, MoneyError, money_str, to_money
 from .requests import INT32_MAX, MAX_DATE, MIN_DATE
 
-
 #: NUL and other control characters (tab and line breaks are fine); PostgreSQL refuses NUL.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: Lone surrogates: a JSON text may escape them ("\ud800"), but they are no Unicode
@@ -24,11 +24,12 @@ def _invalid_unicode() -> str:
     return _("Not valid Unicode text (it contains a lone surrogate).")
 
 
-def _unicode_errors(value):
+def _unicode_errors(value) -> dict | list | None:
     """Messages for every string (key or value) of a parsed JSON value that is not valid
     Unicode, keyed like marshmallow's own messages; None when there is none."""
     if isinstance(value, str):
         return [_invalid_unicode()] if _SURROGATES.search(value) else None
+    errors: dict
     if isinstance(value, Mapping):
         errors = {}
         for key, item in value.items():
@@ -168,6 +169,11 @@ class Date(fields.Date):
     def _deserialize(self, value, attr, data, **kwargs):
         result = super()._deserialize(value, attr, data, **kwargs)
         if not MIN_DATE <= result <= MAX_DATE:
-            raise ma.ValidationError(_("The date must be between %(min)s and %(max)s.",
-                                       min=MIN_DATE.isoformat(), max=MAX_DATE.isoformat()))
+            raise ma.ValidationError(
+                _(
+                    "The date must be between %(min)s and %(max)s.",
+                    min=MIN_DATE.isoformat(),
+                    max=MAX_DATE.isoformat(),
+                )
+            )
         return result

@@ -15,8 +15,9 @@ class CreditListings(MethodView):
     @blp.response(200, page_schema(ListingSchema))
     def get(self, args):
         """Current and past listings."""
-        stmt = operations.listings(current_actor(), active=args["active"], which=args["list"],
-                                   subject_kind=args["subject_kind"])
+        stmt = operations.listings(
+            current_actor(), active=args["active"], which=args["list"], subject_kind=args["subject_kind"]
+        )
         return paginate(stmt, args["page"], args["per_page"])
 
     @blp.arguments(ListingCreateSchema)

@@ -27,8 +27,9 @@ class ListingCreateSchema(BaseSchema):
     list = EnumValue(CreditList, required=True)
     reason = RequiredText(2000)
     listed_on = Date(load_default=None)
-    inspection_result_id = Id(load_default=None, metadata={
-        "description": "a spot-check result that proposed this listing (双随机)"})
+    inspection_result_id = Id(
+        load_default=None, metadata={"description": "a spot-check result that proposed this listing (双随机)"}
+    )
 
 
 class LiftSchema(BaseSchema):

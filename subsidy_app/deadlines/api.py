@@ -5,7 +5,9 @@ from ..users.auth import current_actor
 from . import operations
 from .schemas import CalendarArgs, CalendarDaySchema, TimeLimitCreateSchema, TimeLimitSchema
 
-blp = Blueprint("deadlines_api", __name__, description="Time limits of stages (限时办结) and the working calendar")
+blp = Blueprint(
+    "deadlines_api", __name__, description="Time limits of stages (限时办结) and the working calendar"
+)
 
 
 @blp.route("/stage-limits")

@@ -4,13 +4,29 @@ from ..core.api import Blueprint
 from ..core.pagination import PageArgs, page_schema, paginate
 from ..users.auth import current_actor
 from . import operations
-from .schemas import (DrawCreateSchema, DrawDetailSchema, DrawListArgs, DrawSchema, InspectorCreateSchema,
-                      InspectorRemoveSchema, InspectorSchema, ObjectInspectionSchema, PlanCreateSchema,
-                      PlanDetailSchema, PlanSchema, ProposalSchema, ResultCreateSchema, ResultSchema,
-                      VerifySchema)
+from .schemas import (
+    DrawCreateSchema,
+    DrawDetailSchema,
+    DrawListArgs,
+    DrawSchema,
+    InspectorCreateSchema,
+    InspectorRemoveSchema,
+    InspectorSchema,
+    ObjectInspectionSchema,
+    PlanCreateSchema,
+    PlanDetailSchema,
+    PlanSchema,
+    ProposalSchema,
+    ResultCreateSchema,
+    ResultSchema,
+    VerifySchema,
+)
 
-blp = Blueprint("inspections_api", __name__,
-                description="Double-random spot checks (双随机): inspectors, plans, draws, results")
+blp = Blueprint(
+    "inspections_api",
+    __name__,
+    description="Double-random spot checks (双随机): inspectors, plans, draws, results",
+)
 
 
 @blp.route("/inspectors")
@@ -66,9 +82,13 @@ class Draws(MethodView):
     @blp.response(200, page_schema(DrawSchema))
     def get(self, args):
         """Official draws, newest first; ``?rehearsal=true`` lists rehearsals (演练) instead."""
-        return paginate(operations.list_draws(current_actor(), population=args["population"],
-                                              year=args["year"], rehearsal=args["rehearsal"]),
-                        args["page"], args["per_page"])
+        return paginate(
+            operations.list_draws(
+                current_actor(), population=args["population"], year=args["year"], rehearsal=args["rehearsal"]
+            ),
+            args["page"],
+            args["per_page"],
+        )
 
     @blp.arguments(DrawCreateSchema)
     @blp.response(201, DrawSchema)

@@ -5,6 +5,7 @@ from marshmallow import fields, pre_dump, validate
 from ..core.pagination import PageArgs
 from ..core.schemas import BaseSchema, EnumValue, Id, RequiredText, Text, Year
 from .models import Outcome, Population
+from .operations import describe_objects
 
 
 class InspectorCreateSchema(BaseSchema):
@@ -42,13 +43,22 @@ class Seed(fields.Field):
 
 class DrawCreateSchema(BaseSchema):
     population = EnumValue(Population, required=True)
-    ratio = fields.Decimal(required=True, places=None, allow_nan=False,
-                           metadata={"description": "share of the registry to draw, at least 0.05"})
-    seed = Seed(load_default=None, allow_none=True, metadata={
-        "oneOf": [{"type": "string", "maxLength": 100}, {"type": "integer"}],
-        "description": "Leave out for an official draw: its seed is made by the server and "
-                       "recorded before anything is drawn. A seed given here (an integer or a "
-                       "string) makes a rehearsal (演练), never an official draw."})
+    ratio = fields.Decimal(
+        required=True,
+        places=None,
+        allow_nan=False,
+        metadata={"description": "share of the registry to draw, at least 0.05"},
+    )
+    seed = Seed(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "oneOf": [{"type": "string", "maxLength": 100}, {"type": "integer"}],
+            "description": "Leave out for an official draw: its seed is made by the server and "
+            "recorded before anything is drawn. A seed given here (an integer or a "
+            "string) makes a rehearsal (演练), never an official draw.",
+        },
+    )
     plan_year = fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2100))
 
 
@@ -56,8 +66,10 @@ class DrawnObjectSchema(BaseSchema):
     item_id = fields.Integer(attribute="id")
     kind = fields.String(attribute="object_kind", metadata={"enum": ["organization", "claim", "talent"]})
     id = fields.Integer(attribute="object_id")
-    code = fields.Function(lambda item: item.subject["code"], metadata={
-        "description": "an organisation's credit code, a talent's code; null for a claim"})
+    code = fields.Function(
+        lambda item: item.subject["code"],
+        metadata={"description": "an organisation's credit code, a talent's code; null for a claim"},
+    )
     name = fields.Function(lambda item: item.subject["name"])
     inspectors = fields.List(fields.Integer())
     outcome = fields.Function(lambda item: item.latest_result.outcome.value if item.latest_result else None)
@@ -66,12 +78,14 @@ class DrawnObjectSchema(BaseSchema):
 class DrawSchema(BaseSchema):
     id = fields.Integer()
     population = EnumValue(Population)
-    ratio = fields.Decimal(as_string=True, metadata={"type": "string", "description": "e.g. \"0.0500\""})
+    ratio = fields.Decimal(as_string=True, metadata={"type": "string", "description": 'e.g. "0.0500"'})
     seed = fields.String()
-    rehearsal = fields.Boolean(metadata={
-        "description": "true: a rehearsal (演练) from a caller's seed, never an official draw"})
-    seed_event_id = fields.Integer(allow_none=True, metadata={
-        "description": "the audit event that recorded the seed before the draw"})
+    rehearsal = fields.Boolean(
+        metadata={"description": "true: a rehearsal (演练) from a caller's seed, never an official draw"}
+    )
+    seed_event_id = fields.Integer(
+        allow_none=True, metadata={"description": "the audit event that recorded the seed before the draw"}
+    )
     algorithm = fields.String()
     fingerprint = fields.String()
     plan_id = fields.Integer(allow_none=True)
@@ -82,8 +96,6 @@ class DrawSchema(BaseSchema):
     @pre_dump
     def describe_objects(self, draw, **kwargs):
         """Name the drawn objects (one query per kind of object, per draw)."""
-        from .operations import describe_objects
-
         described = describe_objects((item.object_kind, item.object_id) for item in draw.items)
         for item in draw.items:
             item.subject = described[(item.object_kind, item.object_id)]
@@ -98,8 +110,9 @@ class DrawDetailSchema(DrawSchema):
 class DrawListArgs(PageArgs):
     population = EnumValue(Population, load_default=None)
     year = Year(load_default=None)
-    rehearsal = fields.Boolean(load_default=False, metadata={
-        "description": "true: list rehearsals (演练) instead of official draws"})
+    rehearsal = fields.Boolean(
+        load_default=False, metadata={"description": "true: list rehearsals (演练) instead of official draws"}
+    )
 
 
 class PlanSchema(BaseSchema):
@@ -116,8 +129,9 @@ class PlanDetailSchema(PlanSchema):
 class ResultCreateSchema(BaseSchema):
     outcome = EnumValue(Outcome, required=True)
     findings = RequiredText(5000)
-    propose_listing = fields.String(load_default=None, allow_none=True,
-                                    validate=validate.OneOf(["red", "black"]))
+    propose_listing = fields.String(
+        load_default=None, allow_none=True, validate=validate.OneOf(["red", "black"])
+    )
 
 
 class ResultSchema(BaseSchema):

@@ -24,16 +24,25 @@ def _start_of(day, plus_days: int = 0):
 class Ledger(MethodView):
     @blp.arguments(LedgerArgs, location="query")
     @blp.response(200, page_schema(EntrySchema))
-    @blp.file_response(CSV, XLSX, PDF, json_too=True, description="A page of entries (JSON), or "
-                       "with format=csv|xlsx|pdf the whole range as a file")
+    @blp.file_response(
+        CSV,
+        XLSX,
+        PDF,
+        json_too=True,
+        description="A page of entries (JSON), or with format=csv|xlsx|pdf the whole range as a file",
+    )
     def get(self, args):
         """Entries in order (``from``/``to`` are Beijing dates, inclusive); ``format=csv``
         for the whole range as a file."""
         stmt = operations.entries(
-            acting_user(), date_from=_start_of(args["date_from"]),
-            date_to=_start_of(args["date_to"], 1), claim_id=args["claim_id"],
-            program_code=args["program_code"], fiscal_year=args["fiscal_year"],
-            account=args["account"])
+            acting_user(),
+            date_from=_start_of(args["date_from"]),
+            date_to=_start_of(args["date_to"], 1),
+            claim_id=args["claim_id"],
+            program_code=args["program_code"],
+            fiscal_year=args["fiscal_year"],
+            account=args["account"],
+        )
         if args["format"] == "csv":
             response = Response(stream_with_context(exports.csv_stream(stmt)), mimetype="text/csv")
             response.headers["Content-Disposition"] = "attachment; filename=ledger.csv"
@@ -47,8 +56,9 @@ def _file(stmt, args):
     """Excel or PDF: written to a temporary file (write-only workbook, canvas drawn page by
     page), then sent from disk."""
     fmt = args["format"]
-    path = exports.export_to_temporary(stmt, fmt, subtitle=exports.period_subtitle(
-        args["date_from"], args["date_to"], local_now()))
+    path = exports.export_to_temporary(
+        stmt, fmt, subtitle=exports.period_subtitle(args["date_from"], args["date_to"], local_now())
+    )
     return send_temporary(path, XLSX if fmt == "xlsx" else "application/pdf", f"ledger.{fmt}")
 
 

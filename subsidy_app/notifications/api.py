@@ -15,8 +15,9 @@ class Inbox(MethodView):
     @blp.response(200, page_schema(NotificationSchema))
     def get(self, args):
         """Messages for the caller, newest first, in the caller's language."""
-        return paginate(operations.inbox(current_actor(), unread=args["unread"]), args["page"],
-                        args["per_page"])
+        return paginate(
+            operations.inbox(current_actor(), unread=args["unread"]), args["page"], args["per_page"]
+        )
 
 
 @blp.route("/notifications/<int:notification_id>/read")

@@ -5,8 +5,13 @@ from ..core.pagination import page_schema, paginate
 from ..users.auth import current_actor
 from . import operations
 from .page import OrganizationPage
-from .schemas import (CitySchema, OrganizationCreateSchema, OrganizationDetailSchema,
-                      OrganizationListArgs, OrganizationSchema)
+from .schemas import (
+    CitySchema,
+    OrganizationCreateSchema,
+    OrganizationDetailSchema,
+    OrganizationListArgs,
+    OrganizationSchema,
+)
 
 blp = Blueprint("organizations_api", __name__, description="Employers and intermediaries")
 

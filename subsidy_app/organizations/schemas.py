@@ -1,5 +1,6 @@
 from marshmallow import fields, validate
 
+from ..bankaccounts.schemas import pending_bank_account
 from ..core.pagination import PageArgs
 from ..core.schemas import BaseSchema, EnumValue, RequiredText, Text
 from .models import OrganizationKind
@@ -24,20 +25,24 @@ class OrganizationSchema(BaseSchema):
     created_at = fields.DateTime()
     bank_name = fields.String(allow_none=True)
     bank_account_no = fields.String(allow_none=True)
-    inspections = fields.List(fields.Dict(), allow_none=True,
-                              metadata={"description": "spot checks of this organisation (staff only)"})
+    inspections = fields.List(
+        fields.Dict(),
+        allow_none=True,
+        metadata={"description": "spot checks of this organisation (staff only)"},
+    )
 
 
 class OrganizationDetailSchema(OrganizationSchema):
     """One organisation: ``bank_account_no`` is the account in effect; a change that waits for
     HR's confirmation is shown beside it."""
 
-    pending_bank_account = fields.Method("_pending_bank_account", allow_none=True, metadata={
-        "description": "The proposed change of the account waiting for HR, or null"})
+    pending_bank_account = fields.Method(
+        "_pending_bank_account",
+        allow_none=True,
+        metadata={"description": "The proposed change of the account waiting for HR, or null"},
+    )
 
     def _pending_bank_account(self, organization):
-        from ..bankaccounts.schemas import pending_bank_account
-
         # the organisation itself, also when it comes in its page (organizations/page.py)
         return pending_bank_account(getattr(organization, "organization", organization))
 

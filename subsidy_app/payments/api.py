@@ -10,8 +10,15 @@ from ..core.pagination import page_schema, paginate
 from ..core.schemas import BaseSchema
 from ..users.auth import current_actor
 from . import corrections, operations
-from .schemas import (BankResultSchema, BatchActionSchema, BatchCreateSchema, BatchDetailSchema,
-                      BatchListArgs, BatchSchema, CorrectionSchema)
+from .schemas import (
+    BankResultSchema,
+    BatchActionSchema,
+    BatchCreateSchema,
+    BatchDetailSchema,
+    BatchListArgs,
+    BatchSchema,
+    CorrectionSchema,
+)
 
 blp = Blueprint("payments_api", __name__, description="Payment batches, bank files and corrections")
 
@@ -26,8 +33,9 @@ class Batches(MethodView):
     @blp.response(200, page_schema(BatchSchema))
     def get(self, args):
         """Payment batches, newest first."""
-        return paginate(operations.list_batches(current_actor(), status=args["status"]),
-                        args["page"], args["per_page"])
+        return paginate(
+            operations.list_batches(current_actor(), status=args["status"]), args["page"], args["per_page"]
+        )
 
     @blp.arguments(BatchCreateSchema)
     @blp.response(201, BatchDetailSchema)

@@ -6,8 +6,11 @@ from .models import BatchStatus, ItemStatus
 
 
 class BatchCreateSchema(BaseSchema):
-    claim_ids = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1)),
-                            required=True, validate=validate.Length(min=1, max=100_000))
+    claim_ids = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1)),
+        required=True,
+        validate=validate.Length(min=1, max=100_000),
+    )
 
 
 class BatchActionSchema(BaseSchema):
@@ -29,15 +32,22 @@ class ItemSchema(BaseSchema):
     reference = fields.String()
     bank_reference = fields.String(allow_none=True)
     failure_reason = fields.String(allow_none=True)
-    account_changed_at = fields.DateTime(allow_none=True, metadata={
-        "description": "When the payee's account last changed before the batch was built "
-                       "(null: unchanged since registration)"})
-    account_changed_by = fields.String(allow_none=True, metadata={
-        "description": "Who changed (or proposed) that account"})
-    account_confirmed_by = fields.String(allow_none=True, metadata={
-        "description": "The HR user who confirmed it; null when set by one person"})
-    account_flagged = fields.Boolean(metadata={
-        "description": "Changed within 90 days before the batch, or without a second confirmation"})
+    account_changed_at = fields.DateTime(
+        allow_none=True,
+        metadata={
+            "description": "When the payee's account last changed before the batch was built "
+            "(null: unchanged since registration)"
+        },
+    )
+    account_changed_by = fields.String(
+        allow_none=True, metadata={"description": "Who changed (or proposed) that account"}
+    )
+    account_confirmed_by = fields.String(
+        allow_none=True, metadata={"description": "The HR user who confirmed it; null when set by one person"}
+    )
+    account_flagged = fields.Boolean(
+        metadata={"description": "Changed within 90 days before the batch, or without a second confirmation"}
+    )
 
 
 class BatchSchema(BaseSchema):

@@ -4,8 +4,15 @@ from ..core.api import Blueprint
 from ..core.pagination import PageArgs, page_schema, paginate, paginate_list
 from ..users.auth import current_actor
 from . import operations
-from .schemas import (BenchmarkCreateSchema, BenchmarkListArgs, BenchmarkSchema,
-                      ProgramDetailSchema, ProgramSchema, RateCreateSchema, RateSchema)
+from .schemas import (
+    BenchmarkCreateSchema,
+    BenchmarkListArgs,
+    BenchmarkSchema,
+    ProgramDetailSchema,
+    ProgramSchema,
+    RateCreateSchema,
+    RateSchema,
+)
 
 blp = Blueprint("programs_api", __name__, description="The plan's incentives and their rates")
 
@@ -16,8 +23,7 @@ class Programs(MethodView):
     @blp.response(200, page_schema(ProgramSchema))
     def get(self, args):
         """Every incentive of the plan, with its clause, payee, amount rule and evidence."""
-        return paginate_list(operations.list_programs(current_actor()), args["page"],
-                             args["per_page"])
+        return paginate_list(operations.list_programs(current_actor()), args["page"], args["per_page"])
 
 
 @blp.route("/programs/<string:code>")

@@ -4,8 +4,8 @@ from marshmallow import fields
 from ..core.money import money_str
 from ..core.pagination import PageArgs
 from ..core.schemas import BaseSchema, Date, EnumValue, Money, RequiredText
-from .models import TAX_EXEMPT_CLAUSE, AmountRule, DocumentRequirement, PayeeKind, RateKind
 from . import operations
+from .models import TAX_EXEMPT_CLAUSE, AmountRule, DocumentRequirement, PayeeKind, RateKind
 
 
 def _localized(obj, attr: str) -> str:
@@ -47,20 +47,24 @@ class ProgramSchema(BaseSchema):
     source_document = fields.String()
     payee_kind = EnumValue(PayeeKind)
     amount_rule = EnumValue(AmountRule)
-    current_rate = fields.Function(lambda p: money_str(operations.current_rate(p)),
-                                   metadata={"description": "Fixed amount in force, or null"})
-    ceiling = fields.Function(
-        lambda p: money_str(c.amount) if (c := operations.current_ceiling(p)) else None)
+    current_rate = fields.Function(
+        lambda p: money_str(operations.current_rate(p)),
+        metadata={"description": "Fixed amount in force, or null"},
+    )
+    ceiling = fields.Function(lambda p: money_str(c.amount) if (c := operations.current_ceiling(p)) else None)
     ceiling_is_default = fields.Function(
-        lambda p: c.is_default if (c := operations.current_ceiling(p)) else None)
+        lambda p: c.is_default if (c := operations.current_ceiling(p)) else None
+    )
     tax_exempt = fields.Boolean()
     tax_exempt_clause = fields.Function(lambda p: TAX_EXEMPT_CLAUSE if p.tax_exempt else None)
     needs_senior_approval = fields.Boolean()
     summary_zh = fields.String()
     summary_en = fields.String()
     required_documents = fields.Function(
-        lambda p: p.documents_by(DocumentRequirement.ESSENTIAL)
-        + p.documents_by(DocumentRequirement.DEFERRABLE))
+        lambda p: (
+            p.documents_by(DocumentRequirement.ESSENTIAL) + p.documents_by(DocumentRequirement.DEFERRABLE)
+        )
+    )
     deferrable_documents = fields.Function(lambda p: p.documents_by(DocumentRequirement.DEFERRABLE))
     optional_documents = fields.Function(lambda p: p.documents_by(DocumentRequirement.OPTIONAL))
     documents = fields.List(fields.Nested(DocumentKindSchema))

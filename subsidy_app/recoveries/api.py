@@ -4,8 +4,14 @@ from ..core.api import Blueprint
 from ..core.pagination import page_schema, paginate
 from ..users.auth import current_actor
 from . import operations
-from .schemas import (DecisionSchema, RecoveryCreateSchema, RecoveryListArgs, RecoverySchema, RefundSchema,
-                      SettlementSchema)
+from .schemas import (
+    DecisionSchema,
+    RecoveryCreateSchema,
+    RecoveryListArgs,
+    RecoverySchema,
+    RefundSchema,
+    SettlementSchema,
+)
 
 blp = Blueprint("recoveries_api", __name__, description="Recovery orders for improper payments")
 

@@ -5,8 +5,7 @@ from ..core.downloads import attachment, send_temporary
 from ..core.tabular import XLSX
 from ..users.auth import current_actor
 from . import bundle, exports, operations, pdf
-from .schemas import (BudgetReportArgs, BudgetReportSchema, QuarterlyReportArgs,
-                      QuarterlyReportSchema)
+from .schemas import BudgetReportArgs, BudgetReportSchema, QuarterlyReportArgs, QuarterlyReportSchema
 
 blp = Blueprint("reports_api", __name__, description="Reports: budget, quarterly, audit bundle")
 
@@ -15,8 +14,9 @@ blp = Blueprint("reports_api", __name__, description="Reports: budget, quarterly
 class BudgetReport(MethodView):
     @blp.arguments(BudgetReportArgs, location="query")
     @blp.response(200, BudgetReportSchema)
-    @blp.file_response(CSV, XLSX, PDF, json_too=True,
-                       description="The report (JSON), or with format=csv|xlsx|pdf as a file")
+    @blp.file_response(
+        CSV, XLSX, PDF, json_too=True, description="The report (JSON), or with format=csv|xlsx|pdf as a file"
+    )
     def get(self, args):
         """Allocated, committed, paid, available, claims and persons per program and in
         total for a fiscal year; ``format`` json, csv, xlsx or pdf."""
@@ -37,8 +37,7 @@ class QuarterlyReport(MethodView):
         quarter = operations.Quarter.parse(args["quarter"])
         report = operations.quarterly_report(current_actor(), quarter)
         if args["format"] == "pdf":
-            return attachment(pdf.quarterly_pdf(report), "application/pdf",
-                              f"quarterly-{quarter}.pdf")
+            return attachment(pdf.quarterly_pdf(report), "application/pdf", f"quarterly-{quarter}.pdf")
         return report
 
 

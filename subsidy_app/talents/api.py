@@ -4,8 +4,13 @@ from ..core.api import Blueprint
 from ..core.pagination import page_schema, paginate
 from ..users.auth import current_actor
 from . import operations
-from .schemas import (PassportRenewalSchema, TalentCreateSchema, TalentDetailSchema, TalentListArgs,
-                      TalentSchema)
+from .schemas import (
+    PassportRenewalSchema,
+    TalentCreateSchema,
+    TalentDetailSchema,
+    TalentListArgs,
+    TalentSchema,
+)
 
 blp = Blueprint("talents_api", __name__, description="Foreign talent, one code per person for life")
 
@@ -16,8 +21,7 @@ class Talents(MethodView):
     @blp.response(200, page_schema(TalentSchema))
     def get(self, args):
         """Talent the caller may see (employers: their own staff)."""
-        stmt = operations.visible_talents(current_actor(), search=args["q"],
-                                          employer_id=args["employer_id"])
+        stmt = operations.visible_talents(current_actor(), search=args["q"], employer_id=args["employer_id"])
         return paginate(stmt, args["page"], args["per_page"])
 
     @blp.arguments(TalentCreateSchema)

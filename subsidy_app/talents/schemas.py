@@ -1,5 +1,6 @@
 from marshmallow import fields, validate
 
+from ..bankaccounts.schemas import pending_bank_account
 from ..core.pagination import PageArgs
 from ..core.schemas import BaseSchema, Date, EnumValue, Id, RequiredText, Text
 from .models import Degree, PermitClass, TalentKind
@@ -11,18 +12,25 @@ class TalentCreateSchema(BaseSchema):
     passport_no = RequiredText(32)
     birth_date = Date(required=True)
     degree = EnumValue(Degree, required=True)
-    years_experience = fields.Integer(required=True, strict=True,
-                                      validate=validate.Range(min=0, max=80))
-    work_permit_no = Text(32, allow_none=True, load_default=None,
-                          validate=validate.Regexp(r"^[A-Za-z0-9-]*$"))
+    years_experience = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=80))
+    work_permit_no = Text(
+        32, allow_none=True, load_default=None, validate=validate.Regexp(r"^[A-Za-z0-9-]*$")
+    )
     permit_class = EnumValue(PermitClass, allow_none=True, load_default=None)
-    employer_id = fields.Integer(allow_none=True, load_default=None,
-                                 validate=validate.Range(min=1, max=2**31 - 1))
+    employer_id = fields.Integer(
+        allow_none=True, load_default=None, validate=validate.Range(min=1, max=2**31 - 1)
+    )
     shanxi_start_date = Date(required=True)
-    graduated_in_china = fields.Boolean(load_default=False, metadata={
-        "description": "Bachelor or higher from a Chinese university (晋发〔2017〕47号 (十))"})
-    talent_kind = EnumValue(TalentKind, allow_none=True, load_default=None,
-                            metadata={"description": "Kind of talent, 晋发〔2017〕47号 (一)–(四)"})
+    graduated_in_china = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Bachelor or higher from a Chinese university (晋发〔2017〕47号 (十))"},
+    )
+    talent_kind = EnumValue(
+        TalentKind,
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "Kind of talent, 晋发〔2017〕47号 (一)–(四)"},
+    )
 
 
 class PassportRenewalSchema(BaseSchema):
@@ -61,12 +69,13 @@ class TalentDetailSchema(TalentSchema):
     """One talent: ``bank_account_no`` is the account in effect; a change that waits for HR's
     confirmation is shown beside it."""
 
-    pending_bank_account = fields.Method("_pending_bank_account", allow_none=True, metadata={
-        "description": "The proposed change of the account waiting for HR, or null"})
+    pending_bank_account = fields.Method(
+        "_pending_bank_account",
+        allow_none=True,
+        metadata={"description": "The proposed change of the account waiting for HR, or null"},
+    )
 
     def _pending_bank_account(self, talent):
-        from ..bankaccounts.schemas import pending_bank_account
-
         return pending_bank_account(talent)
 
 

@@ -7,6 +7,7 @@ day does not exist, and concurrent payment batches for one claim.
 ``created_to=9999-12-31`` is refused (422 on the field), not clamped: a date is accepted up
 to 9999-12-30, whose next day still exists.
 """
+
 import re
 import threading
 
@@ -35,10 +36,10 @@ def deep(depth: int, leaf="x"):
 
 # --- JSON nested thousands deep -------------------------------------------------------------
 
+
 @pytest.mark.parametrize("depth", [65, 5000, 100_000])
 def test_deep_json_to_the_token_endpoint_is_400_without_login(client, depth):
-    response = client.post("/api/v1/auth/token", data=deep(depth),
-                           content_type="application/json")
+    response = client.post("/api/v1/auth/token", data=deep(depth), content_type="application/json")
     assert_error(response, 400)
 
 
@@ -50,8 +51,12 @@ def test_deep_json_inside_an_object_is_400(client):
 @pytest.mark.parametrize("path", ["/claims", "/organizations", "/payment-batches", "/claims/1/actions"])
 def test_deep_json_to_authenticated_endpoints_is_400(world, path):
     body = '{"program_code": "TRAVEL", "details": ' + deep(5000) + "}"
-    response = world.hr.client.post(f"/api/v1{path}", data=body, content_type="application/json",
-                                    headers={"Authorization": f"Bearer {world.hr.token}"})
+    response = world.hr.client.post(
+        f"/api/v1{path}",
+        data=body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {world.hr.token}"},
+    )
     assert_error(response, 400)
 
 
@@ -63,27 +68,45 @@ def test_an_integer_of_more_digits_than_python_reads_is_400(client):
 def test_json_as_deep_as_allowed_is_parsed(world):
     """64 levels are still read (and refused on their merits, 422)."""
     body = '{"program_code": "TRAVEL", "details": {"note": ' + deep(62) + "}}"
-    response = world.employer.client.post("/api/v1/claims", data=body, content_type="application/json",
-                                          headers={"Authorization": f"Bearer {world.employer.token}"})
+    response = world.employer.client.post(
+        "/api/v1/claims",
+        data=body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {world.employer.token}"},
+    )
     assert_error(response, 422, "details.note")
 
 
 def test_brackets_inside_strings_do_not_count(world):
-    response = world.employer.post("/claims", json={
-        "program_code": "TRAVEL", "talent_code": world.talent, "amount_requested": "100.00",
-        "details": {"justification": "[" * 2500 + "{" * 2500}})
+    response = world.employer.post(
+        "/claims",
+        json={
+            "program_code": "TRAVEL",
+            "talent_code": world.talent,
+            "amount_requested": "100.00",
+            "details": {"justification": "[" * 2500 + "{" * 2500},
+        },
+    )
     assert response.status_code == 201, response.json
 
 
 # --- ids and years beyond the columns ---------------------------------------------------------
 
 PATHS = [
-    ("get", "/claims/{n}"), ("get", "/organizations/{n}"), ("get", "/budgets/{n}"),
-    ("get", "/payment-batches/{n}"), ("get", "/payment-batches/{n}/bank-file"),
-    ("get", "/recoveries/{n}"), ("get", "/inspection-plans/{n}"), ("delete", "/conflicts/{n}"),
-    ("delete", "/credit-list/{n}"), ("post", "/notifications/{n}/read"),
-    ("get", "/bank-account-changes/{n}"), ("get", "/inspections/draws/{n}"),
-    ("get", "/claims/1/documents/{n}"), ("post", "/claims/{n}/actions"),
+    ("get", "/claims/{n}"),
+    ("get", "/organizations/{n}"),
+    ("get", "/budgets/{n}"),
+    ("get", "/payment-batches/{n}"),
+    ("get", "/payment-batches/{n}/bank-file"),
+    ("get", "/recoveries/{n}"),
+    ("get", "/inspection-plans/{n}"),
+    ("delete", "/conflicts/{n}"),
+    ("delete", "/credit-list/{n}"),
+    ("post", "/notifications/{n}/read"),
+    ("get", "/bank-account-changes/{n}"),
+    ("get", "/inspections/draws/{n}"),
+    ("get", "/claims/1/documents/{n}"),
+    ("post", "/claims/{n}/actions"),
     ("get", "/inspections/objects/claim/{n}"),
 ]
 
@@ -93,8 +116,11 @@ def test_ids_beyond_the_columns_in_paths_are_404(world):
         for n in BIG:
             api = world.hr if "conflicts" in path or "credit-list" in path else world.finance
             call = getattr(api, method)
-            response = (call(path.format(n=n)) if method == "get"
-                        else call(path.format(n=n), json={"reason": "x", "action": "submit"}))
+            response = (
+                call(path.format(n=n))
+                if method == "get"
+                else call(path.format(n=n), json={"reason": "x", "action": "submit"})
+            )
             assert response.status_code == 404, (method, path, n, response.status_code)
             assert_error(response, 404)
 
@@ -106,13 +132,17 @@ def test_ids_at_the_edge_of_the_columns_are_404(world, n):
 
 
 QUERIES = [
-    ("finance", "/ledger?claim_id={n}", "claim_id"), ("finance", "/ledger?fiscal_year={n}", "fiscal_year"),
-    ("finance", "/budgets?fiscal_year={n}", "fiscal_year"), ("hr", "/awards?year={n}", "year"),
+    ("finance", "/ledger?claim_id={n}", "claim_id"),
+    ("finance", "/ledger?fiscal_year={n}", "fiscal_year"),
+    ("finance", "/budgets?fiscal_year={n}", "fiscal_year"),
+    ("hr", "/awards?year={n}", "year"),
     ("hr", "/claims?organization_id={n}", "organization_id"),
     ("hr", "/talents?employer_id={n}", "employer_id"),
-    ("hr", "/recruitment-projects?year={n}", "year"), ("hr", "/demonstration-bases?year={n}", "year"),
+    ("hr", "/recruitment-projects?year={n}", "year"),
+    ("hr", "/demonstration-bases?year={n}", "year"),
     ("hr", "/inspections/draws?year={n}", "year"),
-    ("finance", "/reports/budget?fiscal_year={n}", "fiscal_year"), ("hr", "/calendar?year={n}", "year"),
+    ("finance", "/reports/budget?fiscal_year={n}", "fiscal_year"),
+    ("hr", "/calendar?year={n}", "year"),
     ("hr", "/programs?page={n}", "page"),
 ]
 
@@ -129,31 +159,63 @@ def test_ids_and_years_beyond_the_columns_in_queries_are_422(world):
 def test_ids_beyond_the_columns_in_bodies_are_422(world, n):
     hr, finance = world.hr, world.finance
     assert_error(finance.post("/payment-batches", json={"claim_ids": [n]}), 422, "claim_ids.0")
-    assert_error(hr.post("/claims/bulk-actions", json={"action": "hr_approve", "claim_ids": [n]}),
-                 422, "claim_ids.0")
-    assert_error(hr.post("/claims/bulk-actions", json={
-        "action": "hr_approve", "filters": {"organization_id": n}}), 422, "filters.organization_id")
-    assert_error(hr.post("/demonstration-bases", json={
-        "level": "national", "organization_id": n, "designated_on": "2026-03-01"}), 422, "organization_id")
+    assert_error(
+        hr.post("/claims/bulk-actions", json={"action": "hr_approve", "claim_ids": [n]}), 422, "claim_ids.0"
+    )
+    assert_error(
+        hr.post("/claims/bulk-actions", json={"action": "hr_approve", "filters": {"organization_id": n}}),
+        422,
+        "filters.organization_id",
+    )
+    assert_error(
+        hr.post(
+            "/demonstration-bases",
+            json={"level": "national", "organization_id": n, "designated_on": "2026-03-01"},
+        ),
+        422,
+        "organization_id",
+    )
     assert_error(hr.post("/inspectors", json={"user_id": n, "field": "财务"}), 422, "user_id")
-    assert_error(hr.post("/credit-list", json={
-        "subject_kind": "organization", "subject_id": n, "list": "red", "reason": "x"}), 422, "subject_id")
-    assert_error(hr.post("/conflicts", json={
-        "subject_kind": "organization", "subject_id": n, "reason": "x"}), 422, "subject_id")
-    assert_error(world.employer.post("/claims", json={
-        "program_code": "RECRUIT_KEY", "talent_code": world.talent, "details": {"project_id": n}}),
-        422, "details.project_id")
+    assert_error(
+        hr.post(
+            "/credit-list",
+            json={"subject_kind": "organization", "subject_id": n, "list": "red", "reason": "x"},
+        ),
+        422,
+        "subject_id",
+    )
+    assert_error(
+        hr.post("/conflicts", json={"subject_kind": "organization", "subject_id": n, "reason": "x"}),
+        422,
+        "subject_id",
+    )
+    assert_error(
+        world.employer.post(
+            "/claims",
+            json={"program_code": "RECRUIT_KEY", "talent_code": world.talent, "details": {"project_id": n}},
+        ),
+        422,
+        "details.project_id",
+    )
 
 
 def test_infinite_and_huge_numbers_in_bodies_are_422(world):
     for text in ("Infinity", "-Infinity", "NaN", "1e999", "9" * 400):
-        body = '{"program_code": "TRAVEL", "organization_id": %s}' % text
-        response = world.hr.client.post("/api/v1/claims", data=body, content_type="application/json",
-                                        headers={"Authorization": f"Bearer {world.hr.token}"})
+        body = '{"program_code": "TRAVEL", "organization_id": ' + text + "}"
+        response = world.hr.client.post(
+            "/api/v1/claims",
+            data=body,
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {world.hr.token}"},
+        )
         assert_error(response, 422, "organization_id")
     body = '{"program_code": "TRAVEL", "amount_requested": "1.00", "details": {"extra": NaN}}'
-    response = world.employer.client.post("/api/v1/claims", data=body, content_type="application/json",
-                                          headers={"Authorization": f"Bearer {world.employer.token}"})
+    response = world.employer.client.post(
+        "/api/v1/claims",
+        data=body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {world.employer.token}"},
+    )
     assert_error(response, 422, "details.extra")
 
 
@@ -163,34 +225,51 @@ LONE = "\ud800"
 
 
 def _claim(world, **overrides):
-    return {"program_code": "TRAVEL", "talent_code": world.talent, "amount_requested": "100.00",
-            **overrides}
+    return {"program_code": "TRAVEL", "talent_code": world.talent, "amount_requested": "100.00", **overrides}
 
 
 def _json(api, method, path, body):
     """Send ``body`` as JSON text with the surrogates escaped (as any JSON client would)."""
     import json
 
-    return getattr(api.client, method)(f"/api/v1{path}", data=json.dumps(body),
-                                       content_type="application/json",
-                                       headers={"Authorization": f"Bearer {api.token}"})
+    return getattr(api.client, method)(
+        f"/api/v1{path}",
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {api.token}"},
+    )
 
 
-@pytest.mark.parametrize("who, path, body, field", [
-    ("employer", "/claims", lambda w: _claim(w, program_code="TRAVEL" + LONE), "program_code"),
-    ("employer", "/claims", lambda w: _claim(w, details={"justification": "理由" + LONE}),
-     "details.justification"),
-    ("employer", "/claims", lambda w: _claim(w, details={"note": LONE}), "details.note"),
-    ("employer", "/claims", lambda w: _claim(w, details={"key" + LONE: "x"}), "details.key\\ud800"),
-    ("hr", "/talents", lambda w: talent_payload(w.employer_org, passport_no="P1" + LONE), "passport_no"),
-    ("hr", "/talents", lambda w: talent_payload(w.employer_org, name="Ada " + LONE), "name"),
-    ("hr", "/organizations", lambda w: {"kind": "employer", "name": "单位" + LONE,
-                                        "credit_code": "x", "city": "太原市"}, "name"),
-    ("hr", "/credit-list", lambda w: {"subject_kind": "talent", "subject_id": "T" + LONE,
-                                      "list": "red", "reason": "x"}, "subject_id"),
-    ("hr", "/inspection-plans", lambda w: {"year": 2026, "matters": ["核查" + LONE]}, "matters.0"),
-    ("hr", "/organizations", lambda w: {LONE: 1}, "\\ud800"),
-])
+@pytest.mark.parametrize(
+    "who, path, body, field",
+    [
+        ("employer", "/claims", lambda w: _claim(w, program_code="TRAVEL" + LONE), "program_code"),
+        (
+            "employer",
+            "/claims",
+            lambda w: _claim(w, details={"justification": "理由" + LONE}),
+            "details.justification",
+        ),
+        ("employer", "/claims", lambda w: _claim(w, details={"note": LONE}), "details.note"),
+        ("employer", "/claims", lambda w: _claim(w, details={"key" + LONE: "x"}), "details.key\\ud800"),
+        ("hr", "/talents", lambda w: talent_payload(w.employer_org, passport_no="P1" + LONE), "passport_no"),
+        ("hr", "/talents", lambda w: talent_payload(w.employer_org, name="Ada " + LONE), "name"),
+        (
+            "hr",
+            "/organizations",
+            lambda w: {"kind": "employer", "name": "单位" + LONE, "credit_code": "x", "city": "太原市"},
+            "name",
+        ),
+        (
+            "hr",
+            "/credit-list",
+            lambda w: {"subject_kind": "talent", "subject_id": "T" + LONE, "list": "red", "reason": "x"},
+            "subject_id",
+        ),
+        ("hr", "/inspection-plans", lambda w: {"year": 2026, "matters": ["核查" + LONE]}, "matters.0"),
+        ("hr", "/organizations", lambda w: {LONE: 1}, "\\ud800"),
+    ],
+)
 def test_lone_surrogates_are_422_on_the_field(world, who, path, body, field):
     error = assert_error(_json(getattr(world, who), "post", path, body(world)), 422, field)
     assert "Unicode" in error["fields"][field][0] or "Unicode" in str(error["fields"])
@@ -199,26 +278,34 @@ def test_lone_surrogates_are_422_on_the_field(world, who, path, body, field):
 def test_lone_surrogate_in_a_claim_patch_is_422(world):
     claim = world.employer.post("/claims", json=_claim(world))
     assert claim.status_code == 201, claim.json
-    response = _json(world.employer, "patch", f"/claims/{claim.json['id']}",
-                     {"details": {"justification": LONE}})
+    response = _json(
+        world.employer, "patch", f"/claims/{claim.json['id']}", {"details": {"justification": LONE}}
+    )
     assert_error(response, 422, "details.justification")
 
 
 def test_lone_surrogate_in_a_password_is_422_not_500(client):
-    response = client.post("/api/v1/auth/token", data='{"username": "w-hr", "password": "\\ud800"}',
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/token",
+        data='{"username": "w-hr", "password": "\\ud800"}',
+        content_type="application/json",
+    )
     assert_error(response, 422, "password")
 
 
 # --- dates at the end of the calendar ---------------------------------------------------------
 
-@pytest.mark.parametrize("query, field", [
-    ("/claims?created_to=9999-12-31", "created_to"),
-    ("/claims?created_from=9999-12-31", "created_from"),
-    ("/claims?created_from=0001-01-01", "created_from"),
-    ("/ledger?to=9999-12-31", "to"),
-    ("/ledger?from=0001-01-01", "from"),
-])
+
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("/claims?created_to=9999-12-31", "created_to"),
+        ("/claims?created_from=9999-12-31", "created_from"),
+        ("/claims?created_from=0001-01-01", "created_from"),
+        ("/ledger?to=9999-12-31", "to"),
+        ("/ledger?from=0001-01-01", "from"),
+    ],
+)
 def test_dates_without_a_next_day_are_422(world, query, field):
     assert_error(world.finance.get(query), 422, field)
 
@@ -229,40 +316,52 @@ def test_the_last_date_with_a_next_day_is_accepted(world):
     assert world.finance.get("/ledger?to=9999-12-30").status_code == 200
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"day": "9999-12-31", "kind": "holiday", "name": "x"}, "day"),
-    ({"day": "0001-01-01", "kind": "holiday", "name": "x"}, "day"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"day": "9999-12-31", "kind": "holiday", "name": "x"}, "day"),
+        ({"day": "0001-01-01", "kind": "holiday", "name": "x"}, "day"),
+    ],
+)
 def test_dates_out_of_range_in_bodies_are_422(world, body, field):
     admin = world.admin
     assert_error(admin.post("/calendar", json=body), 422, field)
 
 
 def test_talent_with_a_birth_date_past_9999_12_30_is_422(world):
-    assert_error(world.hr.post("/talents", json=talent_payload(world.employer_org, birth_date="9999-12-31")),
-                 422, "birth_date")
+    assert_error(
+        world.hr.post("/talents", json=talent_payload(world.employer_org, birth_date="9999-12-31")),
+        422,
+        "birth_date",
+    )
 
 
 # --- the HTML side: the same input in URLs --------------------------------------------------
 
+
 def _html_login(client, username):
     html = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-    response = client.post("/login", data={"username": username, "password": DEFAULT_PASSWORD,
-                                           "csrf_token": token})
+    response = client.post(
+        "/login", data={"username": username, "password": DEFAULT_PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 
-@pytest.mark.parametrize("url, statuses", [
-    ("/claims/2147483648", {404}), ("/claims/9223372036854775808", {404}),
-    ("/claims/1/documents/99999999999999999999", {404}),
-    ("/ledger/?claim_id=9223372036854775808&to=9999-12-31&from=0001-01-01", {200}),
-    ("/awards/?year=99999999999999999999", {200}),
-    ("/budgets/?fiscal_year=9223372036854775808", {200}),
-    ("/reports/ledger.csv?to=9999-12-31", {422}),
-    ("/reports/budget.csv?fiscal_year=99999999999999999999", {422}),
-    ("/talents/T%00X", {404}),
-])
+@pytest.mark.parametrize(
+    "url, statuses",
+    [
+        ("/claims/2147483648", {404}),
+        ("/claims/9223372036854775808", {404}),
+        ("/claims/1/documents/99999999999999999999", {404}),
+        ("/ledger/?claim_id=9223372036854775808&to=9999-12-31&from=0001-01-01", {200}),
+        ("/awards/?year=99999999999999999999", {200}),
+        ("/budgets/?fiscal_year=9223372036854775808", {200}),
+        ("/reports/ledger.csv?to=9999-12-31", {422}),
+        ("/reports/budget.csv?fiscal_year=99999999999999999999", {422}),
+        ("/talents/T%00X", {404}),
+    ],
+)
 def test_hostile_urls_of_html_pages_are_not_server_errors(world, client, url, statuses):
     _html_login(client, "w-finance" if "ledger" in url or "budget" in url else "w-hr")
     response = client.get(url)
@@ -274,10 +373,16 @@ def _csrf(client, path):
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
 
 
-@pytest.mark.parametrize("override", [
-    {"employer_id": str(2**63)}, {"employer_id": str(2**31)}, {"years_experience": "9" * 30},
-    {"birth_date": "9999-12-31"}, {"shanxi_start_date": "0001-01-01"},
-])
+@pytest.mark.parametrize(
+    "override",
+    [
+        {"employer_id": str(2**63)},
+        {"employer_id": str(2**31)},
+        {"years_experience": "9" * 30},
+        {"birth_date": "9999-12-31"},
+        {"shanxi_start_date": "0001-01-01"},
+    ],
+)
 def test_hostile_values_in_the_talent_form_are_not_server_errors(world, client, override):
     _html_login(client, "w-hr")
     data = {k: str(v) for k, v in talent_payload(world.employer_org).items() if v is not None}
@@ -289,8 +394,14 @@ def test_hostile_values_in_the_talent_form_are_not_server_errors(world, client, 
 @pytest.mark.parametrize("override", [{"organization_id": str(2**63)}, {"talent_code": "T\x00"}])
 def test_hostile_values_in_the_claim_form_are_not_server_errors(world, client, override):
     _html_login(client, "w-hr")
-    data = {"program_code": "RETURNEE_VISIT", "talent_code": world.talent, "amount_requested": "100.00",
-            "justification": "回乡考察", **override, "csrf_token": _csrf(client, "/claims/new")}
+    data = {
+        "program_code": "RETURNEE_VISIT",
+        "talent_code": world.talent,
+        "amount_requested": "100.00",
+        "justification": "回乡考察",
+        **override,
+        "csrf_token": _csrf(client, "/claims/new"),
+    }
     response = client.post("/claims/new", data=data)
     assert response.status_code == 422, response.status_code
 
@@ -307,8 +418,14 @@ def _finance_approved_claim(client, world_data) -> int:
         key_project = world_data["key_project"]
 
     employer, hr, finance = users["employer"], users["hr"], users["finance"]
-    filed = employer.post("/claims", json={"program_code": "RECRUIT_KEY", "talent_code": world_data["talent"],
-                                           **CLAIM_BODIES["RECRUIT_KEY"](W)})
+    filed = employer.post(
+        "/claims",
+        json={
+            "program_code": "RECRUIT_KEY",
+            "talent_code": world_data["talent"],
+            **CLAIM_BODIES["RECRUIT_KEY"](W),
+        },
+    )
     assert filed.status_code == 201, filed.json
     claim_id = filed.json["id"]
     for kind in filed.json["required_documents"]:
@@ -319,13 +436,19 @@ def _finance_approved_claim(client, world_data) -> int:
     return claim_id
 
 
-def test_concurrent_payment_batches_for_one_claim_are_201_once_then_409(database_url, backend,
-                                                                        database_factory):
+def test_concurrent_payment_batches_for_one_claim_are_201_once_then_409(
+    database_url, backend, database_factory
+):
     """Each request on its own connection (PostgreSQL: the bulk COPY of the items meets the
     unique index of pending items; SQLite: the write lock). Exactly one batch is built; every
     other request is told 409, none 500."""
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url,
-                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": REQUESTS, "max_overflow": 0}})
+    app = create_app(
+        {
+            **TEST_CONFIG,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": REQUESTS, "max_overflow": 0},
+        }
+    )
     world_data = database_factory.worlds[(backend, "world")]
     claim_id = _finance_approved_claim(app.test_client(), world_data)
     token = world_data["users"]["finance"]["token"]
@@ -335,10 +458,14 @@ def test_concurrent_payment_batches_for_one_claim_are_201_once_then_409(database
     def build():
         client = app.test_client()
         barrier.wait()
-        response = client.post("/api/v1/payment-batches", json={"claim_ids": [claim_id]},
-                               headers={"Authorization": f"Bearer {token}"})
-        results.append((response.status_code,
-                        response.json["error"]["code"] if response.status_code >= 400 else None))
+        response = client.post(
+            "/api/v1/payment-batches",
+            json={"claim_ids": [claim_id]},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        results.append(
+            (response.status_code, response.json["error"]["code"] if response.status_code >= 400 else None)
+        )
 
     threads = [threading.Thread(target=build) for _ in range(REQUESTS)]
     for thread in threads:
@@ -350,6 +477,7 @@ def test_concurrent_payment_batches_for_one_claim_are_201_once_then_409(database
     assert len(results) == REQUESTS
     assert statuses == [201] + [409] * (REQUESTS - 1), results
     from subsidy_app.payments.models import PaymentItem
+
     with app.app_context():
         assert db.session.query(PaymentItem).filter_by(claim_id=claim_id).count() == 1
         db.engine.dispose()

@@ -20,6 +20,7 @@ reproducible and at about two minutes on a two-core machine (``-n 2``): some 4,8
 the coverage phase and 8 generated requests per operation and role (85 operations, six
 roles), with the explicit examples.
 """
+
 from __future__ import annotations
 
 import os
@@ -44,23 +45,25 @@ MAX_EXAMPLES = 8  # per operation and role, beside the coverage phase's own case
 
 
 def _config(*, coverage: bool) -> SchemathesisConfig:
-    return SchemathesisConfig.from_dict({
-        "generation": {
-            "mode": "all",  # valid and invalid requests
-            "deterministic": True,
-            "max-examples": MAX_EXAMPLES,
-            # Query parameters the document does not name are ignored, as HTTP APIs do
-            # (``?lang=`` picks the language on any call); unknown body fields are refused
-            # (422), and that is checked.
-            "allow-extra-parameters": False,
-            # The bearer token is added by the test: a generated (or removed) one would only
-            # be overridden. ``ignored_auth`` still checks that every call needs one.
-            "with-security-parameters": False,
-        },
-        # Every built-in check (as `--checks all`) but positive_data_acceptance (see above).
-        "checks": {"positive_data_acceptance": {"enabled": False}},
-        "phases": {"coverage": {"enabled": coverage}, "stateful": {"enabled": False}},
-    })
+    return SchemathesisConfig.from_dict(
+        {
+            "generation": {
+                "mode": "all",  # valid and invalid requests
+                "deterministic": True,
+                "max-examples": MAX_EXAMPLES,
+                # Query parameters the document does not name are ignored, as HTTP APIs do
+                # (``?lang=`` picks the language on any call); unknown body fields are refused
+                # (422), and that is checked.
+                "allow-extra-parameters": False,
+                # The bearer token is added by the test: a generated (or removed) one would only
+                # be overridden. ``ignored_auth`` still checks that every call needs one.
+                "with-security-parameters": False,
+            },
+            # Every built-in check (as `--checks all`) but positive_data_acceptance (see above).
+            "checks": {"positive_data_acceptance": {"enabled": False}},
+            "phases": {"coverage": {"enabled": coverage}, "stateful": {"enabled": False}},
+        }
+    )
 
 
 FUZZ_BACKEND = "postgresql" if "postgresql" in BACKENDS else "sqlite"
@@ -97,8 +100,13 @@ def fuzz_app(database_factory):
         url, drop = database_factory.create("sqlite", "world")
     else:
         url, drop = database_factory.shared_postgresql("world"), None
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
-                      "TEST_WORLD": database_factory.worlds[(FUZZ_BACKEND, "world")]})
+    app = create_app(
+        {
+            **TEST_CONFIG,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "TEST_WORLD": database_factory.worlds[(FUZZ_BACKEND, "world")],
+        }
+    )
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -128,8 +136,14 @@ def _call(case, app, role: str):
     case.call_and_validate(app=app, headers={"Authorization": f"Bearer {token}"})
 
 
-SETTINGS = settings(max_examples=MAX_EXAMPLES, derandomize=True, deadline=None, database=None,
-                    suppress_health_check=list(HealthCheck), print_blob=False)
+SETTINGS = settings(
+    max_examples=MAX_EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+    print_blob=False,
+)
 
 
 @coverage_schema.parametrize()
@@ -142,4 +156,3 @@ def test_every_operation_meets_boundary_and_invalid_input(case, wsgi_app):
 @SETTINGS
 def test_every_operation_answers_each_role_as_documented(case, wsgi_app, role):
     _call(case, wsgi_app, role)
-
