@@ -15,17 +15,18 @@ import pytest
 
 from subsidy_app import create_app
 from subsidy_app.extensions import db
-from tests.conftest import DEFAULT_PASSWORD, TEST_CONFIG, ApiClient, talent_payload
+from tests.conftest import DEFAULT_PASSWORD, TEST_CONFIG, new_credit_code, talent_payload
 from tests.core.test_api_shape import assert_error
-from tests.world import CLAIM_BODIES, act, upload
 
 BIG = [2**31, 2**63, 10**30]
 
 
 @pytest.fixture
-def flavor():
-    """Every test here runs in the claim world (tests/world.py)."""
-    return "world"
+def flavor(request):
+    """The tests here run in the claim world (tests/world.py), but for the concurrency test:
+    its database of its own is plain. (A PostgreSQL world template is built with other tokens
+    than the shared world, and ``database_factory.worlds`` keeps one world per backend.)"""
+    return "plain" if "database_url" in request.fixturenames else "world"
 
 
 def deep(depth: int, leaf="x"):
@@ -411,34 +412,67 @@ def test_hostile_values_in_the_claim_form_are_not_server_errors(world, client, o
 REQUESTS = 20
 
 
-def _finance_approved_claim(client, world_data) -> int:
-    users = {name: ApiClient(client, user["token"]) for name, user in world_data["users"].items()}
+def _finance_approved_claim(app) -> tuple[int, str]:
+    """A claim approved by finance, with the payee's bank account on record, and a finance
+    user's token (written directly, as tests/money/test_concurrency.py does)."""
+    from datetime import date
+    from decimal import Decimal
 
-    class W:  # what CLAIM_BODIES needs of the world
-        key_project = world_data["key_project"]
+    from subsidy_app.claims.models import Claim, ClaimStatus, Stage
+    from subsidy_app.organizations import operations as organizations
+    from subsidy_app.programs import operations as programs
+    from subsidy_app.talents import operations as talents
+    from subsidy_app.users import operations as users
 
-    employer, hr, finance = users["employer"], users["hr"], users["finance"]
-    filed = employer.post(
-        "/claims",
-        json={
-            "program_code": "RECRUIT_KEY",
-            "talent_code": world_data["talent"],
-            **CLAIM_BODIES["RECRUIT_KEY"](W),
-        },
-    )
-    assert filed.status_code == 201, filed.json
-    claim_id = filed.json["id"]
-    for kind in filed.json["required_documents"]:
-        assert upload(employer, claim_id, kind).status_code == 201
-    for api, action in ((employer, "submit"), (hr, "hr_approve"), (finance, "finance_approve")):
-        response = act(api, claim_id, action)
-        assert response.status_code == 200, response.json
-    return claim_id
+    with app.app_context():
+        org = organizations.create_organization(
+            None,
+            kind="employer",
+            name="并发付款单位",
+            credit_code=new_credit_code(),
+            city="太原市",
+            bank_name="中国工商银行太原分行",
+            bank_account_no="0502000000000001",
+        )
+        employer = users.create_user(
+            None, username="pay-employer", password=DEFAULT_PASSWORD, role="employer", organization_id=org.id
+        )
+        finance = users.create_user(None, username="pay-finance", password=DEFAULT_PASSWORD, role="finance")
+        talent = talents.register_talent(
+            None,
+            name="Pay Ment",
+            nationality="DEU",
+            passport_no="PM0000001",
+            birth_date=date(1980, 1, 1),
+            degree="master",
+            years_experience=5,
+            work_permit_no="WPPM0000001",
+            permit_class="B",
+            employer_id=org.id,
+            shanxi_start_date=date(2024, 1, 1),
+        )
+        talent.bank_name, talent.bank_account_no = "中国银行山西省分行", "6216600000001234567"
+        claim = Claim(
+            program=programs.find_program("TRAVEL"),
+            organization=org,
+            talent=talent,
+            filed_by_id=employer.id,
+            status=ClaimStatus.FINANCE_APPROVED,
+            stage=Stage.PAYMENT,
+            amount_approved=Decimal("5000.00"),
+            amount_committed=Decimal("5000.00"),
+            details={},
+            eligible=True,
+            eligibility=[],
+        )
+        db.session.add(claim)
+        db.session.flush()
+        token, _row = users.issue_token(finance)
+        db.session.commit()
+        return claim.id, token
 
 
-def test_concurrent_payment_batches_for_one_claim_are_201_once_then_409(
-    database_url, backend, database_factory
-):
+def test_concurrent_payment_batches_for_one_claim_are_201_once_then_409(database_url):
     """Each request on its own connection (PostgreSQL: the bulk COPY of the items meets the
     unique index of pending items; SQLite: the write lock). Exactly one batch is built; every
     other request is told 409, none 500."""
@@ -449,9 +483,7 @@ def test_concurrent_payment_batches_for_one_claim_are_201_once_then_409(
             "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": REQUESTS, "max_overflow": 0},
         }
     )
-    world_data = database_factory.worlds[(backend, "world")]
-    claim_id = _finance_approved_claim(app.test_client(), world_data)
-    token = world_data["users"]["finance"]["token"]
+    claim_id, token = _finance_approved_claim(app)
     barrier = threading.Barrier(REQUESTS)
     results: list[tuple[int, str | None]] = []
 

@@ -107,6 +107,12 @@ def fuzz_app(database_factory):
             "TEST_WORLD": database_factory.worlds[(FUZZ_BACKEND, "world")],
         }
     )
+    # Every role's token must open this database: were they another world's, every answer
+    # would be 401 and the run would check next to nothing.
+    for role in ROLES:
+        token = app.config["TEST_WORLD"]["users"][role]["token"]
+        me = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        assert me.status_code == 200, f"the world's token of {role} is refused"
     yield app
     with app.app_context():
         db.engine.dispose()
