@@ -21,13 +21,15 @@ class SubsidyFlask(Flask):
         commit time is answered like any other error (409), never as a 500."""
         from .core.idempotency import remember
         from .extensions import db
-        from .notifications.operations import deliver_queued_in_request
+        from .jobs.operations import dispatch_pending
+        from .notifications.operations import deliver_queued
 
         response = self.make_response(super().dispatch_request())
         if response.status_code < 400:
             remember(response)
             db.session.commit()
-            deliver_queued_in_request()
+            deliver_queued()  # e-mail, and long work, off the request path once committed
+            dispatch_pending()
         else:
             db.session.rollback()
         return response
@@ -51,7 +53,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_cli(app)
     _subscribe()
+    _register_jobs(app)
     return app
+
+
+def _register_jobs(app: Flask) -> None:
+    """The kinds of long work (each domain's jobs.py), and Celery bound to this app."""
+    from .claims import jobs as _claims_jobs  # noqa: F401
+    from .inspections import jobs as _inspections_jobs  # noqa: F401
+    from .jobs.tasks import make_celery
+    from .ledger import jobs as _ledger_jobs  # noqa: F401
+    from .payments import jobs as _payments_jobs  # noqa: F401
+    from .reports import jobs as _reports_jobs  # noqa: F401
+
+    make_celery(app)
 
 
 def _subscribe() -> None:
@@ -124,6 +139,7 @@ def _register_blueprints(app: Flask) -> None:
     from .home import views as home_views
     from .inspections import api as inspections_api
     from .inspections import views as inspections_views
+    from .jobs import api as jobs_api
     from .ledger import api as ledger_api
     from .ledger import views as ledger_views
     from .notifications import api as notifications_api
@@ -165,6 +181,7 @@ def _register_blueprints(app: Flask) -> None:
         awards_api,
         inspections_api,
         bankaccounts_api,
+        jobs_api,
     ):
         csrf.exempt(module.blp)  # bearer tokens, no cookies: nothing to forge
         api.register_blueprint(module.blp)

@@ -394,7 +394,62 @@ def _json(report: dict) -> str:
     return json.dumps(report, ensure_ascii=False, indent=2, default=default)
 
 
+@click.command("worker", context_settings={"ignore_unknown_options": True})
+@click.option("--concurrency", "-c", type=int, default=None, help="Worker processes (default: the CPUs)")
+@click.option("--loglevel", default="INFO", show_default=True)
+@click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
+@with_appcontext
+def worker_command(concurrency, loglevel, celery_args):
+    """Run a Celery worker for long work (needs CELERY_BROKER_URL)."""
+    from flask import current_app
+
+    if not current_app.config.get("CELERY_BROKER_URL"):
+        raise click.ClickException(
+            "CELERY_BROKER_URL is not set: without a broker, jobs run inside the web server itself."
+        )
+    argv = ["worker", f"--loglevel={loglevel}", "--hostname", f"subsidy-{os.getpid()}@%h"]
+    if concurrency:
+        argv.append(f"--concurrency={concurrency}")
+    current_app.extensions["celery"].worker_main([*argv, *celery_args])
+
+
+@click.command("scheduler")
+@click.option("--once", is_flag=True, help="Run every scheduled task once now, and stop")
+@with_appcontext
+def scheduler_command(once):
+    """What runs on a schedule (deadline reminders daily at 08:00 Beijing time, mail retries
+    every 5 minutes, jobs whose worker stopped every 30 seconds): Celery beat with a broker,
+    else in this process."""
+    from flask import current_app
+
+    from .jobs.tasks import run_schedule_here
+
+    app = current_app._get_current_object()
+    if current_app.config.get("CELERY_BROKER_URL") and not once:
+        schedule = os.path.join(app.instance_path, "celerybeat-schedule")
+        app.extensions["celery"].start(["beat", "--loglevel=INFO", f"--schedule={schedule}"])
+        return
+    run_schedule_here(app, once=once)
+
+
+@click.group("jobs", help="Long work.")
+def jobs_group():
+    pass
+
+
+@jobs_group.command("recover")
+@with_appcontext
+def jobs_recover():
+    """Queue again (or fail) running jobs whose worker stopped reporting."""
+    from .jobs.operations import recover_stale
+
+    click.echo(_json(recover_stale()))
+
+
 def register_commands(app) -> None:
+    app.cli.add_command(worker_command)
+    app.cli.add_command(scheduler_command)
+    app.cli.add_command(jobs_group)
     app.cli.add_command(seed_group)
     app.cli.add_command(create_user_command)
     app.cli.add_command(notify_group)

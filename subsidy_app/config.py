@@ -90,6 +90,20 @@ def build_config(instance_path: Path) -> dict:
         "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", False),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "subsidy@localhost"),
         "MAIL_OUTBOX": os.environ.get("MAIL_OUTBOX"),
+        # Long work (jobs/): on Celery when a broker is named (redis://127.0.0.1:6379/0), else
+        # in JOB_THREADS threads of each web process. Results are kept in JOB_STORAGE (default
+        # instance/job-results): with several servers, a location they all mount.
+        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL"),
+        "CELERY_VISIBILITY_TIMEOUT": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 7200)),
+        "JOB_THREADS": int(os.environ.get("JOB_THREADS", 2)),
+        "JOB_STORAGE": os.environ.get("JOB_STORAGE"),
+        # Claims approved per committed chunk: each chunk is one short transaction (SQLite's
+        # writers wait for it), and a cancelled or interrupted job stops between chunks.
+        "JOB_CHUNK_SIZE": int(os.environ.get("JOB_CHUNK_SIZE", 1000)),
+        # A running job that has not reported for this long has lost its worker.
+        "JOB_STALE_SECONDS": int(os.environ.get("JOB_STALE_SECONDS", 60)),
+        "JOB_MAX_ATTEMPTS": int(os.environ.get("JOB_MAX_ATTEMPTS", 3)),
+        "JOBS_EAGER": _env_bool("JOBS_EAGER", False),
         # Language and time: Chinese first, shown in Shanghai time, stored in UTC.
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",

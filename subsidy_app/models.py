@@ -11,6 +11,7 @@ from .core.sequences import CodeSequence  # noqa: F401
 from .credit.models import CreditListing  # noqa: F401
 from .deadlines.models import CalendarDay, StageTimeLimit  # noqa: F401
 from .inspections.models import InspectionDraw, InspectionItem, InspectionPlan, InspectionResult, Inspector  # noqa: F401
+from .jobs.models import Job, JobChunk  # noqa: F401
 from .ledger.models import LedgerEntry, LedgerHead, LedgerTransaction  # noqa: F401
 from .notifications.models import Notification, OutgoingEmail  # noqa: F401
 from .organizations.models import City, Organization  # noqa: F401

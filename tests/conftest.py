@@ -46,6 +46,10 @@ TEST_CONFIG = {
     "SECRET_KEY": "test-secret",
     # Light argon2 parameters: the algorithm is the same, the cost is not what is tested.
     "PASSWORD_HASH_PARAMS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
+    # Long work runs in the requesting thread once its transaction has committed (the job
+    # answers 202 queued, and is finished by the time the client asks again). Tests of the
+    # engines themselves (threads, Celery, several servers) turn this off.
+    "JOBS_EAGER": True,
 }
 
 
@@ -374,6 +378,21 @@ class ApiClient:
 
     def delete(self, path, json=None, headers=None, **kwargs):
         return self.client.delete(f"/api/v1{path}", json=json, headers=self._headers(headers), **kwargs)
+
+    def job(self, path, json=None):
+        """Start long work (202 and Location, as the contract says), follow the job to its
+        end, and return (job, result): the result's JSON, or the file's response."""
+        started = self.post(path, json=json)
+        assert started.status_code == 202, started.get_json()
+        location = started.headers["Location"]
+        assert location == f"/api/v1/jobs/{started.json['id']}"
+        job = self.client.get(location, headers=self._headers(None)).json
+        assert job["status"] in ("succeeded", "failed", "cancelled"), job  # JOBS_EAGER in tests
+        if job["result_url"] is None:
+            return job, None
+        answer = self.client.get(job["result_url"], headers=self._headers(None))
+        assert answer.status_code == 200, answer.get_json()
+        return job, (answer.json if answer.mimetype == "application/json" else answer)
 
 
 @pytest.fixture

@@ -7,13 +7,15 @@ from flask_smorest.fields import Upload
 from ..core.api import PDF, Blueprint
 from ..core.pagination import page_schema, paginate
 from ..core.schemas import BaseSchema
-from ..users.auth import current_actor
-from . import actions, bulk, documents, operations
+from ..jobs import operations as jobs
+from ..jobs.api import accepted
+from ..jobs.schemas import JobSchema
+from ..users.auth import acting_user, current_actor
+from . import actions, documents, operations
 from .presentation import describe
 from .schemas import (
     ActionSchema,
     BulkActionSchema,
-    BulkResultSchema,
     ClaimCreateSchema,
     ClaimListArgs,
     ClaimSchema,
@@ -125,15 +127,9 @@ class ClaimDocumentFile(MethodView):
 @blp.route("/claims/bulk-actions")
 class BulkActions(MethodView):
     @blp.arguments(BulkActionSchema)
-    @blp.response(200, BulkResultSchema)
+    @blp.response(202, JobSchema, headers={"Location": {"schema": {"type": "string"}}})
     def post(self, data):
-        """Approve many claims at once (``hr_approve`` by HR, ``finance_approve`` by finance),
-        named by ``claim_ids`` or found by ``filters``. Each claim meets the same rules as one
-        approved alone; those that fail are listed with why, the others go through."""
-        return bulk.bulk_act(
-            current_actor(),
-            action=data["action"],
-            claim_ids=data["claim_ids"],
-            filters=data["filters"],
-            comment=data["comment"],
-        )
+        """Approve many claims as a job (``hr_approve`` by HR, ``finance_approve`` by finance),
+        named by ``claim_ids`` or all those ``filters`` find. Each claim meets the same rules as
+        one approved alone; the job's result lists ``succeeded`` and ``failed`` with why."""
+        return accepted(jobs.submit(acting_user(), "bulk_action", BulkActionSchema().dump(data)))

@@ -52,6 +52,19 @@ def _rows(actor: Actor, claim_ids, filters) -> list[Row]:
     return [Row(*r) for r in db.session.execute(stmt)]
 
 
+def selection(actor: Actor, *, action: str, claim_ids=None, filters=None) -> list[int]:
+    """What a bulk action covers, as claim ids in the order they are taken: the ids named
+    (each once), or every claim the filters find that ``actor`` may see, in queue order.
+    Fixed when a job starts, so that a retry works through the same claims."""
+    if action not in BULK_ACTIONS:
+        raise invalid("action", _("Must be one of: %(choices)s.", choices=", ".join(BULK_ACTIONS)))
+    require(actor, "claim.review_hr" if action == "hr_approve" else "claim.review_finance")
+    if claim_ids:
+        return list(dict.fromkeys(claim_ids))[:MAX_BULK]
+    stmt = claims.visible_claims(actor, **(filters or {})).with_only_columns(C.id).limit(MAX_BULK)
+    return list(db.session.execute(stmt).scalars())
+
+
 def bulk_act(
     actor: Actor,
     *,

@@ -10,12 +10,37 @@ waiting their turn.
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+#: Set around work that only reads (a job writing an export): its transactions begin
+#: deferred, so that hours of reading hold no write lock (logins keep writing meanwhile).
+_mode: ContextVar[str | None] = ContextVar("sqlite_transaction_mode", default=None)
+
+
+@contextmanager
+def reading():
+    token = _mode.set("read")
+    try:
+        yield
+    finally:
+        _mode.reset(token)
+
+
+@contextmanager
+def writing():
+    """Inside :func:`reading`, a short write (a job's progress) that takes the lock at once."""
+    token = _mode.set("write")
+    try:
+        yield
+    finally:
+        _mode.reset(token)
 
 
 @event.listens_for(Engine, "connect")
@@ -33,5 +58,8 @@ def _configure_connection(dbapi_connection, _record):
 def _begin(connection):
     if connection.dialect.name != "sqlite":
         return
-    reading = has_request_context() and request.method in READ_ONLY_METHODS
+    mode = _mode.get()
+    reading = mode == "read" or (
+        mode is None and has_request_context() and request.method in READ_ONLY_METHODS
+    )
     connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")

@@ -3,14 +3,17 @@ from datetime import datetime, time, timedelta
 from flask import Response, stream_with_context
 from flask.views import MethodView
 
-from ..budgets import operations as budgets
 from ..core.api import CSV, PDF, Blueprint
 from ..core.downloads import send_temporary
 from ..core.pagination import page_schema, paginate
 from ..core.tabular import XLSX
 from ..core.timeutil import LOCAL_TZ, local_now
+from ..jobs import operations as jobs
+from ..jobs.api import accepted
+from ..jobs.schemas import JobSchema
 from ..users.auth import acting_user
 from . import exports, operations
+from .jobs import LedgerExportSchema, verify_everything
 from .schemas import EntrySchema, LedgerArgs, VerificationSchema
 
 blp = Blueprint("ledger_api", __name__, description="The append-only, hash-chained ledger")
@@ -62,15 +65,21 @@ def _file(stmt, args):
     return send_temporary(path, XLSX if fmt == "xlsx" else "application/pdf", f"ledger.{fmt}")
 
 
+@blp.route("/ledger/exports")
+class LedgerExports(MethodView):
+    @blp.arguments(LedgerExportSchema)
+    @blp.response(202, JobSchema, headers={"Location": {"schema": {"type": "string"}}})
+    def post(self, data):
+        """Export the ledger as a job (finance, auditors): ``{format: csv|xlsx|pdf, from?, to?}``
+        answers 202 with the job; its ``result_url`` downloads the file when it is done."""
+        raw = LedgerExportSchema().dump(data)
+        return accepted(jobs.submit(acting_user(), "ledger_export", raw))
+
+
 @blp.route("/ledger/verify")
 class LedgerVerify(MethodView):
     @blp.response(200, VerificationSchema)
     def get(self):
         """Recompute the chain: {ok, entries, first_bad_entry} (and whether every transaction
         balances and the budget lines agree with the ledger)."""
-        result = operations.verify(acting_user())
-        drift = budgets.drift()
-        result.budgets_match = not drift
-        result.problems += [f"budget line {d['budget_line']} disagrees with the ledger" for d in drift]
-        result.ok = result.ok and not drift
-        return result
+        return verify_everything(acting_user())

@@ -9,13 +9,14 @@ import io
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import literal_column
 
 from ..core.tabular import Column, Sheet, write_pdf_listing, write_xlsx
-from ..core.timeutil import to_local
+from ..core.timeutil import LOCAL_TZ, to_local
 from ..extensions import db
 from .models import LedgerEntry
 
@@ -74,8 +75,11 @@ class Totals:
         }
 
 
-def rows(stmt, *, local_times: bool, totals: Totals | None = None, batch: int = 5000) -> Iterator[dict]:
-    """The entries of ``stmt`` (a select of LedgerEntry) as dicts, read in batches."""
+def rows(
+    stmt, *, local_times: bool, totals: Totals | None = None, batch: int = 5000, progress=None
+) -> Iterator[dict]:
+    """The entries of ``stmt`` (a select of LedgerEntry) as dicts, read in batches;
+    ``progress(n)`` is told every 500 entries (a job reports it)."""
     table = LedgerEntry.__table__
     columns = stmt.with_only_columns(*table.c)
     result = db.session.execute(columns.execution_options(yield_per=batch)).mappings()
@@ -90,6 +94,8 @@ def rows(stmt, *, local_times: bool, totals: Totals | None = None, batch: int = 
         )
         if totals is not None:
             totals.add(row)
+            if progress is not None and totals.entries % 500 == 0:
+                progress(totals.entries)
         yield row
 
 
@@ -116,8 +122,9 @@ _CSV_SQL = {
 }
 
 
-def csv_stream(stmt, batch: int = 5000) -> Iterator[str]:
-    """CSV text produced while reading, ``batch`` rows at a time (times in UTC)."""
+def csv_stream(stmt, batch: int = 5000, progress=None) -> Iterator[str]:
+    """CSV text produced while reading, ``batch`` rows at a time (times in UTC);
+    ``progress(n)`` is told after each batch."""
 
     dialect = db.session.get_bind().dialect.name
     sql = _CSV_SQL[dialect]
@@ -128,15 +135,19 @@ def csv_stream(stmt, batch: int = 5000) -> Iterator[str]:
     writer = csv.writer(buffer)
     writer.writerow([c.key for c in COLUMNS])
     result = db.session.execute(query.execution_options(yield_per=batch))
+    written = 0
     for partition in result.partitions():
         writer.writerows(partition)
+        written += len(partition)
+        if progress is not None:
+            progress(written)
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
     yield buffer.getvalue()
 
 
-def write_xlsx_file(stmt, target, *, subtitle: str) -> Totals:
+def write_xlsx_file(stmt, target, *, subtitle: str, progress=None) -> Totals:
     totals = Totals()
     summary: list[dict] = []
 
@@ -151,7 +162,7 @@ def write_xlsx_file(stmt, target, *, subtitle: str) -> Totals:
             Sheet(
                 "分类账 Ledger",
                 COLUMNS,
-                rows(stmt, local_times=True, totals=totals),
+                rows(stmt, local_times=True, totals=totals, progress=progress),
                 preamble=("山西省引进外国人才专项资金分类账 Ledger of the foreign-talent fund", subtitle),
                 totals=totals.as_row,
             ),
@@ -179,14 +190,14 @@ SUMMARY_COLUMNS = [
 ]
 
 
-def write_pdf_file(stmt, target, *, subtitle: str) -> Totals:
+def write_pdf_file(stmt, target, *, subtitle: str, progress=None) -> Totals:
     totals = Totals()
     write_pdf_listing(
         target,
         title="山西省引进外国人才专项资金分类账 Ledger of the foreign-talent fund",
         subtitle=subtitle,
         columns=PDF_COLUMNS,
-        rows=rows(stmt, local_times=True, totals=totals),
+        rows=rows(stmt, local_times=True, totals=totals, progress=progress),
         totals=lambda: (
             [(f"合计 Total · {totals.entries}", totals.as_row())]
             + [(f"{name}", {"debit": d, "credit": c}) for name, (d, c) in sorted(totals.by_account.items())]
@@ -214,3 +225,21 @@ def period_subtitle(date_from, date_to, generated) -> str:
     start = date_from.isoformat() if date_from else "…"
     end = date_to.isoformat() if date_to else "…"
     return f"期间 Period {start} – {end}（北京时间 Beijing time）· 生成 Generated {generated:%Y-%m-%d %H:%M}"
+
+
+def write_file(stmt, fmt: str, target: Path, *, subtitle: str, progress=None) -> None:
+    """The export in ``fmt`` (csv, xlsx, pdf) written to ``target``."""
+    if fmt == "csv":
+        with open(target, "w", encoding="utf-8", newline="") as handle:
+            for text in csv_stream(stmt, progress=progress):
+                handle.write(text)
+        return
+    writer = write_xlsx_file if fmt == "xlsx" else write_pdf_file
+    writer(stmt, str(target), subtitle=subtitle, progress=progress)
+
+
+def local_range(date_from, date_to):
+    """Beijing dates, inclusive, as the instants that bound them."""
+    start = datetime.combine(date_from, time(), LOCAL_TZ) if date_from else None
+    end = datetime.combine(date_to + timedelta(days=1), time(), LOCAL_TZ) if date_to else None
+    return start, end

@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
 
-from flask import current_app, g, has_request_context
+from flask import current_app, g
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
@@ -30,6 +30,7 @@ from ..core.permissions import Actor, Role, require
 from ..core.timeutil import local_today, utcnow
 from ..deadlines.operations import working_days_left
 from ..extensions import db
+from ..jobs import engine
 from ..users.models import User
 from .messages import render
 from .models import Notification, OutgoingEmail
@@ -66,8 +67,7 @@ def _queue_email(note: Notification, address: str) -> None:
     )
     db.session.add(email)
     db.session.flush()
-    if has_request_context():
-        g.setdefault("queued_emails", []).append(email.id)
+    g.setdefault("queued_emails", []).append(email.id)
 
 
 # --- who is told about a claim -----------------------------------------------------------------
@@ -290,15 +290,15 @@ def deliver(ids: list[int] | None = None) -> tuple[int, int]:
     return sent, failed
 
 
-def deliver_queued_in_request() -> None:
-    """After a request has committed: send what it queued."""
+def deliver_queued() -> None:
+    """After the transaction that queued e-mails has committed: send them off the request
+    path (a Celery task, or the in-process executor); what fails is retried on schedule."""
     ids = g.pop("queued_emails", None)
     if ids:
         try:
-            deliver(ids)
+            engine.in_background("mail", ids)
         except Exception:  # delivery must never turn a done request into an error
-            db.session.rollback()
-            log.exception("delivering e-mails failed; `subsidy mail send` retries")
+            log.exception("handing e-mails to the background failed; the scheduler retries")
 
 
 # --- deadlines coming due -------------------------------------------------------------------

@@ -14,6 +14,10 @@ from .models import User
 
 #: API endpoints that answer without a token.
 PUBLIC_ENDPOINTS = {"users_api.Token", "api-docs.openapi_json"}
+#: Writing methods that only start reading work (an export, a report, a verification) or
+#: stop one's own: open to read-only roles too. What each job kind may do is still checked
+#: by its own permission (an auditor can start no kind of work that changes records).
+READING_POSTS = {"ledger_api.LedgerExports", "jobs_api.Jobs", "jobs_api.JobCancel"}
 
 
 def current_actor() -> User | None:
@@ -43,7 +47,8 @@ def authenticate_api_request() -> None:
     user = operations.user_for_token(token.strip())
     if user is None:
         raise Unauthorized(_("The token is invalid or has expired."))
-    require_may_write(user, request.method)
+    if request.endpoint not in READING_POSTS:
+        require_may_write(user, request.method)
     g.api_user = user
 
 

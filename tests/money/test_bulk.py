@@ -11,10 +11,12 @@ def test_hr_approves_a_filtered_selection(world, ready_claim, make_talent):
     ]
     recruit = ready_claim("RECRUIT_KEY", submit=True)
     key_tech = ready_claim("KEY_TECH", submit=True)  # discretionary: claim by claim
-    result = world.hr.post(
+    job, result = world.hr.job(
         "/claims/bulk-actions",
         json={"action": "hr_approve", "filters": {"status": "submitted"}, "comment": "批量审核"},
-    ).json
+    )
+    assert job["status"] == "succeeded" and job["kind"] == "bulk_action"
+    assert job["done"] == job["total"] == len(travel_ids) + 2
     assert sorted(result["succeeded"]) == sorted(travel_ids + [recruit])
     assert result["failed"] == [
         {"id": key_tech, "code": "needs_individual_decision", "message": result["failed"][0]["message"]}
@@ -44,9 +46,9 @@ def test_finance_approves_named_claims_as_far_as_the_budget_goes(world, ready_cl
         act(world.hr, claim_id, "hr_approve")
     line = world.budgets["RECRUIT_KEY"]
     world.finance.post(f"/budgets/{line}/adjustments", json={"amount": "-9800000.00", "reason": "压减"})
-    result = world.finance.post(
+    _job, result = world.finance.job(
         "/claims/bulk-actions", json={"action": "finance_approve", "claim_ids": ids + [999999]}
-    ).json
+    )
     assert result["requested"] == 4
     assert result["succeeded"] == ids[:2]
     assert {f["id"]: f["code"] for f in result["failed"]} == {ids[2]: "budget_exhausted", 999999: "not_found"}
@@ -75,9 +77,9 @@ def test_bulk_keeps_the_rules_of_one_claim(world, ready_claim):
             "reason": "失信",
         },
     )
-    result = world.hr.post(
+    _job, result = world.hr.job(
         "/claims/bulk-actions", json={"action": "hr_approve", "claim_ids": [own["id"], other]}
-    ).json
+    )
     codes = {f["id"]: f["code"] for f in result["failed"]}
     assert codes == {own["id"]: "segregation_of_duties", other: "not_eligible"}
     assert result["succeeded"] == []
@@ -146,7 +148,7 @@ def _through_single_path(api, action, claim_ids):
 
 
 def _through_bulk_path(api, action, claim_ids):
-    result = api.post("/claims/bulk-actions", json={"action": action, "claim_ids": claim_ids}).json
+    _job, result = api.job("/claims/bulk-actions", json={"action": action, "claim_ids": claim_ids})
     outcome = {claim_id: None for claim_id in result["succeeded"]}
     outcome.update({f["id"]: f["code"] for f in result["failed"]})
     return outcome
