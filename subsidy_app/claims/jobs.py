@@ -14,7 +14,7 @@ from sqlalchemy import select
 from ..core.errors import Conflict
 from ..core.permissions import require
 from ..extensions import db
-from ..jobs.models import JobChunk
+from ..jobs.models import Job, JobChunk
 from ..jobs.registry import job_kind
 from . import bulk
 from .schemas import BulkActionSchema
@@ -27,6 +27,11 @@ def _may_act(actor, *, action: str, **_params) -> None:
     require(actor, "claim.review_hr" if action == "hr_approve" else "claim.review_finance")
 
 
+def _partial(job_id: int, *, action: str, **_params) -> dict:
+    total = len(db.session.get(Job, job_id).selection or [])
+    return summarize(job_id, action, total)
+
+
 @job_kind(
     "bulk_action",
     start="claim.list",
@@ -34,6 +39,7 @@ def _may_act(actor, *, action: str, **_params) -> None:
     schema=BulkActionSchema,
     label=_l("Bulk approval"),
     precheck=_may_act,
+    partial=_partial,
 )
 def run_bulk_action(context, *, action: str, claim_ids, filters, comment) -> dict:
     actor = context.actor

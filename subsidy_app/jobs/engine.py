@@ -31,6 +31,22 @@ def handle(what: str, func: Callable) -> None:
     _handlers[what] = func
 
 
+#: What waits for a commit: mail queued by the transaction, jobs it created.
+_after_commit: list[Callable[[], None]] = []
+
+
+def on_commit(func: Callable[[], None]) -> None:
+    """Run ``func`` whenever a request, a job's chunk or a scheduled task has committed."""
+    if func not in _after_commit:
+        _after_commit.append(func)
+
+
+def committed() -> None:
+    """Called after every commit that may have queued work (requests, job chunks)."""
+    for func in _after_commit:
+        func()
+
+
 def uses_celery(app: Flask | None = None) -> bool:
     return bool((app or current_app).config.get("CELERY_BROKER_URL"))
 

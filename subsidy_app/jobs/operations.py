@@ -37,6 +37,12 @@ log = logging.getLogger(__name__)
 #: Progress is written at most this often (seconds); the contract asks for at least every 2.
 PROGRESS_EVERY = 1.0
 
+#: On SQLite, the pause after each committed chunk (seconds). Writers waiting for the lock
+#: (a login) poll for it every 100 ms once they have waited a while; without a pause the next
+#: chunk takes the lock again before any of them looks, and a login waits out chunk after
+#: chunk until busy_timeout answers it 503. A pause longer than the poll lets them in first.
+SQLITE_CHUNK_PAUSE = 0.15
+
 
 class JobCancelled(Exception):
     """Raised inside a job's work when someone asked to stop it (between chunks)."""
@@ -289,8 +295,10 @@ class JobContext:
         )
         db.session.commit()
         self._seq += 1
+        if db.engine.dialect.name == "sqlite":
+            time.sleep(SQLITE_CHUNK_PAUSE)
         self._last = time.monotonic()
-        dispatch_pending()  # what the chunk queued (mail)
+        engine.committed()  # what the chunk queued (mail, notices)
         self.check_cancelled()
 
     def check_cancelled(self) -> None:
@@ -316,6 +324,10 @@ def _stale_before():
     return utcnow() - timedelta(seconds=current_app.config.get("JOB_STALE_SECONDS", 60))
 
 
+def _last_sign_of_life():
+    return func.coalesce(Job.heartbeat_at, Job.started_at, Job.created_at)
+
+
 def _take(job_id: int) -> bool:
     """Take the job for this worker: a queued one, or a running one whose worker is gone."""
     now = utcnow()
@@ -326,7 +338,7 @@ def _take(job_id: int) -> bool:
             Job.cancel_requested.is_(False),
             or_(
                 Job.status == JobStatus.QUEUED,
-                and_(Job.status == JobStatus.RUNNING, Job.heartbeat_at < _stale_before()),
+                and_(Job.status == JobStatus.RUNNING, _last_sign_of_life() < _stale_before()),
             ),
         )
         .values(
@@ -365,18 +377,23 @@ def _run(job: Job) -> None:
         require(actor, kind.start)  # still allowed (a user disabled meanwhile stops here)
         params = load_params(kind, job.params)
         context = JobContext(job, actor, kind)
+        db.session.commit()  # hold no lock from here on: the work begins its own transactions
         with sqlite.reading() if kind.read_only else nullcontext():
             summary = kind.run(context, **params)
+            # end the work's own transaction here: on SQLite a reading one cannot turn into
+            # the writing one that records the end (others have written since it began)
+            db.session.commit()
     except JobCancelled:
         db.session.rollback()
         _finish(
             job.id,
             JobStatus.CANCELLED,
             _("Cancelled. What was done before stays done; nothing else was changed."),
+            result=_partial(kind, job.id),
         )
     except AppError as exc:
         db.session.rollback()
-        _finish(job.id, JobStatus.FAILED, exc.message, error_code=exc.code)
+        _finish(job.id, JobStatus.FAILED, exc.message, error_code=exc.code, result=_partial(kind, job.id))
     except Exception:
         db.session.rollback()
         log.exception("job %s (%s) failed", job.id, job.kind)
@@ -385,13 +402,31 @@ def _run(job: Job) -> None:
             JobStatus.FAILED,
             _("The work stopped on an unexpected error; nothing half-done was kept."),
             error_code="internal_error",
+            result=_partial(kind, job.id),
         )
     else:
         summary = dict(summary or {})
         message = summary.pop("message", None) or _("Done.")
         result_file = summary.pop("result_file", None)
         _finish(job.id, JobStatus.SUCCEEDED, message, result=summary, result_file=result_file)
-    dispatch_pending()
+    engine.committed()  # what the work queued (mail, further jobs)
+
+
+def _partial(kind: JobKind | None, job_id: int) -> dict | None:
+    """What the committed chunks of a stopped job did (its kind says how to sum it up)."""
+    if kind is None or kind.partial is None:
+        return None
+    try:
+        job = db.session.get(Job, job_id)
+        if job is None or job.selection is None:
+            return None
+        summary = dict(kind.partial(job_id, **load_params(kind, job.params)))
+        summary.pop("message", None)
+        return summary
+    except Exception:
+        db.session.rollback()
+        log.exception("summing up stopped job %s failed", job_id)
+        return None
 
 
 def _finish(job_id: int, status: JobStatus, message: str, *, result=None, result_file=None, error_code=None):
@@ -431,7 +466,7 @@ def recover_stale() -> dict:
     limit = current_app.config.get("JOB_MAX_ATTEMPTS", 3)
     stale = db.session.execute(
         select(Job.id, Job.attempts).where(
-            Job.status == JobStatus.RUNNING, Job.heartbeat_at < _stale_before()
+            Job.status == JobStatus.RUNNING, _last_sign_of_life() < _stale_before()
         )
     ).all()
     retried, failed = [], []
@@ -444,12 +479,13 @@ def recover_stale() -> dict:
                     "The worker running this job stopped. Every chunk that finished is kept; start it again for the rest."
                 ),
                 error_code="worker_lost",
+                result=_partial(KINDS.get(db.session.get(Job, job_id).kind), job_id),
             )
             failed.append(job_id)
             continue
         moved = db.session.execute(
             update(Job)
-            .where(Job.id == job_id, Job.status == JobStatus.RUNNING, Job.heartbeat_at < _stale_before())
+            .where(Job.id == job_id, Job.status == JobStatus.RUNNING, _last_sign_of_life() < _stale_before())
             .values(status=JobStatus.QUEUED, message=_("The worker stopped; the job waits to resume."))
             .execution_options(synchronize_session=False)
         ).rowcount
@@ -477,4 +513,5 @@ def finished_statuses() -> frozenset[JobStatus]:
 
 
 engine.handle("job", run_job)
+engine.on_commit(dispatch_pending)
 engine.handle("recover", recover_stale)

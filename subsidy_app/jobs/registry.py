@@ -29,6 +29,9 @@ class JobKind:
     #: More checks on the parameters, with the acting user, before the job is created
     #: (e.g. a year that has no budget line: refused now rather than failed later).
     precheck: Callable | None = field(default=None)
+    #: The summary of what committed chunks did, for a job stopped part-way
+    #: (``partial(job_id, **params) -> dict``): cancelled, failed or lost.
+    partial: Callable | None = field(default=None)
 
 
 KINDS: dict[str, JobKind] = {}

@@ -205,6 +205,7 @@ def subscribe() -> None:
 
     signals.claim_moved.connect(claim_moved)
     signals.claims_moved_in_bulk.connect(claims_moved_in_bulk)
+    engine.on_commit(deliver_queued)
 
 
 # --- the inbox ----------------------------------------------------------------------------------
