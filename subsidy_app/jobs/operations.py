@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 import shutil
+import threading
 import time
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -364,8 +365,42 @@ def run_job(job_id: int) -> None:
         log.exception("job %s could not be taken", job_id)
         return
     job = db.session.get(Job, job_id)
-    with force_locale(job.locale):
+    with force_locale(job.locale), _heartbeat(job_id):
         _run(job)
+
+
+@contextmanager
+def _heartbeat(job_id: int):
+    """While the work runs, a thread says so every few seconds (a step that reports no
+    progress for long, like building the audit bundle, is not mistaken for a lost worker);
+    when the process dies, the heartbeat stops with it and the job is recovered."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config.get("JOBS_EAGER"):
+        yield
+        return
+    every = max(0.5, min(10.0, app.config.get("JOB_STALE_SECONDS", 60) / 4))
+    stop = threading.Event()
+
+    def beat() -> None:
+        with app.app_context():
+            while not stop.wait(every):
+                try:
+                    with sqlite.writing(), db.engine.begin() as connection:
+                        connection.execute(
+                            update(Job)
+                            .where(Job.id == job_id, Job.status == JobStatus.RUNNING)
+                            .values(heartbeat_at=utcnow())
+                        )
+                except Exception:  # the next beat tries again
+                    log.warning("heartbeat of job %s not written", job_id, exc_info=True)
+
+    thread = threading.Thread(target=beat, name=f"job-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _run(job: Job) -> None:

@@ -63,3 +63,34 @@ def test_a_job_left_queued_by_a_stopped_process_is_taken_up(isolated_app):
     with isolated_app.app_context():
         assert db.session.get(Job, job_id).status == JobStatus.SUCCEEDED
     assert engine.loses_queued_work(isolated_app)
+
+
+def test_a_long_silent_step_is_not_mistaken_for_a_lost_worker(isolated_app):
+    """A step that reports no progress for longer than JOB_STALE_SECONDS (the audit bundle
+    being built) keeps its job: the heartbeat thread says the process is alive."""
+    import marshmallow as ma
+
+    from subsidy_app.jobs import operations as jobs
+    from subsidy_app.jobs.registry import KINDS, JobKind, register
+
+    def silent(context) -> dict:
+        time.sleep(2.5)
+        return {"message": "done"}
+
+    register(JobKind("silent_step", start="ledger.read", see="ledger.read", schema=ma.Schema, run=silent))
+    try:
+        isolated_app.config.update(JOBS_EAGER=False, JOB_STALE_SECONDS=1)
+        finance = _api(isolated_app, "finance")
+        job_id = finance.post("/jobs", json={"kind": "silent_step"}).json["id"]
+        recovered = []
+        for _ in range(8):
+            time.sleep(0.25)
+            with isolated_app.app_context():
+                outcome = jobs.recover_stale()
+                recovered += outcome["requeued"] + outcome["failed"]
+        job = _wait(finance, job_id)
+        assert (job["status"], recovered) == ("succeeded", [])
+        with isolated_app.app_context():
+            assert db.session.get(Job, job_id).attempts == 1
+    finally:
+        KINDS.pop("silent_step", None)
