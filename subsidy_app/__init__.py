@@ -21,15 +21,13 @@ class SubsidyFlask(Flask):
         commit time is answered like any other error (409), never as a 500."""
         from .core.idempotency import remember
         from .extensions import db
-        from .jobs.operations import dispatch_pending
-        from .notifications.operations import deliver_queued
+        from .jobs import engine
 
         response = self.make_response(super().dispatch_request())
         if response.status_code < 400:
             remember(response)
             db.session.commit()
-            deliver_queued()  # e-mail, and long work, off the request path once committed
-            dispatch_pending()
+            engine.committed()  # e-mail and long work go off the request path, once committed
         else:
             db.session.rollback()
         return response
@@ -140,6 +138,7 @@ def _register_blueprints(app: Flask) -> None:
     from .inspections import api as inspections_api
     from .inspections import views as inspections_views
     from .jobs import api as jobs_api
+    from .jobs import views as jobs_views
     from .ledger import api as ledger_api
     from .ledger import views as ledger_views
     from .notifications import api as notifications_api
@@ -206,6 +205,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(users_admin.bp)
     app.register_blueprint(deadlines_views.bp)
     app.register_blueprint(audit_views.bp)
+    app.register_blueprint(jobs_views.bp)
     from .core import templating
 
     templating.init_app(app)

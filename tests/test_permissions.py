@@ -6,13 +6,14 @@ from pathlib import Path
 import pytest
 
 from subsidy_app.core.permissions import PERMISSIONS, Role
+from subsidy_app.users.auth import READING_POSTS
 
 WRITING = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def _writing_api_rules(app):
     for rule in app.url_map.iter_rules():
-        if rule.rule.startswith("/api/v1") and rule.endpoint != "users_api.Token":
+        if rule.rule.startswith("/api/v1") and rule.endpoint not in {"users_api.Token", *READING_POSTS}:
             for method in sorted(rule.methods & WRITING):
                 path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "1", rule.rule)
                 yield method, path
@@ -27,6 +28,25 @@ def test_auditors_get_403_on_every_writing_call(app, api_as):
             path, method=method, json={}, headers={"Authorization": f"Bearer {auditor.token}"}
         )
         assert response.status_code == 403, (method, path, response.json)
+
+
+def test_auditors_start_only_reading_work(app, api_as):
+    """The writing methods that only start reading work (exports, reports, verification) are
+    open to auditors; the kinds of work that change records stay closed to them."""
+    auditor = api_as("auditor")
+    headers = {"Authorization": f"Bearer {auditor.token}"}
+    assert READING_POSTS == {"ledger_api.LedgerExports", "jobs_api.Jobs", "jobs_api.JobCancel"}
+    for kind, params in [
+        ("bulk_action", {"action": "hr_approve", "claim_ids": [1]}),
+        ("bulk_action", {"action": "finance_approve", "claim_ids": [1]}),
+        ("payment_batch", {"claim_ids": [1]}),
+        ("inspection_draw", {"population": "employers", "ratio": "0.5"}),
+    ]:
+        response = auditor.client.post("/api/v1/jobs", json={"kind": kind, "params": params}, headers=headers)
+        assert response.status_code == 403, (kind, response.json)
+    assert auditor.client.post("/api/v1/claims/bulk-actions", json={}, headers=headers).status_code == 403
+    started = auditor.client.post("/api/v1/ledger/exports", json={"format": "csv"}, headers=headers)
+    assert started.status_code == 202
 
 
 def test_every_permission_used_in_the_code_is_defined():

@@ -13,7 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
 from ..core.htmlforms import options
 
@@ -64,7 +64,10 @@ class BulkForm(FlaskForm):
             [("hr_approve", _l("Approve (HR)")), ("finance_approve", _l("Approve payment (finance)"))]
         ),
     )
-    claim_ids = SelectMultipleField(choices=[], validate_choice=False, validators=[DataRequired()])
+    #: The ticked claims ("selected"), or nothing when the scope is "all" (every claim that the
+    #: queue's filters, sent along as ``filter-<arg>``, find).
+    claim_ids = SelectMultipleField(choices=[], validate_choice=False, validators=[Optional()])
+    scope = HiddenField(default="selected", validators=[Optional(), AnyOf(["selected", "all"])])
     comment = StringField(_l("Comment"), validators=[Optional(), Length(max=2000)])
 
 

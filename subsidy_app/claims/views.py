@@ -4,6 +4,7 @@ Thin: every decision is the operations'."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -12,52 +13,82 @@ from flask_login import login_required
 
 from ..core import security
 from ..core.htmlforms import attempt, flash_field_errors, options
-from ..core.pagination import paginate_html
+from ..core.labels import ACTION, label
+from ..core.pagination import paginate, paginate_html
 from ..core.permissions import Actor, can
+from ..jobs import views as jobs_views
 from ..payments import corrections
 from ..programs import operations as programs
 from ..programs.models import DocumentRequirement
 from ..projects import operations as projects
 from ..users.auth import current_actor
 from . import actions, documents, operations, presentation
-from . import bulk as bulk_ops
 from .forms import ActionForm, BulkForm, ClaimForm, CorrectionForm, EditForm, UploadForm
 from .models import ClaimStatus
+from .schemas import BulkFilterSchema
 
 bp = Blueprint("claims", __name__, template_folder="templates", url_prefix="/claims")
 
 DETAIL_FIELDS = ("justification", "contract_signed_on", "commission", "year", "designated_on", "visit_date")
 
 
-@bp.route("/")
-@login_required
-def index():
-    actor = current_actor()
-    status = request.args.get("status") or None
-    if status not in (None, *ClaimStatus):
-        status = None
-    overdue = True if request.args.get("overdue") == "1" else None
-    stmt = operations.visible_claims(
-        actor,
-        status=ClaimStatus(status) if status else None,
-        program_code=request.args.get("program") or None,
-        overdue=overdue,
-    )
-    page = paginate_html(stmt, request.args)
-    rows = [presentation.describe(actor, claim, full=False) for claim in page.items]
-    bulk_actions = [
+#: The queue's filters: (query argument, name in ``BulkFilterSchema`` and ``visible_claims``).
+FILTER_ARGS = (
+    ("status", "status"),
+    ("stage", "stage"),
+    ("program", "program_code"),
+    ("organization_id", "organization_id"),
+    ("talent_code", "talent_code"),
+    ("created_from", "created_from"),
+    ("created_to", "created_to"),
+    ("overdue", "overdue"),
+)
+
+
+def queue_filters(source, prefix: str = "") -> tuple[dict, dict]:
+    """The queue's filters from its query string (or from the bulk form's copy of them,
+    ``filter-<arg>``): as the arguments were given (for links and forms), and by their names
+    in ``BulkFilterSchema`` (what a "select all matching" job is given). A value that does not
+    parse is ignored, as the queue always did."""
+    given = {}
+    for arg, name in FILTER_ARGS:
+        value = (source.get(prefix + arg) or "").strip()
+        if value and not (name == "overdue" and value != "1"):
+            given[arg] = value
+    raw = {name: given[arg] for arg, name in FILTER_ARGS if arg in given}
+    errors = BulkFilterSchema().validate(raw)
+    for arg, name in FILTER_ARGS:
+        if name in errors:
+            given.pop(arg, None)
+            raw.pop(name, None)
+    return given, raw
+
+
+def _bulk_actions(actor: Actor) -> list[str]:
+    return [
         a
         for a, permission in (("hr_approve", "claim.review_hr"), ("finance_approve", "claim.review_finance"))
         if can(actor, permission)
     ]
+
+
+@bp.route("/")
+@login_required
+def index():
+    actor = current_actor()
+    given, raw = queue_filters(request.args)
+    stmt = operations.visible_claims(actor, **BulkFilterSchema().load(raw))
+    page = paginate_html(stmt, request.args)
+    rows = [presentation.describe(actor, claim, full=False) for claim in page.items]
     return render_template(
         "claims/index.html",
         page=page,
         rows=rows,
         statuses=list(ClaimStatus),
         programs=programs.list_programs(actor),
-        status=status,
-        bulk_actions=bulk_actions,
+        status=given.get("status"),
+        filter_args=given,
+        bulk_actions=_bulk_actions(actor),
         bulk_form=BulkForm(formdata=None),
     )
 
@@ -73,36 +104,89 @@ def _claim_form(actor: Actor) -> ClaimForm:
     return form
 
 
+@dataclass
+class BulkRequest:
+    """What the queue's bulk form asks: the job's parameters, how many claims that is, and
+    the form's fields to send again from the confirmation page."""
+
+    params: dict
+    count: int
+    hidden: list[tuple[str, str]]
+    filters: dict
+
+
+def _bulk_request(actor: Actor, form: BulkForm) -> BulkRequest | None:
+    """The ticked claims, or (scope "all") every claim the queue's filters find."""
+    if not form.validate_on_submit() or form.action.data not in _bulk_actions(actor):
+        return None
+    params: dict = {"action": form.action.data, "comment": (form.comment.data or "").strip() or None}
+    hidden = [("action", form.action.data), ("comment", form.comment.data or "")]
+    if form.scope.data == "all":
+        given, raw = queue_filters(request.form, prefix="filter-")
+        stmt = operations.visible_claims(actor, **BulkFilterSchema().load(raw))
+        count = paginate(stmt, 1, 1)["total"]
+        params["filters"] = raw
+        hidden += [("scope", "all")] + [(f"filter-{arg}", value) for arg, value in given.items()]
+        return BulkRequest(params, count, hidden, given)
+    ids = list(dict.fromkeys(int(i) for i in form.claim_ids.data or [] if str(i).isdigit()))
+    if not ids:
+        return None
+    params["claim_ids"] = ids
+    hidden += [("scope", "selected")] + [("claim_ids", str(i)) for i in ids]
+    return BulkRequest(params, len(ids), hidden, {})
+
+
+@bp.route("/bulk/confirm", methods=["POST"])
+@login_required
+def bulk_confirm():
+    """Before a bulk approval starts: how many claims, which decision; nothing is changed."""
+    actor = current_actor()
+    asked = _bulk_request(actor, BulkForm())
+    if asked is None:
+        flash(_("Choose the claims and the decision."), "error")
+        return redirect(url_for("claims.index"))
+    action = asked.params["action"]
+    facts = [
+        (_("Decision"), label(ACTION, action)),
+        (_("Claims"), f"{asked.count:,}"),
+    ]
+    if asked.params.get("filters") is not None:
+        facts.append((_("Filter"), jobs_views.describe("filters", asked.params["filters"])))
+    else:
+        facts.append((_("Selected"), jobs_views.describe("claim_ids", asked.params["claim_ids"])))
+    if asked.params["comment"]:
+        facts.append((_("Comment"), asked.params["comment"]))
+    return render_template(
+        "jobs/confirm.html",
+        title=_("Approve %(n)s claims?", n=f"{asked.count:,}"),
+        question=_(
+            "%(action)s for %(n)s claims. Each claim meets the same rules as one approved alone; "
+            "those that fail are refused with the reason, the others are approved. An approval is "
+            "not undone here.",
+            action=label(ACTION, action),
+            n=f"{asked.count:,}",
+        ),
+        facts=facts,
+        action_url=url_for("claims.bulk"),
+        hidden=asked.hidden,
+        confirm_label=_("Yes, approve %(n)s claims", n=f"{asked.count:,}"),
+        danger=False,
+        back_url=url_for("claims.index", **asked.filters),
+        back_label=_("Back to the queue"),
+    )
+
+
 @bp.route("/bulk", methods=["POST"])
 @login_required
 def bulk():
-    """Approve a selection in one action (HR or finance); each refusal says why."""
-    form = BulkForm()
-    if not form.validate_on_submit():
+    """Approve a selection (HR or finance) as a job: the ticked claims, or every claim the
+    queue's filters find; the job's page follows it and lists each refusal with its reason."""
+    actor = current_actor()
+    asked = _bulk_request(actor, BulkForm())
+    if asked is None:
         flash(_("Choose the claims and the decision."), "error")
         return redirect(url_for("claims.index"))
-    result = attempt(
-        None,
-        lambda: bulk_ops.bulk_act(
-            current_actor(),
-            action=form.action.data,
-            claim_ids=[int(i) for i in form.claim_ids.data],
-            comment=form.comment.data or None,
-        ),
-        None,
-    )
-    if result:
-        flash(
-            _(
-                "%(done)s approved, %(failed)s refused.",
-                done=len(result["succeeded"]),
-                failed=len(result["failed"]),
-            ),
-            "info",
-        )
-        for failure in result["failed"][:20]:
-            flash(f"#{failure['id']}: {failure['message']}", "error")
-    return redirect(url_for("claims.index"))
+    return jobs_views.start("bulk_action", asked.params, url_for("claims.index", **asked.filters))
 
 
 @bp.route("/new", methods=["GET", "POST"])

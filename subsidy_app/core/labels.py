@@ -119,6 +119,28 @@ BANK_CHANGE_STATUS = {
     "direct": _l("set directly, no second confirmation"),
 }
 
+JOB_STATUS = {
+    "queued": _l("waiting to start"),
+    "running": _l("running"),
+    "succeeded": _l("finished"),
+    "failed": _l("stopped on an error"),
+    "cancelled": _l("cancelled"),
+}
+#: Why a claim of a bulk approval was refused (the codes of the guards, ``claims/moves.py``).
+REFUSAL = {
+    "not_found": _l("claim not found"),
+    "recused": _l("conflict of interest declared (回避)"),
+    "segregation_of_duties": _l("filed or rejected by the same reviewer"),
+    "invalid_status": _l("not at the stage this decision takes"),
+    "missing_documents": _l("documents missing"),
+    "documents_outstanding": _l("deferred documents still outstanding"),
+    "not_eligible": _l("no longer eligible"),
+    "needs_individual_decision": _l("needs a decision claim by claim"),
+    "budget_exhausted": _l("budget exhausted"),
+    "no_budget": _l("no budget line for the year"),
+    "conflict": _l("changed by someone else meanwhile"),
+}
+
 
 def label(table: dict, value) -> str:
     key = getattr(value, "value", value)
@@ -143,4 +165,6 @@ def init_app(app) -> None:
         outcome_label=lambda v: label(OUTCOME, v),
         population_label=lambda v: label(POPULATION, v),
         bank_change_status_label=lambda v: label(BANK_CHANGE_STATUS, v),
+        job_status_label=lambda v: label(JOB_STATUS, v),
+        refusal_label=lambda v: label(REFUSAL, v),
     )

@@ -1,14 +1,17 @@
 """The ledger browser and its verification, for finance and auditors."""
 
 from datetime import datetime, time, timedelta
+from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from flask_login import login_required
 
 from ..budgets import operations as budgets
 from ..core.pagination import paginate_html
+from ..core.permissions import can
 from ..core.requests import date_arg, id_arg
 from ..core.timeutil import LOCAL_TZ
+from ..jobs import views as jobs_views
 from ..users.auth import acting_user
 from . import operations
 
@@ -33,7 +36,29 @@ def index():
         account=request.args.get("account") or None,
     )
     page = paginate_html(stmt, request.args, per_page=50)
-    return render_template("ledger/index.html", page=page, date_from=date_from, date_to=date_to)
+    return render_template(
+        "ledger/index.html",
+        page=page,
+        date_from=date_from,
+        date_to=date_to,
+        may_verify=can(acting_user(), "ledger.verify"),
+    )
+
+
+@bp.route("/exports", methods=["POST"])
+@login_required
+def export():
+    """Export the entries of the page's period (CSV, Excel or PDF) as a job."""
+    period: dict[str, Any] = {name: request.form[name] for name in ("from", "to") if request.form.get(name)}
+    params = {"format": request.form.get("format", ""), **period}
+    return jobs_views.start("ledger_export", params, url_for("ledger.index", **period))
+
+
+@bp.route("/verification", methods=["POST"])
+@login_required
+def verification():
+    """Verify the whole ledger (chain, balances, budget lines) as a job."""
+    return jobs_views.start("ledger_verification", {}, url_for("ledger.index"))
 
 
 @bp.route("/verify")

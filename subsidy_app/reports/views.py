@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -17,6 +17,7 @@ from ..core.permissions import can, require
 from ..core.requests import date_arg
 from ..core.tabular import XLSX
 from ..core.timeutil import LOCAL_TZ, local_now, local_today
+from ..jobs import views as jobs_views
 from ..ledger import exports as ledger_exports
 from ..ledger import operations as ledger
 from ..users.auth import current_actor
@@ -94,6 +95,29 @@ def ledger_download(fmt):
         stmt, fmt, subtitle=ledger_exports.period_subtitle(date_from, date_to, local_now())
     )
     return send_temporary(path, XLSX if fmt == "xlsx" else "application/pdf", f"ledger.{fmt}")
+
+
+#: Reports that can be made in the background: the parameters of each, from the page's form
+#: (the format from the button's address).
+JOB_PARAMS = {
+    "budget_report": lambda form, args: {
+        "fiscal_year": form.get("fiscal_year", ""),
+        "format": args.get("format", "pdf"),
+    },
+    "quarterly_report": lambda form, args: {"quarter": form.get("quarter", ""), "format": "pdf"},
+    "audit_bundle": lambda form, args: {},
+    "ledger_export": lambda form, args: {
+        "format": args.get("format", "csv"),
+        **{name: form[name] for name in ("from", "to") if form.get(name)},
+    },
+}
+
+
+@bp.route("/jobs/<any(budget_report, quarterly_report, audit_bundle, ledger_export):kind>", methods=["POST"])
+@login_required
+def start_job(kind):
+    """Make a report in the background, and follow it on the job's page."""
+    return jobs_views.start(kind, JOB_PARAMS[kind](request.form, request.args), url_for("reports.index"))
 
 
 @bp.route("/audit-bundle.zip")

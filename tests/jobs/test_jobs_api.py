@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from subsidy_app.claims import bulk
-from subsidy_app.claims.models import Claim, ClaimStatus
+from subsidy_app.claims.models import Claim
 from subsidy_app.core.audit import AuditEvent
 from subsidy_app.extensions import db
 from subsidy_app.jobs import operations as jobs
