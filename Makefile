@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup browser run lint format test soak bench bench-exports translations translations-update clean-venv
+.PHONY: setup browser run run-cluster lint format test soak bench bench-exports translations translations-update clean-venv
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,7 +23,59 @@ run: setup
 	$(BIN)/subsidy db upgrade
 	$(BIN)/subsidy seed plan
 	$(BIN)/subsidy seed demo
-	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - 'subsidy_app:create_app()'
+	$(BIN)/gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$(PORT)
+
+# Scaled out on one machine, as several would run it (Procfile, README "Long work and
+# deployment"): two web servers (WEB1_PORT 5001, WEB2_PORT 5002), a Celery worker and the
+# scheduler, on PostgreSQL and Redis, which must be running; the database is created when
+# missing, the shared folder and SECRET_KEY once. Ctrl-C stops them all. Any of these may be
+# given: make run-cluster DATABASE_URL=postgresql+psycopg://user@host/db
+CLUSTER_SHARED ?= $(CURDIR)/instance/shared
+run-cluster: export DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/subsidy_cluster
+run-cluster: export CELERY_BROKER_URL ?= redis://127.0.0.1:6379/0
+run-cluster: export RATELIMIT_STORAGE_URI ?= redis://127.0.0.1:6379/1
+run-cluster: export JOB_STORAGE ?= $(CLUSTER_SHARED)/job-results
+run-cluster: export DOCUMENT_STORAGE ?= $(CLUSTER_SHARED)/documents
+run-cluster: export CLUSTER_SHARED := $(CLUSTER_SHARED)
+run-cluster: export CLUSTER_PREFLIGHT = $(CLUSTER_PREFLIGHT_PY)
+run-cluster: setup
+	@$(BIN)/python -c "$$CLUSTER_PREFLIGHT"
+	@export SECRET_KEY="$${SECRET_KEY:-$$(cat '$(CLUSTER_SHARED)/secret_key')}" PATH="$(CURDIR)/$(BIN):$$PATH" \
+		&& set -e -x && subsidy db upgrade && subsidy seed plan && subsidy seed demo \
+		&& exec honcho start -f Procfile
+
+# What run-cluster checks first, so that a newcomer learns what is missing in one line.
+define CLUSTER_PREFLIGHT_PY
+import os, pathlib, secrets, sys
+import psycopg, redis
+from sqlalchemy.engine import make_url
+
+url = make_url(os.environ["DATABASE_URL"])
+if not url.drivername.startswith("postgresql"):
+    sys.exit("make run-cluster: DATABASE_URL must be PostgreSQL (several servers share one database)")
+try:
+    with psycopg.connect(host=url.host, port=url.port, user=url.username, password=url.password,
+                         dbname="postgres", autocommit=True, connect_timeout=5) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (url.database,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{url.database}"')
+            print(f"created database {url.database}")
+except psycopg.OperationalError as exc:
+    sys.exit(f"make run-cluster: PostgreSQL is not reachable at {url.host}:{url.port or 5432} ({exc}). "
+             "Start it (Debian: apt-get install postgresql), or set DATABASE_URL.")
+for name in ("CELERY_BROKER_URL", "RATELIMIT_STORAGE_URI"):
+    try:
+        redis.Redis.from_url(os.environ[name], socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        sys.exit(f"make run-cluster: Redis is not reachable at {os.environ[name]} ({exc}). "
+                 f"Start it (Debian: apt-get install redis-server), or set {name}.")
+for name in ("JOB_STORAGE", "DOCUMENT_STORAGE"):
+    pathlib.Path(os.environ[name]).mkdir(parents=True, exist_ok=True)
+key = pathlib.Path(os.environ["CLUSTER_SHARED"]) / "secret_key"
+if not key.exists():
+    key.parent.mkdir(parents=True, exist_ok=True)
+    with os.fdopen(os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
+        handle.write(secrets.token_hex(32))
+endef
 
 # The browser tests drive Debian's Chromium; it and a CJK font for its pages are installed
 # here when missing (root, or sudo without a password). Playwright downloads no browser.
@@ -79,3 +131,9 @@ bench: setup
 # Exports: time and peak memory per format (bench/README.md).
 bench-exports: setup
 	$(BIN)/python -m bench.exports $(BENCH_ARGS)
+
+# Long work as jobs through the API: gunicorn, a Celery worker (Redis db 7), the in-process
+# executor on SQLite (bench/README.md). BENCH_ARGS='--chunk-sizes 2000' for one chunk size.
+.PHONY: bench-jobs
+bench-jobs: setup
+	$(BIN)/python -m bench.jobs $(BENCH_ARGS)

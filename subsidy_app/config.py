@@ -95,6 +95,9 @@ def build_config(instance_path: Path) -> dict:
         # instance/job-results): with several servers, a location they all mount.
         "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL"),
         "CELERY_VISIBILITY_TIMEOUT": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 7200)),
+        # The broker queue the web servers send jobs to and the workers take them from: one
+        # per installation (or test run) sharing a broker, so that none takes another's work.
+        "CELERY_QUEUE": os.environ.get("CELERY_QUEUE", "celery"),
         "JOB_THREADS": int(os.environ.get("JOB_THREADS", 2)),
         "JOB_STORAGE": os.environ.get("JOB_STORAGE"),
         # Claims approved per committed chunk: each chunk is one short transaction (SQLite's

@@ -63,3 +63,15 @@ def _begin(connection):
         mode is None and has_request_context() and request.method in READ_ONLY_METHODS
     )
     connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+    connection.info["sqlite_writer"] = not reading
+
+
+def holds_write_lock(connection) -> bool:
+    """Whether ``connection`` is in a SQLite transaction begun IMMEDIATE: it holds the one
+    write lock, and a second connection of the same thread that writes would wait for it
+    until busy_timeout ("database is locked")."""
+    return (
+        connection.dialect.name == "sqlite"
+        and connection.in_transaction()
+        and bool(connection.info.get("sqlite_writer"))
+    )

@@ -231,6 +231,11 @@ def _side_execute(stmt):
     others see it at once and it sees what others committed."""
     if current_app.config.get("JOBS_EAGER"):  # tests: one connection, the session's own
         return db.session.execute(stmt)
+    if db.session().in_transaction() and sqlite.holds_write_lock(db.session.connection()):
+        # SQLite, and the job's own transaction holds the write lock (a resumed job reports
+        # where it resumes before its first chunk commits): another connection would wait
+        # for this thread forever. Nobody else can write meanwhile; it commits with the job.
+        return db.session.execute(stmt)
     with sqlite.writing(), db.engine.begin() as connection:
         return connection.execute(stmt)
 

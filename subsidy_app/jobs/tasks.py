@@ -54,6 +54,7 @@ def make_celery(app: Flask) -> Celery:
         broker_connection_retry_on_startup=True,
         broker_transport_options={"visibility_timeout": app.config.get("CELERY_VISIBILITY_TIMEOUT", 7200)},
         task_ignore_result=True,  # the job row is the result
+        task_default_queue=app.config.get("CELERY_QUEUE") or "celery",
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
@@ -82,7 +83,7 @@ def deliver_mail(ids: list[int] | None = None) -> None:
 def remind_deadlines(days_ahead: int = 2) -> int:
     told = notifications.remind_deadlines(days_ahead=days_ahead)
     db.session.commit()
-    notifications.deliver_queued()
+    engine.committed()
     return told
 
 

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from zxcvbn import zxcvbn
 
-from ..core import audit
+from ..core import audit, sqlite
 from ..core.errors import Conflict, NotFound, TooManyRequests, Unauthorized, invalid
 from ..core.labels import ROLE, label
 from ..core.permissions import ORGANIZATION_ROLES, Actor, Role, require
@@ -259,10 +259,21 @@ def _record_failure(user: User) -> None:
 
 
 def authenticate(username: str, password: str) -> User:
-    """The user with these credentials, or Unauthorized (401) / TooManyRequests (429)."""
-    user = find_user(username) if username else None
+    """The user with these credentials, or Unauthorized (401) / TooManyRequests (429).
+
+    The password is checked between two transactions, not inside one: argon2 takes about
+    half a second by design, and on SQLite a login's transaction would hold the one write
+    lock (BEGIN IMMEDIATE) all that time, with every other writer (other logins, a running
+    job's next chunk) queued behind it. Authentication comes first in its request, so
+    there is nothing to keep open; the user is read again, and the hash compared, after.
+    """
+    with sqlite.reading():
+        found = find_user(username) if username else None
+        stored = found.password_hash if found is not None and found.is_active else None
+        db.session.commit()  # ends the read transaction (no lock is held while argon2 runs)
+    matches = _verify(stored or _dummy_hash(), password)
+    user = found if stored is not None else None
     if user is None or not user.is_active:
-        _verify(_dummy_hash(), password)
         raise Unauthorized(_("Wrong user name or password."))
     if user.locked_until is not None and user.locked_until > utcnow():
         raise TooManyRequests(
@@ -271,7 +282,9 @@ def authenticate(username: str, password: str) -> User:
                 time=_format_time(user.locked_until),
             )
         )
-    if not _verify(user.password_hash, password):
+    if matches and user.password_hash != stored:  # changed meanwhile (a rehash, a new password)
+        matches = _verify(user.password_hash, password)
+    if not matches:
         _record_failure(user)
         raise Unauthorized(_("Wrong user name or password."))
     if user.failed_logins or user.locked_until:
