@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,27 @@ def on_commit(func: Callable[[], None]) -> None:
     """Run ``func`` whenever a request, a job's chunk or a scheduled task has committed."""
     if func not in _after_commit:
         _after_commit.append(func)
+
+
+#: What a job's end does besides recording it (in the job's last transaction): e.g. mail the
+#: one notice a bulk job kept up to date chunk after chunk.
+_at_job_end: list[Callable[[dict], None]] = []
+
+
+def on_job_end(func: Callable[[dict], None]) -> None:
+    if func not in _at_job_end:
+        _at_job_end.append(func)
+
+
+def job_scratch() -> dict | None:
+    """The running job's scratch space (None outside a job): what its chunks share, such
+    as the notices they keep up to date instead of sending one per chunk."""
+    return g.get("job_scratch")
+
+
+def job_ended(scratch: dict) -> None:
+    for func in _at_job_end:
+        func(scratch)
 
 
 def committed() -> None:

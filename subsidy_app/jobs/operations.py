@@ -370,8 +370,12 @@ def run_job(job_id: int) -> None:
         log.exception("job %s could not be taken", job_id)
         return
     job = db.session.get(Job, job_id)
-    with force_locale(job.locale), _heartbeat(job_id):
-        _run(job)
+    g.job_scratch = {}
+    try:
+        with force_locale(job.locale), _heartbeat(job_id):
+            _run(job)
+    finally:
+        g.pop("job_scratch", None)
 
 
 @contextmanager
@@ -485,6 +489,9 @@ def _finish(job_id: int, status: JobStatus, message: str, *, result=None, result
         job.result_file = result_file
     if status != JobStatus.SUCCEEDED and job.result_file is None:
         shutil.rmtree(storage_root() / str(job.id), ignore_errors=True)  # a partial file
+    scratch = engine.job_scratch()
+    if scratch is not None:
+        engine.job_ended(scratch)
     audit.record(
         None,
         f"job.{status.value}",

@@ -38,8 +38,11 @@ from .models import Notification, OutgoingEmail
 log = logging.getLogger(__name__)
 
 
-def notify(users, kind: str, claim=None, params: dict | None = None) -> list[Notification]:
-    """Put a message in each user's inbox, and queue an e-mail to those with an address."""
+def notify(
+    users, kind: str, claim=None, params: dict | None = None, *, email: bool = True
+) -> list[Notification]:
+    """Put a message in each user's inbox, and queue an e-mail to those with an address
+    (``email=False``: later, see :func:`mail_job_notices`)."""
     created = []
     seen = set()
     for user in users:
@@ -51,7 +54,7 @@ def notify(users, kind: str, claim=None, params: dict | None = None) -> list[Not
         )
         db.session.add(note)
         created.append(note)
-        if user.email:
+        if user.email and email:
             db.session.flush()
             _queue_email(note, user.email)
     return created
@@ -196,8 +199,31 @@ def claims_moved_in_bulk(action: str, *, moved: list, **_extra) -> None:
             users[user.id] = user
             told[user.id][m.claim_id] = None
     kind = "claims_bulk_hr_approved" if action == "hr_approve" else "claims_bulk_finance_approved"
+    scratch = engine.job_scratch()
     for user_id, claim_ids in told.items():
-        notify([users[user_id]], kind, None, {"count": len(claim_ids), "first": next(iter(claim_ids))})
+        params = {"count": len(claim_ids), "first": next(iter(claim_ids))}
+        if scratch is None:
+            notify([users[user_id]], kind, None, params)
+            continue
+        # in a job, chunk after chunk: one notice per person for the whole job, its count kept
+        # up to date in each chunk's transaction, mailed once when the job ends
+        kept = scratch.setdefault("notices", {})
+        note = db.session.get(Notification, kept[(user_id, kind)]) if (user_id, kind) in kept else None
+        if note is not None:
+            note.params = {**note.params, "count": note.params["count"] + len(claim_ids)}
+            continue
+        for created in notify([users[user_id]], kind, None, params, email=False):
+            db.session.flush()
+            kept[(user_id, kind)] = created.id
+
+
+def mail_job_notices(scratch: dict) -> None:
+    """When a job ends: mail the notices it kept, with their final counts."""
+    for note_id in scratch.get("notices", {}).values():
+        note = db.session.get(Notification, note_id)
+        user = db.session.get(User, note.user_id) if note is not None else None
+        if user is not None and user.email:
+            _queue_email(note, user.email)
 
 
 def subscribe() -> None:
@@ -206,6 +232,7 @@ def subscribe() -> None:
     signals.claim_moved.connect(claim_moved)
     signals.claims_moved_in_bulk.connect(claims_moved_in_bulk)
     engine.on_commit(deliver_queued)
+    engine.on_job_end(mail_job_notices)
 
 
 # --- the inbox ----------------------------------------------------------------------------------

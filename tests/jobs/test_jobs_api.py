@@ -417,3 +417,34 @@ def test_job_messages_in_the_language_asked(world):
     assert "ready" in world.finance.get(f"/jobs/{en['id']}").json["message"]
     message = world.finance.get(f"/jobs/{zh['id']}").json["message"]
     assert "ready" not in message and any("\u4e00" <= ch <= "\u9fff" for ch in message)
+
+
+def test_a_bulk_job_tells_each_person_once_with_the_whole_count(app, world, ready_claim, make_talent):
+    """Chunk after chunk, one notice per person for the whole job (not one per chunk), its
+    count kept up to date, and one e-mail when the job ends, with the final count."""
+    from subsidy_app.notifications.models import Notification, OutgoingEmail
+    from subsidy_app.users.models import User
+
+    with app.app_context():
+        db.session.get(User, world.employer.user.id).email = "employer@example.cn"
+        db.session.commit()
+    app.config["JOB_CHUNK_SIZE"] = 1
+    ids = _approvable(world, ready_claim, make_talent, 3)
+    job, _result = world.hr.job("/claims/bulk-actions", json={"action": "hr_approve", "claim_ids": ids})
+    assert job["status"] == "succeeded"
+    notices = [
+        n
+        for n in world.employer.get("/notifications").json["items"]
+        if n["kind"] == "claims_bulk_hr_approved"
+    ]
+    assert len(notices) == 1 and notices[0]["params"]["count"] == 3
+    with app.app_context():
+        note_ids = select(Notification.id).where(
+            Notification.user_id == world.employer.user.id, Notification.kind == "claims_bulk_hr_approved"
+        )
+        mails = (
+            db.session.execute(select(OutgoingEmail).where(OutgoingEmail.notification_id.in_(note_ids)))
+            .scalars()
+            .all()
+        )
+        assert len(mails) == 1 and "3" in mails[0].body
