@@ -82,10 +82,10 @@ endef
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 browser:
-	@if [ ! -x $(CHROMIUM) ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
-		echo "installing Debian's chromium and a CJK font for the browser tests"; \
+	@if [ ! -x $(CHROMIUM) ] || ! fc-list :lang=zh 2>/dev/null | grep -q . || ! command -v soffice >/dev/null; then \
+		echo "installing Debian's chromium, a CJK font and LibreOffice Calc (headless) for the browser and CSV tests"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
-			chromium fonts-wqy-microhei >/dev/null; \
+			chromium fonts-wqy-microhei libreoffice-calc-nogui >/dev/null; \
 	fi
 
 # Style, imports and types (pyproject.toml: [tool.ruff], [tool.mypy]); `make format` rewrites.

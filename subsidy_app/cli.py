@@ -203,6 +203,21 @@ def _format_of(path: str, given: str | None, allowed: tuple[str, ...]) -> str:
     return fmt
 
 
+_BY_HELP = "The user named as preparer (编制) in the PDF's sign-off; default: 系统 system"
+
+
+def _signer(username: str | None):
+    """The user a PDF names as its preparer: --by, else None (the system)."""
+    if not username:
+        return None
+    from .users import operations as users
+
+    user = users.find_user(username)
+    if user is None:
+        raise click.ClickException(f"no user named {username}")
+    return user
+
+
 def _write(path: str, data) -> None:
     with open(path, "wb") as handle:
         handle.write(data.encode("utf-8") if isinstance(data, str) else data)
@@ -218,14 +233,15 @@ def _write(path: str, data) -> None:
     help="Default: from the file name",
 )
 @click.option("-o", "--output", required=True, help="The file to write")
+@click.option("--by", "username", default=None, help=_BY_HELP)
 @with_appcontext
-def report_budget(fiscal_year, fmt, output):
+def report_budget(fiscal_year, fmt, output, username):
     """The budget report of a fiscal year (二十)."""
     from .reports import exports, operations
 
     fmt = _format_of(output, fmt, ("pdf", "xlsx", "csv", "json"))
     report = operations.compile_budget_report(fiscal_year)
-    _write(output, _json(report) if fmt == "json" else exports.budget_file(report, fmt)[0])
+    _write(output, _json(report) if fmt == "json" else exports.budget_file(report, fmt, _signer(username))[0])
     total = report["total"]
     click.echo(
         f"budget report {fiscal_year} ({fmt}) written to {output}: allocated "
@@ -240,15 +256,16 @@ def report_budget(fiscal_year, fmt, output):
     "--format", "fmt", type=click.Choice(["pdf", "json"]), default=None, help="Default: from the file name"
 )
 @click.option("-o", "--output", required=True, help="The file to write")
+@click.option("--by", "username", default=None, help=_BY_HELP)
 @with_appcontext
-def report_quarterly(quarter, fmt, output):
+def report_quarterly(quarter, fmt, output, username):
     """The quarterly report to the national bureau, due by the 15th of the next quarter's first month."""
     from .reports import operations, pdf
 
     fmt = _format_of(output, fmt, ("pdf", "json"))
     parsed = operations.Quarter.parse(quarter)
     report = operations.compile_quarterly_report(parsed)
-    _write(output, pdf.quarterly_pdf(report) if fmt == "pdf" else _json(report))
+    _write(output, pdf.quarterly_pdf(report, _signer(username)) if fmt == "pdf" else _json(report))
     click.echo(
         f"quarterly report {parsed} ({fmt}) written to {output}: due {report['due_date']}, "
         f"{report['total']['claims']} claims, paid {report['total']['amount']:,.2f}"
@@ -260,8 +277,9 @@ def report_quarterly(quarter, fmt, output):
 @click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--format", "fmt", type=click.Choice(["pdf", "xlsx", "csv"]), default=None)
 @click.option("-o", "--output", required=True, help="The file to write")
+@click.option("--by", "username", default=None, help=_BY_HELP)
 @with_appcontext
-def report_ledger(date_from, date_to, fmt, output):
+def report_ledger(date_from, date_to, fmt, output, username):
     """The ledger (Beijing dates, inclusive) with every hash, clause and tax-exempt mark."""
     from datetime import datetime, time, timedelta
 
@@ -288,8 +306,10 @@ def report_ledger(date_from, date_to, fmt, output):
             for chunk in exports.csv_stream(stmt):
                 handle.write(chunk)
     else:
-        writer = exports.write_xlsx_file if fmt == "xlsx" else exports.write_pdf_file
-        totals = writer(stmt, output, subtitle=subtitle)
+        if fmt == "xlsx":
+            totals = exports.write_xlsx_file(stmt, output, subtitle=subtitle)
+        else:
+            totals = exports.write_pdf_file(stmt, output, subtitle=subtitle, by=_signer(username))
         click.echo(
             f"ledger ({fmt}) written to {output}: {totals.entries} entries, "
             f"debit {totals.debit:,.2f}, credit {totals.credit:,.2f}"

@@ -17,6 +17,7 @@ from ..budgets import operations as budgets
 from ..core import audit
 from ..core.audit import AuditEvent
 from ..core.errors import Conflict, Forbidden, invalid
+from ..core.labels import document_names
 from ..core.permissions import Actor, require
 from ..core.timeutil import local_today, utcnow
 from ..extensions import db
@@ -40,9 +41,16 @@ def require_actor(actor: Actor, claim: Claim, transition: Transition) -> None:
     _refuse(moves.not_own_filing(actor, moves.state_of(claim)))
 
 
+#: The moves the claim page asks to confirm before they are made: they close the claim,
+#: send it back or commit money, and are not undone by another click.
+CONFIRMED = frozenset({"withdraw", "return", "hr_reject", "finance_approve", "finance_reject"})
+
+
 def available_actions(actor: Actor, claim: Claim) -> list[str]:
-    """The moves this user could make now (guards that need evaluation aside)."""
+    """The moves this user could make now (guards that need evaluation aside): the same
+    guards as :func:`act`, so that a page offers only what the user may do."""
     result = []
+    state = moves.state_of(claim)
     for name, transition in TRANSITIONS.items():
         if claim.status not in transition.sources:
             continue
@@ -52,8 +60,62 @@ def available_actions(actor: Actor, claim: Claim) -> list[str]:
             continue
         if name == "appeal" and claim.appealed_at is not None:
             continue
+        if name in moves.DECIDES_APPEAL and moves.not_the_rejecter(actor, state) is not None:
+            continue
         result.append(name)
     return result
+
+
+def preflight(actor: Actor, claim_id: int, *, action: str, comment: str | None = None) -> Claim:
+    """The checks of :func:`act` that need no change and no evaluation (who, from which
+    status, the appeal's other reviewer, the required comment): a confirmation page is shown
+    only for a move that would not be refused for these. Raises as ``act`` does."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise invalid("action", _("Must be one of: %(choices)s.", choices=", ".join(TRANSITIONS)))
+    claim = claims.get_claim(actor, claim_id)
+    require_actor(actor, claim, transition)
+    state = moves.state_of(claim)
+    _refuse(moves.in_source_status(state, action))
+    if action in moves.DECIDES_APPEAL:
+        _refuse(moves.not_the_rejecter(actor, state))
+    if action == "appeal" and claim.appealed_at is not None:
+        raise Conflict(_("A claim can be appealed once; this one was."), code="appeal_used")
+    if action in COMMENT_REQUIRED:
+        _require_comment((comment or "").strip() or None, COMMENT_REQUIRED[action]())
+    return claim
+
+
+def budget_outlook(claim: Claim) -> dict | None:
+    """The claim's budget line as finance decides on it: for a claim approved by HR, this
+    year's line and what is left once this claim is reserved (``fits`` False: approving would
+    be refused, 409 ``budget_exhausted``); for a claim approved by finance, the line it is
+    reserved on and what rejecting it gives back. None when there is nothing to decide."""
+    if claim.status == ClaimStatus.HR_APPROVED:
+        fiscal_year, effect = budgets.current_fiscal_year(), "reserve"
+    elif claim.status == ClaimStatus.FINANCE_APPROVED and claim.fiscal_year:
+        fiscal_year, effect = claim.fiscal_year, "release"
+    else:
+        return None
+    amount = (claim.amount_committed if effect == "release" else claim.amount_approved) or Decimal("0")
+    line = budgets.find_line(fiscal_year, claim.program_id)
+    zero = Decimal("0")
+    allocated, committed, paid = (line.allocated, line.committed, line.paid) if line else (zero, zero, zero)
+    available = allocated - committed - paid
+    after = available - amount if effect == "reserve" else available + amount
+    return {
+        "fiscal_year": fiscal_year,
+        "program": claim.program,
+        "exists": line is not None,
+        "allocated": allocated,
+        "committed": committed,
+        "paid": paid,
+        "available": available,
+        "amount": amount,
+        "effect": effect,
+        "after": after,
+        "fits": effect == "release" or (line is not None and after >= 0),
+    }
 
 
 def act(
@@ -92,6 +154,15 @@ def _refuse(refusal: moves.Refusal | None) -> None:
 def _require_comment(comment: str | None, why: str) -> None:
     if not comment:
         raise invalid("comment", why)
+
+
+#: The moves that need a comment, and what to ask for (a function: translated when asked).
+COMMENT_REQUIRED = {
+    "return": lambda: _("Say what the applicant must correct."),
+    "hr_reject": lambda: _("Give the reason for the rejection."),
+    "finance_reject": lambda: _("Give the reason for the rejection."),
+    "appeal": lambda: _("State the grounds of the appeal."),
+}
 
 
 def _require_eligible(claim: Claim):
@@ -178,6 +249,7 @@ def _hr_reject(actor: Actor, claim, *, comment, **_ignored):
 
 def _defer_documents(actor: Actor, claim, *, comment, documents, due_date, **_ignored):
     """容缺受理: accept the claim without non-essential documents, to be supplied by a date."""
+    _require_other_than_rejecter(actor, claim)
     if not documents:
         raise invalid("documents", _("Name the documents that may follow later."))
     if due_date is None or due_date <= local_today():
@@ -191,7 +263,7 @@ def _defer_documents(actor: Actor, claim, *, comment, documents, due_date, **_ig
             "documents",
             _(
                 "Only these documents may follow later: %(kinds)s.",
-                kinds=", ".join(sorted(deferrable)) or "—",
+                kinds=document_names(sorted(deferrable)) or "—",
             ),
         )
     kinds = [k for k in dict.fromkeys(documents) if k in missing and k not in already]

@@ -5,7 +5,7 @@ from flask.views import MethodView
 from flask_smorest.fields import Upload
 
 from ..core.api import PDF, Blueprint
-from ..core.pagination import page_schema, paginate
+from ..core.pagination import page_schema
 from ..core.schemas import BaseSchema
 from ..jobs import operations as jobs
 from ..jobs.api import accepted
@@ -38,16 +38,14 @@ class Claims(MethodView):
     @blp.response(200, page_schema(ClaimSchema))
     def get(self, args):
         """Claims the caller may see: applicants their own; reviewers their queue (red-listed
-        applicants first, then the nearest deadline), without claims they are recused from."""
+        applicants first, then the nearest deadline), without claims they are recused from.
+        ``q`` searches (claim number, talent name or code, organisation, incentive);
+        ``awaiting`` keeps what awaits HR or finance; ``sort``/``direction`` order otherwise."""
         actor = current_actor()
-        page = paginate(
-            operations.visible_claims(
-                actor, **{k: v for k, v in args.items() if k not in ("page", "per_page")}
-            ),
-            args["page"],
-            args["per_page"],
-        )
-        page["items"] = [describe(actor, claim, full=False) for claim in page["items"]]
+        filters = {k: v for k, v in args.items() if k not in ("page", "per_page")}
+        page = operations.claim_page(actor, args["page"], args["per_page"], **filters)
+        red_ids = page.pop("red_ids")
+        page["items"] = [describe(actor, claim, full=False, red_ids=red_ids) for claim in page["items"]]
         return page
 
     @blp.arguments(ClaimCreateSchema)

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from ..core import audit
 from ..core.errors import Conflict, Forbidden, NotFound, invalid
-from ..core.permissions import Actor, require
+from ..core.permissions import Actor, can, require
 from ..extensions import db
 from . import operations as claims
 from .models import ClaimDocument, ClaimStatus
@@ -26,8 +26,26 @@ SIGNATURES = (
     (b"\xff\xd8\xff", "image/jpeg"),
 )
 CHUNK = 64 * 1024
-#: Statuses in which the applicant adds evidence; later only a deferred document.
+#: Statuses in which the applicant adds evidence; later only a deferred document. A
+#: rejected claim takes new evidence while its one appeal is still open (the evidence the
+#: appeal rests on, attached before or with the appeal).
 OPEN_FOR_EVIDENCE = {ClaimStatus.DRAFT, ClaimStatus.RETURNED, ClaimStatus.SUBMITTED, ClaimStatus.APPEALED}
+
+
+def open_for_evidence(claim) -> bool:
+    """The applicant may attach any document the program asks for now."""
+    return claim.status in OPEN_FOR_EVIDENCE or (
+        claim.status == ClaimStatus.REJECTED and claim.appealed_at is None
+    )
+
+
+def may_attach(actor: Actor, claim) -> bool:
+    """The claim page offers the upload form: what :func:`upload` would accept."""
+    return (
+        can(actor, "claim.upload")
+        and claims.is_applicant(actor, claim)
+        and (open_for_evidence(claim) or bool(claims.outstanding_deferrals(claim)))
+    )
 
 
 def sniff(head: bytes) -> str | None:
@@ -119,7 +137,7 @@ def upload(actor: Actor, claim_id: int, *, kind: str, file) -> ClaimDocument:
             ),
         )
     deferred = {d.kind for d in claims.outstanding_deferrals(claim)}
-    if claim.status not in OPEN_FOR_EVIDENCE and kind not in deferred:
+    if not open_for_evidence(claim) and kind not in deferred:
         raise Conflict(_("Evidence can no longer be added to this claim."), code="invalid_status")
     if file is None:
         raise invalid("file", _("Missing data for required field."))

@@ -44,6 +44,9 @@ class Claim(db.Model):
         CheckConstraint("amount_requested IS NULL OR amount_requested > 0", name="positive_amount_requested"),
         CheckConstraint("amount_approved IS NULL OR amount_approved > 0", name="positive_amount_approved"),
         Index("ix_claims_queue", "status", "stage_deadline"),
+        # The reviewers' queues and the deadline order (issue 15, migration c15a00000001).
+        Index("ix_claims_stage_deadline", "stage", "stage_deadline", "id"),
+        Index("ix_claims_deadline", "stage_deadline", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 
 from ..core.audit import event_values
 from ..core.errors import Conflict, Forbidden, ValidationFailed
-from ..core.labels import STATUS, label
+from ..core.labels import ACTION, RULE, STATUS, label
 from ..core.permissions import Actor
 from ..programs.models import DocumentRequirement
 from .models import ClaimStatus
@@ -121,11 +121,15 @@ def in_source_status(state: ClaimState, action: str) -> Refusal | None:
             _(
                 "A claim that is %(status)s cannot be moved by %(action)s.",
                 status=label(STATUS, state.status),
-                action=action,
+                action=label(ACTION, action),
             ),
             {"claim_status": state.status.value},
         )
     return None
+
+
+#: The HR moves that decide an appealed claim (the rejecter makes none of them).
+DECIDES_APPEAL = frozenset({"hr_approve", "hr_reject", "defer_documents"})
 
 
 def not_the_rejecter(actor: Actor, state: ClaimState) -> Refusal | None:
@@ -134,7 +138,11 @@ def not_the_rejecter(actor: Actor, state: ClaimState) -> Refusal | None:
         return Refusal(
             403,
             "segregation_of_duties",
-            _("An appeal is decided by another reviewer than the one who rejected the claim (陈述、申辩)."),
+            _(
+                "You rejected this claim, so another HR reviewer decides its appeal "
+                "(陈述、申辩); it is in their queue."
+            ),
+            {"rule": "appeal_decided_by_another_reviewer"},
         )
     return None
 
@@ -179,7 +187,7 @@ def eligible(verdict) -> Refusal | None:
     return Refusal(
         409,
         "not_eligible",
-        _("The claim is not eligible: %(rules)s.", rules=", ".join(c["rule"] for c in failed)),
+        _("The claim is not eligible: %(rules)s.", rules=", ".join(label(RULE, c["rule"]) for c in failed)),
         {"checks": failed},
     )
 
@@ -191,7 +199,7 @@ def before_rules(actor: Actor, state: ClaimState, action: str, recused) -> Refus
         lambda: not_own_filing(actor, state),
         lambda: in_source_status(state, action),
     ]
-    if action == "hr_approve":
+    if action in DECIDES_APPEAL:
         checks.append(lambda: not_the_rejecter(actor, state))
     for check in checks:
         refusal = check()

@@ -6,7 +6,8 @@ from datetime import date, datetime, time, timedelta
 
 from flask import g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, exists, not_, or_, select
+from sqlalchemy import and_, case, exists, func, not_, or_, select
+from sqlalchemy.orm import joinedload
 
 from ..conflicts import operations as conflicts
 from ..core import audit
@@ -20,7 +21,7 @@ from ..extensions import db
 from ..organizations import operations as organizations
 from ..organizations.models import Organization
 from ..programs import operations as programs
-from ..programs.models import DocumentRequirement
+from ..programs.models import DocumentRequirement, Program
 from ..subjects import naming
 from ..talents import operations as talents
 from ..talents.models import Talent
@@ -307,6 +308,58 @@ def is_overdue(claim: Claim, today: date | None = None) -> bool:
     )
 
 
+#: What awaits each reviewer: the stages where the move is theirs (the default of their queue).
+AWAITING_STAGES = {
+    "hr": (Stage.HR_REVIEW, Stage.HR_SECOND_APPROVAL, Stage.APPEAL_REVIEW),
+    "finance": (Stage.FINANCE_REVIEW, Stage.PAYMENT),
+}
+
+#: The orders a list may ask for (``sort``), besides the reviewers' queue order.
+SORT_KEYS = ("queue", "deadline", "created", "amount", "id")
+
+
+def _sort_columns():
+    return {
+        "deadline": Claim.stage_deadline,
+        "created": Claim.created_at,
+        "amount": func.coalesce(Claim.amount_approved, Claim.amount_requested),
+        "id": Claim.id,
+    }
+
+
+def _search(q: str):
+    """One box: a claim number (``123`` or ``#123``), a talent's name or code, an
+    organisation's name, an incentive's name or code."""
+    text = q.strip()
+    number = text.removeprefix("#").strip()
+    like = f"%{text.lower()}%"
+    talent_ids = select(Talent.id).where(
+        or_(func.lower(Talent.name).like(like), func.lower(Talent.talent_code) == text.lower())
+    )
+    org_ids = select(Organization.id).where(func.lower(Organization.name).like(like))
+    program_ids = select(Program.id).where(
+        or_(
+            func.lower(Program.code) == text.lower(),
+            func.lower(Program.name_zh).like(like),
+            func.lower(Program.name_en).like(like),
+        )
+    )
+    found = [
+        Claim.talent_id.in_(talent_ids),
+        Claim.organization_id.in_(org_ids),
+        Claim.program_id.in_(program_ids),
+    ]
+    if number.isdigit() and len(number) <= 12:
+        found.append(Claim.id == int(number))
+    return or_(*found)
+
+
+def red_listed_organization_ids() -> set[int]:
+    """Organisations on the red list now: few, read once per page (the queue's order and the
+    rows' "red list" mark)."""
+    return set(db.session.execute(credit.red_listed_organizations_subquery()).scalars())
+
+
 def visible_claims(
     actor: Actor,
     *,
@@ -319,9 +372,17 @@ def visible_claims(
     overdue: bool | None = None,
     stage: Stage | None = None,
     order: str | None = None,
+    q: str | None = None,
+    awaiting: str | None = None,
+    sort: str | None = None,
+    direction: str | None = None,
+    red_ids: set[int] | None = None,
 ):
     """The claims the actor may see, filtered. Reviewers get their queue order by default:
-    red-listed applicants first (十七), then the nearest deadline."""
+    red-listed applicants first (十七), then the nearest deadline. ``q`` searches one box
+    (see ``_search``); ``awaiting`` ("hr", "finance") keeps the stages where the move is that
+    reviewer's; ``sort`` (``SORT_KEYS``) with ``direction`` ("asc"/"desc") orders otherwise.
+    ``red_ids``: the red-listed organisations, if already read."""
     require(actor, "claim.list")
     stmt = select(Claim)
     if is_confined(actor):
@@ -337,6 +398,8 @@ def visible_claims(
         stmt = stmt.where(Claim.status == status)
     if stage is not None:
         stmt = stmt.where(Claim.stage == stage)
+    if awaiting in AWAITING_STAGES:
+        stmt = stmt.where(Claim.stage.in_(AWAITING_STAGES[awaiting]))
     if program_code:
         program = programs.find_program(program_code)
         stmt = stmt.where(Claim.program_id == (program.id if program else -1))
@@ -352,11 +415,56 @@ def visible_claims(
     if overdue is not None:
         late = and_(Claim.status.in_(OPEN_STATUSES), Claim.stage_deadline < local_today())
         stmt = stmt.where(late if overdue else not_(late) | Claim.stage_deadline.is_(None))
-    if order == "newest" or (order is None and is_confined(actor)):
+    if q and q.strip():
+        stmt = stmt.where(_search(q))
+    columns = _sort_columns()
+    if sort in columns:
+        column = columns[sort]
+        if direction == "desc":
+            return stmt.order_by(column.desc().nulls_last(), Claim.id.desc())
+        return stmt.order_by(column.asc().nulls_last(), Claim.id)
+    if sort != "queue" and (order == "newest" or (order is None and is_confined(actor))):
         return stmt.order_by(Claim.id.desc())
-    red_first = case((Claim.organization_id.in_(credit.red_listed_organizations_subquery()), 0), else_=1)
-    no_deadline_last = case((Claim.stage_deadline.is_(None), 1), else_=0)
-    return stmt.order_by(red_first, no_deadline_last, Claim.stage_deadline, Claim.id)
+    return stmt.order_by(*_queue_order(red_ids))
+
+
+def _queue_order(red_ids: set[int] | None) -> list:
+    """Red-listed applicants first (十七), then the nearest deadline (none last), then the
+    oldest claim. The red list is a handful of organisations, read first and written into the
+    statement as a list of ids: the order is then a function of the claim row alone, and the
+    ids of a page are sorted without a join (see ``claim_page``)."""
+    if red_ids is None:
+        red_ids = red_listed_organization_ids()
+    order = []
+    if red_ids:
+        order.append(case((Claim.organization_id.in_(sorted(red_ids)), 0), else_=1))
+    return [*order, Claim.stage_deadline.asc().nulls_last(), Claim.id]
+
+
+def claim_page(actor: Actor, page: int, per_page: int, **filters) -> dict:
+    """One page of ``visible_claims`` in a constant number of statements, whatever the page
+    size: the red list (once), the count, the page's ids (ordered on the claims table alone,
+    no joins), then the page's rows with their program, applicant, talent and filer in one
+    statement (documents and deferrals: one batched statement each).
+    ``{"items", "total", "page", "per_page", "red_ids"}``."""
+    red_ids = red_listed_organization_ids()
+    stmt = visible_claims(actor, red_ids=red_ids, **filters)
+    total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+    ids = list(
+        db.session.execute(
+            stmt.with_only_columns(Claim.id).limit(per_page).offset((page - 1) * per_page)
+        ).scalars()
+    )
+    items: list[Claim] = []
+    if ids:
+        rows = (
+            db.session.execute(select(Claim).where(Claim.id.in_(ids)).options(joinedload(Claim.filed_by)))
+            .unique()
+            .scalars()
+        )
+        by_id = {c.id: c for c in rows}
+        items = [by_id[i] for i in ids if i in by_id]
+    return {"items": items, "total": total, "page": page, "per_page": per_page, "red_ids": red_ids}
 
 
 def _day_start(day: date, plus_days: int = 0):
@@ -365,7 +473,9 @@ def _day_start(day: date, plus_days: int = 0):
     return datetime.combine(day + timedelta(days=plus_days), time(), LOCAL_TZ)
 
 
-def red_listed(claim: Claim) -> bool:
+def red_listed(claim: Claim, red_ids: set[int] | None = None) -> bool:
+    if red_ids is not None:
+        return claim.organization_id in red_ids
     return credit.is_red_listed(claim.organization_id)
 
 

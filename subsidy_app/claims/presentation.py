@@ -80,9 +80,10 @@ def _history(claim) -> list[dict]:
     return entries
 
 
-def describe(actor: Actor, claim, *, full: bool = True) -> dict:
+def describe(actor: Actor, claim, *, full: bool = True, red_ids: set[int] | None = None) -> dict:
     """The claim as a dict for ClaimSchema. ``full`` adds a live evaluation (for open
-    claims), the history and the actions open to this user."""
+    claims), the history and the actions open to this user. ``red_ids``: the red-listed
+    organisations, read once for a whole page (else one look-up for this claim)."""
     today = local_today()
     program = claim.program
     view = {
@@ -105,7 +106,7 @@ def describe(actor: Actor, claim, *, full: bool = True) -> dict:
         "tax_exempt": program.tax_exempt,
         "tax_exempt_clause": TAX_EXEMPT_CLAUSE if program.tax_exempt else None,
         "details": claim.details or {},
-        "red_listed": operations.red_listed(claim),
+        "red_listed": operations.red_listed(claim, red_ids),
         "filed_by": claim.filed_by.username,
         "created_at": claim.created_at,
         "submitted_at": claim.submitted_at,

@@ -171,6 +171,24 @@ class ClaimListArgs(PageArgs):
     created_to = Date(load_default=None)
     overdue = fields.Boolean(load_default=None)
     order = fields.String(load_default=None, validate=validate.OneOf(["queue", "newest"]))
+    q = Text(
+        100,
+        load_default=None,
+        metadata={
+            "description": "Search: claim number, talent name or code, organisation name, incentive name or code."
+        },
+    )
+    awaiting = fields.String(
+        load_default=None,
+        validate=validate.OneOf(["hr", "finance"]),
+        metadata={
+            "description": "Only the claims awaiting HR (HR review, second approval, appeal) or finance (review, payment)."
+        },
+    )
+    sort = fields.String(
+        load_default=None, validate=validate.OneOf(["queue", "deadline", "created", "amount", "id"])
+    )
+    direction = fields.String(load_default="asc", validate=validate.OneOf(["asc", "desc"]))
 
 
 class DocumentFormSchema(BaseSchema):
@@ -190,6 +208,8 @@ class BulkFilterSchema(BaseSchema):
     created_from = Date(load_default=None)
     created_to = Date(load_default=None)
     overdue = fields.Boolean(load_default=None)
+    q = Text(100, load_default=None)
+    awaiting = fields.String(load_default=None, validate=validate.OneOf(["hr", "finance"]))
 
 
 class BulkActionSchema(BaseSchema):

@@ -6,10 +6,13 @@ from sqlalchemy import select
 
 from ..users.auth import current_actor
 from .audit import AuditEvent
-from .pagination import paginate_html
+from .pagination import order_by_sort, paginate_html, parse_sort
 from .permissions import require
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+#: The trail's orders: by when (newest first unless asked), by who, by what.
+AUDIT_SORTS = {"when": AuditEvent.id, "who": AuditEvent.actor_name, "what": AuditEvent.action}
 
 
 @bp.route("/")
@@ -23,9 +26,11 @@ def index():
         stmt = stmt.where(AuditEvent.action.like(f"{action}%"))
     if actor_name:
         stmt = stmt.where(AuditEvent.actor_name == actor_name)
+    sort, direction = parse_sort(request.args, AUDIT_SORTS, "when", "desc")
+    stmt = order_by_sort(stmt, AUDIT_SORTS, sort, direction, AuditEvent.id)
     return render_template(
         "audit/index.html",
-        page=paginate_html(stmt, request.args, per_page=50),
+        page=paginate_html(stmt, request.args, per_page=50, sort=sort, direction=direction),
         action=action,
         actor_name=actor_name,
     )

@@ -23,6 +23,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
 from .i18n import translate_validation_message
+from .labels import field_label
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +160,13 @@ def _respond(
     else:
         response = current_app.make_response(
             (
-                render_template("errors/error.html", status=status, message=message, fields=fields or {}),
+                render_template(
+                    "errors/error.html",
+                    status=status,
+                    message=message,
+                    # a page names each field in words; the API keeps the keys
+                    fields={field_label(name): texts for name, texts in (fields or {}).items()},
+                ),
                 status,
             )
         )

@@ -142,9 +142,277 @@ REFUSAL = {
 }
 
 
-def label(table: dict, value) -> str:
+#: The eligibility rules (claims/rules.py): the name of each check in the claim's table.
+RULE = {
+    "payee_kind": _l("Who is paid"),
+    "not_black_listed": _l("Not on the black list"),
+    "talent_of_applicant": _l("Talent employed by the applicant"),
+    "applicant_kind": _l("Who may apply"),
+    "talent_named": _l("Talent named"),
+    "organization_named": _l("Organisation named"),
+    "recognised_talent": _l("Recognised foreign talent (work permit)"),
+    "min_degree": _l("Minimum degree"),
+    "min_years_experience": _l("Minimum years of experience"),
+    "min_years_in_province": _l("Minimum years in Shanxi"),
+    "once_per_talent": _l("Once per talent"),
+    "once_per_talent_project": _l("Once per talent and project"),
+    "once_per_organization": _l("Once per organisation"),
+    "project_level": _l("Level of the recruitment project"),
+    "permit_class": _l("Class of work permit"),
+    "contract_before_start": _l("Contract signed before the start"),
+    "detail_given": _l("Required detail given"),
+    "amount_requested_given": _l("Amount requested given"),
+    "amount_requested": _l("Amount requested given"),
+    "rate_in_force": _l("Rate in force"),
+    "benchmarks_in_force": _l("Other provinces' standards in force"),
+    "within_highest_standard": _l("Within the highest standard"),
+}
+#: Ledger accounts (ledger/models.py Account).
+ACCOUNT = {
+    "appropriation": _l("Appropriation"),
+    "available": _l("Available budget"),
+    "committed": _l("Committed"),
+    "expended": _l("Expended"),
+    "subsidy_expense": _l("Subsidy expense"),
+    "bank": _l("Bank (treasury account)"),
+    "receivable": _l("Receivable (owed back)"),
+}
+#: Ledger transaction kinds (ledger/models.py TransactionKind).
+TRANSACTION_KIND = {
+    "allocation": _l("Budget allocation"),
+    "adjustment": _l("Budget adjustment"),
+    "commitment": _l("Commitment"),
+    "release": _l("Release of a commitment"),
+    "payment": _l("Payment"),
+    "payment_reversal": _l("Payment reversal"),
+    "correction_reversal": _l("Reversal for a correction"),
+    "correction": _l("Correction"),
+    "recovery": _l("Recovery"),
+    "refund": _l("Refund"),
+    "write_off": _l("Write-off"),
+}
+PROJECT_LEVEL = {
+    "key": _l("Provincial key recruitment project"),
+    "regular": _l("Provincial regular recruitment project"),
+}
+CREDIT_LIST = {"red": _l("Red list (creditworthy)"), "black": _l("Black list (seriously untrustworthy)")}
+SUBJECT_KIND = {"organization": _l("Organisation"), "talent": _l("Talent")}
+RECOVERY_STATUS = {
+    "open": _l("open"),
+    "offset": _l("to be offset"),
+    "refund": _l("to be refunded"),
+    "settled": _l("settled"),
+    "written_off": _l("written off"),
+}
+BOOLEAN = {True: _l("yes"), False: _l("no")}
+#: Field names of forms and API bodies, for the messages that name a field.
+FIELD = {
+    "comment": _l("Comment"),
+    "action": _l("Action"),
+    "amount": _l("Amount"),
+    "amount_requested": _l("Amount requested"),
+    "amount_approved": _l("Amount approved"),
+    "program_code": _l("Program"),
+    "talent_code": _l("Talent"),
+    "organization_id": _l("Organisation"),
+    "details": _l("Details"),
+    "documents": _l("Documents"),
+    "document_kinds": _l("Documents"),
+    "kind": _l("Kind"),
+    "file": _l("File"),
+    "reason": _l("Reason"),
+    "name": _l("Name"),
+    "level": _l("Level"),
+    "year": _l("Year"),
+    "fiscal_year": _l("Fiscal year"),
+    "bank_name": _l("Bank"),
+    "bank_account_no": _l("Bank account number"),
+    "bank_reference": _l("Bank reference"),
+    "claim_ids": _l("Claims"),
+    "from": _l("From"),
+    "to": _l("To"),
+    "due_date": _l("Due date"),
+    "effective_from": _l("Effective from"),
+    "password": _l("Password"),
+    "username": _l("User name"),
+    "email": _l("Email"),
+    "role": _l("Role"),
+    "list": _l("List"),
+    "subject_kind": _l("Kind of subject"),
+    "subject_id": _l("Subject"),
+    "credit_code": _l("Unified social credit code"),
+    "passport_no": _l("Passport number"),
+    "work_permit_no": _l("Work permit number"),
+    "birth_date": _l("Date of birth"),
+    "nationality": _l("Nationality"),
+    "degree": _l("Degree"),
+    "years_experience": _l("Years of experience"),
+    "permit_class": _l("Work permit class"),
+    "employer_id": _l("Employer"),
+    "shanxi_start_date": _l("Start in Shanxi"),
+    "project_id": _l("Recruitment project"),
+    "justification": _l("Justification"),
+    "visit_date": _l("Date of the visit"),
+    "designated_on": _l("Designated on"),
+    "contract_signed_on": _l("Contract signed on"),
+    "commission": _l("Commission"),
+    "_schema": _l("Request"),
+}
+
+#: The tables by the name ``label(kind, code)`` and the ``|label(kind)`` filter take.
+TABLES = {
+    "role": ROLE,
+    "payee_kind": PAYEE_KIND,
+    "amount_rule": AMOUNT_RULE,
+    "degree": DEGREE,
+    "organization_kind": ORGANIZATION_KIND,
+    "status": STATUS,
+    "stage": STAGE,
+    "action": ACTION,
+    "history": HISTORY,
+    "batch_status": BATCH_STATUS,
+    "item_status": ITEM_STATUS,
+    "award": AWARD,
+    "base_level": BASE_LEVEL,
+    "outcome": OUTCOME,
+    "population": POPULATION,
+    "bank_change_status": BANK_CHANGE_STATUS,
+    "job_status": JOB_STATUS,
+    "refusal": REFUSAL,
+    "rule": RULE,
+    "account": ACCOUNT,
+    "transaction_kind": TRANSACTION_KIND,
+    "project_level": PROJECT_LEVEL,
+    "credit_list": CREDIT_LIST,
+    "subject_kind": SUBJECT_KIND,
+    "recovery_status": RECOVERY_STATUS,
+    "boolean": BOOLEAN,
+    "field": FIELD,
+}
+
+
+def label(table, value) -> str:
+    """The words for ``value``: ``label(STATUS, "paid")`` or ``label("status", "paid")``.
+    Program codes (``"program"``), document kinds (``"document"``) and ledger payees
+    (``"payee"``) are named from the database."""
+    if isinstance(table, str):
+        if table in _LOOKUPS:
+            return _LOOKUPS[table](value)
+        table = TABLES[table]
     key = getattr(value, "value", value)
+    if key is None:
+        return ""
     return str(table.get(key, key))
+
+
+def field_label(name: str) -> str:
+    """A field's name for a message: ``details.project_id`` → "Recruitment project"."""
+    last = str(name).rsplit(".", 1)[-1]
+    if last.isdigit() and "." in str(name):
+        last = str(name).rsplit(".", 2)[-2]
+    if last in FIELD:
+        return str(FIELD[last])
+    return last.replace("_", " ").capitalize()
+
+
+def _english() -> bool:
+    from flask_babel import get_locale  # noqa: PLC0415
+
+    return str(get_locale() or "zh").startswith("en")
+
+
+def _cached(name: str, load) -> dict:
+    """One look-up table per request (or app context): codes to (zh, en) names."""
+    from flask import g, has_app_context  # noqa: PLC0415
+
+    if not has_app_context():
+        return {}
+    cache = g.setdefault("_label_tables", {})
+    if name not in cache:
+        try:
+            cache[name] = load()
+        except Exception:  # noqa: BLE001 (no database: the code itself is shown)
+            cache[name] = {}
+    return cache[name]
+
+
+def _pick(names: tuple[str, str] | None, code) -> str:
+    if not names:
+        return "" if code is None else str(code)
+    return names[1] if _english() else names[0]
+
+
+def program_name(code) -> str:
+    """A program's name in the reader's language (the plan's own names)."""
+
+    def load():
+        from ..extensions import db  # noqa: PLC0415
+        from ..programs.models import Program  # noqa: PLC0415
+
+        rows = db.session.execute(db.select(Program.code, Program.name_zh, Program.name_en))
+        return {c: (zh, en) for c, zh, en in rows}
+
+    return _pick(_cached("program", load).get(getattr(code, "value", code)), code)
+
+
+def document_name(code) -> str:
+    """A kind of document by its name in the plan (document_kinds)."""
+
+    def load():
+        from ..extensions import db  # noqa: PLC0415
+        from ..programs.models import DocumentKind  # noqa: PLC0415
+
+        rows = db.session.execute(db.select(DocumentKind.code, DocumentKind.name_zh, DocumentKind.name_en))
+        return {c: (zh, en) for c, zh, en in rows}
+
+    return _pick(_cached("document", load).get(code), code)
+
+
+def document_names(codes) -> str:
+    """A list of document kinds (a list, or codes separated by commas) in words."""
+    if isinstance(codes, str):
+        codes = [c.strip() for c in codes.split(",") if c.strip()]
+    return (
+        "、".join(document_name(c) for c in codes)
+        if not _english()
+        else ", ".join(document_name(c) for c in codes)
+    )
+
+
+def payee_name(reference) -> str:
+    """A ledger payee (``talent:<code>``, ``organization:<id>``) as people know it: the
+    talent's name and code, the organisation's name."""
+    if not reference:
+        return ""
+    kind, _, key = str(reference).partition(":")
+    from flask import g, has_app_context  # noqa: PLC0415
+
+    if not key or not has_app_context():
+        return str(reference)
+    cache = g.setdefault("_payee_names", {})
+    if reference not in cache:
+        from ..extensions import db  # noqa: PLC0415
+
+        name = None
+        try:
+            if kind == "talent":
+                from ..talents.models import Talent  # noqa: PLC0415
+
+                found = db.session.execute(db.select(Talent.name).where(Talent.talent_code == key)).scalar()
+                name = f"{found} ({key})" if found else None
+            elif kind in ("organization", "employer", "intermediary") and key.isdigit():
+                from ..organizations.models import Organization  # noqa: PLC0415
+
+                name = db.session.execute(
+                    db.select(Organization.name).where(Organization.id == int(key))
+                ).scalar()
+        except Exception:  # noqa: BLE001 (no database: the reference itself is shown)
+            name = None
+        cache[reference] = name or str(reference)
+    return cache[reference]
+
+
+_LOOKUPS = {"program": program_name, "document": document_name, "payee": payee_name}
 
 
 def init_app(app) -> None:
@@ -167,4 +435,17 @@ def init_app(app) -> None:
         bank_change_status_label=lambda v: label(BANK_CHANGE_STATUS, v),
         job_status_label=lambda v: label(JOB_STATUS, v),
         refusal_label=lambda v: label(REFUSAL, v),
+        rule_label=lambda v: label(RULE, v),
+        account_label=lambda v: label(ACCOUNT, v),
+        transaction_kind_label=lambda v: label(TRANSACTION_KIND, v),
+        project_level_label=lambda v: label(PROJECT_LEVEL, v),
+        credit_list_label=lambda v: label(CREDIT_LIST, v),
+        subject_kind_label=lambda v: label(SUBJECT_KIND, v),
+        program_name=program_name,
+        document_name=document_name,
+        payee_name=payee_name,
+        field_label=field_label,
+        label_tables=TABLES,
     )
+    # ``{{ code|label("account") }}``: any code in words, by the name of its table.
+    app.jinja_env.filters["label"] = lambda value, kind: label(kind, value)

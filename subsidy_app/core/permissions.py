@@ -51,6 +51,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # users and access
     "user.create": frozenset({ADM}),
     "user.list": frozenset({ADM, A}),
+    # disable and enable, reset a password, unlock, change role or organisation
+    "user.manage": frozenset({ADM}),
     # organisations
     "organization.create": frozenset({H, ADM}),
     "organization.read": frozenset({E, I, H, F, A, ADM}),

@@ -1,12 +1,12 @@
 from datetime import datetime, time, timedelta
 
-from flask import Response, stream_with_context
+from flask import Response, request, stream_with_context
 from flask.views import MethodView
 
 from ..core.api import CSV, PDF, Blueprint
 from ..core.downloads import send_temporary
 from ..core.pagination import page_schema, paginate
-from ..core.tabular import XLSX
+from ..core.tabular import XLSX, people_language
 from ..core.timeutil import LOCAL_TZ, local_now
 from ..jobs import operations as jobs
 from ..jobs.api import accepted
@@ -47,7 +47,9 @@ class Ledger(MethodView):
             account=args["account"],
         )
         if args["format"] == "csv":
-            response = Response(stream_with_context(exports.csv_stream(stmt)), mimetype="text/csv")
+            # the machine CSV (English column names, no BOM); with lang=zh|en the CSV for people
+            lang = people_language(request.args.get("lang"))
+            response = Response(stream_with_context(exports.csv_stream(stmt, lang=lang)), mimetype="text/csv")
             response.headers["Content-Disposition"] = "attachment; filename=ledger.csv"
             return response
         if args["format"] in ("xlsx", "pdf"):
@@ -60,7 +62,10 @@ def _file(stmt, args):
     page), then sent from disk."""
     fmt = args["format"]
     path = exports.export_to_temporary(
-        stmt, fmt, subtitle=exports.period_subtitle(args["date_from"], args["date_to"], local_now())
+        stmt,
+        fmt,
+        subtitle=exports.period_subtitle(args["date_from"], args["date_to"], local_now()),
+        by=acting_user(),
     )
     return send_temporary(path, XLSX if fmt == "xlsx" else "application/pdf", f"ledger.{fmt}")
 

@@ -13,9 +13,20 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from flask_babel import force_locale
 from sqlalchemy import literal_column
 
-from ..core.tabular import Column, Sheet, write_pdf_listing, write_xlsx
+from ..core import labels
+from ..core.tabular import (
+    Column,
+    PdfAppendix,
+    Sheet,
+    SignOff,
+    csv_chunks,
+    people_language,
+    write_pdf_listing,
+    write_xlsx,
+)
 from ..core.timeutil import LOCAL_TZ, to_local
 from ..extensions import db
 from .models import LedgerEntry
@@ -39,8 +50,12 @@ COLUMNS = [
     Column("prev_hash", "前一哈希", "Previous hash", "text", 66),
     Column("hash", "哈希", "Hash (SHA-256)", "text", 66),
 ]
-#: The PDF listing puts the hashes on a second line under each entry.
-PDF_COLUMNS = [c for c in COLUMNS if c.key not in ("prev_hash", "hash", "transaction_id")]
+#: The PDF listing: one line an entry, kind and account in words, the hash shortened to its
+#: first SHORT_HASH hex digits (the full hashes: the PDF's appendix, the CSV and Excel).
+SHORT_HASH = 12
+PDF_COLUMNS = [c for c in COLUMNS if c.key not in ("prev_hash", "hash", "transaction_id", "amount")] + [
+    Column("hash_short", "哈希(前12位)", "Hash (first 12)", "text", 17)
+]
 
 
 @dataclass
@@ -122,10 +137,37 @@ _CSV_SQL = {
 }
 
 
-def csv_stream(stmt, batch: int = 5000, progress=None) -> Iterator[str]:
-    """CSV text produced while reading, ``batch`` rows at a time (times in UTC);
-    ``progress(n)`` is told after each batch."""
+#: What the CSV for people writes in words instead of the codes.
+PEOPLE_WORDS = {
+    "kind": lambda v: labels.label(labels.TRANSACTION_KIND, v),
+    "account": lambda v: labels.label(labels.ACCOUNT, v),
+    "program_code": labels.program_name,
+    "payee": labels.payee_name,
+}
 
+
+def people_csv_stream(stmt, lang: str, batch: int = 5000, progress=None) -> Iterator[str]:
+    """The CSV for people: a byte-order mark, headers in ``lang``, Beijing times, accounts,
+    kinds, programs and payees by name, 是/否 for the tax-exempt mark."""
+    totals = Totals() if progress is not None else None
+    return csv_chunks(
+        COLUMNS,
+        rows(stmt, local_times=True, totals=totals, batch=batch, progress=progress),
+        every=batch,
+        lang=lang,
+        words=PEOPLE_WORDS,
+    )
+
+
+def csv_stream(stmt, batch: int = 5000, progress=None, *, lang: str | None = None) -> Iterator[str]:
+    """CSV text produced while reading, ``batch`` rows at a time (times in UTC);
+    ``progress(n)`` is told after each batch. This is the machine CSV (English column names,
+    no byte-order mark) unless ``lang`` asks for the CSV for people."""
+
+    language = people_language(lang)
+    if language:
+        yield from people_csv_stream(stmt, language, batch=batch, progress=progress)
+        return
     dialect = db.session.get_bind().dialect.name
     sql = _CSV_SQL[dialect]
     query = stmt.with_only_columns(
@@ -190,31 +232,113 @@ SUMMARY_COLUMNS = [
 ]
 
 
-def write_pdf_file(stmt, target, *, subtitle: str, progress=None) -> Totals:
+def write_pdf_file(stmt, target, *, subtitle: str, progress=None, by=None) -> Totals:
+    """The listing one line an entry, the hash as its first 12 hex digits; after the totals
+    by account, the last entry's hash in full, then an appendix of every entry's full hash
+    (and the previous hash wherever the listing does not show the entry before), and the
+    sign-off block (``by``: the user who makes it; None: the system)."""
     totals = Totals()
+    chain = bytearray()  # seq, hash, prev_hash of each entry: 72 bytes, not 3 Python objects
+    kinds, accounts = _word_labels(labels.TRANSACTION_KIND), _word_labels(labels.ACCOUNT)
+
+    def listed():
+        for row in rows(stmt, local_times=True, totals=totals, progress=progress):
+            chain.extend(row["seq"].to_bytes(8, "big"))
+            chain.extend(bytes.fromhex(row["hash"]))
+            chain.extend(bytes.fromhex(row["prev_hash"]))
+            row["kind"] = kinds(row["kind"])[0]
+            row["account"] = accounts(row["account"])[0]
+            row["hash_short"] = f"{row['hash'][:SHORT_HASH]}…"
+            yield row
+
+    def last() -> tuple[int, str] | None:
+        if not chain:
+            return None
+        return int.from_bytes(chain[-72:-64], "big"), chain[-64:-32].hex()
+
+    def summary() -> list[str]:
+        end = last()
+        lines = [
+            "按科目合计见上 Totals by account above. "
+            f"哈希栏为前 {SHORT_HASH} 位 The hash column shows the first {SHORT_HASH} hex digits of each "
+            "entry's SHA-256 hash; the full hashes are in the appendix and in the CSV / Excel export.",
+        ]
+        if end is not None:
+            lines.append(f"末条 Last entry listed: 序号 seq {end[0]}  哈希 hash {end[1]}")
+        lines.append(
+            "可用审计数据包中的 verify_chain.py 离线校验整条哈希链 "
+            "The whole chain can be verified offline with verify_chain.py from the audit bundle."
+        )
+        return lines
+
+    def chain_lines() -> Iterator[str]:
+        previous = None
+        for at in range(0, len(chain), 72):
+            seq = int.from_bytes(chain[at : at + 8], "big")
+            digest, prev = chain[at + 8 : at + 40], chain[at + 40 : at + 72]
+            if prev != previous:  # the entry before is not listed: its hash, as this one names it
+                yield f"{'prev':>7}  {prev.hex()}"
+            yield f"{seq:>7}  {digest.hex()}"
+            previous = digest
+
     write_pdf_listing(
         target,
         title="山西省引进外国人才专项资金分类账 Ledger of the foreign-talent fund",
         subtitle=subtitle,
         columns=PDF_COLUMNS,
-        rows=rows(stmt, local_times=True, totals=totals, progress=progress),
+        rows=listed(),
         totals=lambda: (
             [(f"合计 Total · {totals.entries}", totals.as_row())]
-            + [(f"{name}", {"debit": d, "credit": c}) for name, (d, c) in sorted(totals.by_account.items())]
+            + [
+                (" ".join(dict.fromkeys(accounts(name))), {"debit": d, "credit": c})
+                for name, (d, c) in sorted(totals.by_account.items())
+            ]
         ),
-        second_line=lambda row: f"hash {row['hash']}  prev {row['prev_hash']}  tx {row['transaction_id']}",
+        summary=summary,
+        appendix=PdfAppendix(
+            title="附录 哈希链 Appendix: the hash chain (序号 seq → SHA-256 哈希 hash)",
+            notes=lambda: [
+                "每条分录的完整哈希，按序号排列；“prev” 行为其下一条分录所记的前一哈希（该前一条未列入本清单时）。",
+                "Every entry's full hash by sequence number; a “prev” line gives the previous hash the next "
+                "entry records, where the entry before it is not in this listing.",
+            ],
+            lines=chain_lines,
+        ),
+        signoff=SignOff.of(by),
     )
     return totals
 
 
-def export_to_temporary(stmt, fmt: str, *, subtitle: str) -> Path:
-    """Write the Excel or PDF export to a temporary file and return its path."""
+def _word_labels(table: dict):
+    """value → (Chinese name, English name) of core/labels.py, looked up once a value."""
+    cache: dict[str, tuple[str, str]] = {}
+
+    def words(value) -> tuple[str, str]:
+        if value not in cache:
+            if value not in table:
+                cache[value] = (str(value), str(value))
+            else:
+                with force_locale("zh"):
+                    zh = str(table[value])
+                with force_locale("en"):
+                    en = str(table[value])
+                cache[value] = (zh, en)
+        return cache[value]
+
+    return words
+
+
+def export_to_temporary(stmt, fmt: str, *, subtitle: str, by=None) -> Path:
+    """Write the Excel or PDF export to a temporary file and return its path (``by``: the
+    user making it, named in the PDF's sign-off)."""
     handle = tempfile.NamedTemporaryFile(prefix="ledger-", suffix=f".{fmt}", delete=False)
     handle.close()
     path = Path(handle.name)
-    writer = write_xlsx_file if fmt == "xlsx" else write_pdf_file
     try:
-        writer(stmt, str(path), subtitle=subtitle)
+        if fmt == "xlsx":
+            write_xlsx_file(stmt, str(path), subtitle=subtitle)
+        else:
+            write_pdf_file(stmt, str(path), subtitle=subtitle, by=by)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -227,15 +351,20 @@ def period_subtitle(date_from, date_to, generated) -> str:
     return f"期间 Period {start} – {end}（北京时间 Beijing time）· 生成 Generated {generated:%Y-%m-%d %H:%M}"
 
 
-def write_file(stmt, fmt: str, target: Path, *, subtitle: str, progress=None) -> None:
-    """The export in ``fmt`` (csv, xlsx, pdf) written to ``target``."""
+def write_file(
+    stmt, fmt: str, target: Path, *, subtitle: str, progress=None, by=None, lang: str | None = None
+) -> None:
+    """The export in ``fmt`` (csv, xlsx, pdf) written to ``target`` (a CSV for people when
+    ``lang`` is given)."""
     if fmt == "csv":
         with open(target, "w", encoding="utf-8", newline="") as handle:
-            for text in csv_stream(stmt, progress=progress):
+            for text in csv_stream(stmt, progress=progress, lang=lang):
                 handle.write(text)
         return
-    writer = write_xlsx_file if fmt == "xlsx" else write_pdf_file
-    writer(stmt, str(target), subtitle=subtitle, progress=progress)
+    if fmt == "xlsx":
+        write_xlsx_file(stmt, str(target), subtitle=subtitle, progress=progress)
+    else:
+        write_pdf_file(stmt, str(target), subtitle=subtitle, progress=progress, by=by)
 
 
 def local_range(date_from, date_to):

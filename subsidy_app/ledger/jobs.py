@@ -20,6 +20,8 @@ class LedgerExportSchema(BaseSchema):
     format = fields.String(required=True, validate=validate.OneOf(["csv", "xlsx", "pdf"]))
     date_from = Date(data_key="from", load_default=None)
     date_to = Date(data_key="to", load_default=None)
+    #: csv only: the CSV for people in this language (a BOM, headers and values in words)
+    lang = fields.String(validate=validate.OneOf(["zh", "en"]))
 
 
 def _check_period(actor, *, date_from, date_to, **_params) -> None:
@@ -37,7 +39,7 @@ def _check_period(actor, *, date_from, date_to, **_params) -> None:
     read_only=True,
     precheck=_check_period,
 )
-def export_ledger(context, *, format: str, date_from, date_to) -> dict:
+def export_ledger(context, *, format: str, date_from, date_to, lang: str | None = None) -> dict:
     """Every entry of the period as CSV, Excel or PDF, written to the shared storage."""
     start, end = exports.local_range(date_from, date_to)
     stmt = operations.entries(context.actor, date_from=start, date_to=end)
@@ -56,6 +58,8 @@ def export_ledger(context, *, format: str, date_from, date_to) -> dict:
         target,
         subtitle=exports.period_subtitle(date_from, date_to, local_now()),
         progress=progress,
+        by=context.actor,
+        lang=lang if format == "csv" else None,
     )
     context.progress(total, force=True)
     return {

@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import login_required
 
 from ..budgets import operations as budgets
@@ -51,6 +52,8 @@ def export():
     """Export the entries of the page's period (CSV, Excel or PDF) as a job."""
     period: dict[str, Any] = {name: request.form[name] for name in ("from", "to") if request.form.get(name)}
     params = {"format": request.form.get("format", ""), **period}
+    if params["format"] == "csv":  # the page offers the CSV for people, in the reader's language
+        params["lang"] = "en" if str(get_locale() or "zh").startswith("en") else "zh"
     return jobs_views.start("ledger_export", params, url_for("ledger.index", **period))
 
 

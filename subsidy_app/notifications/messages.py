@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from ..core.labels import STAGE, label
+from ..core.labels import STAGE, document_names, label, program_name
 
 MESSAGES = {
     "claim_submitted": _l(
@@ -50,6 +50,10 @@ def render(kind: str, params: dict, locale: str | None = None) -> str:
         values = {k: ("—" if v is None else v) for k, v in params.items()}
         if "stage" in values:
             values["stage"] = label(STAGE, values["stage"])
+        if params.get("program"):  # stored as the program's code, shown by its name
+            values["program"] = program_name(params["program"])
+        if params.get("documents"):  # stored as document-kind codes, shown by their names
+            values["documents"] = document_names(params["documents"])
         return str(template) % values
 
     if locale is None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import current_app, g
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from ..claims import signals
 from ..claims.models import Claim, Stage
@@ -397,3 +397,13 @@ def remind_deadlines(*, days_ahead: int = 2, today=None) -> int:
         )
     db.session.flush()
     return count
+
+
+def unread_count(actor: Actor) -> int:
+    """How many of the actor's notices are unread (one COUNT on the user/unread index)."""
+    require(actor, "notification.read")
+    return db.session.execute(
+        select(func.count(Notification.id)).where(
+            Notification.user_id == actor.id, Notification.read_at.is_(None)
+        )
+    ).scalar_one()

@@ -3,21 +3,30 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
+from sqlalchemy.orm import selectinload
 
 from ..bankaccounts import operations as bankaccounts
 from ..bankaccounts import views as bank_views
 from ..core.bankforms import BankAccountForm
 from ..core.htmlforms import attempt, options
-from ..core.pagination import paginate_html
+from ..core.pagination import order_by_sort, paginate_html, parse_sort
 from ..core.permissions import can
 from ..core.templating import localized
 from ..users.auth import current_actor
 from . import operations
 from .forms import OrganizationForm
-from .models import OrganizationKind
+from .models import Organization, OrganizationKind
 from .page import OrganizationPage
 
 bp = Blueprint("organizations", __name__, template_folder="templates", url_prefix="/organizations")
+
+#: The organisations list's orders (``?sort=``, ``?dir=``).
+ORGANIZATION_SORTS = {
+    "name": Organization.name,
+    "kind": Organization.kind,
+    "credit_code": Organization.credit_code,
+    "registered": Organization.created_at,
+}
 
 
 @bp.route("/")
@@ -26,9 +35,15 @@ def index():
     q = (request.args.get("q") or "").strip()[:100]
     kind = request.args.get("kind")
     kind = OrganizationKind(kind) if kind in set(OrganizationKind) else None
-    page = paginate_html(
-        operations.visible_organizations(current_actor(), kind=kind, search=q or None), request.args
-    )
+    sort, direction = parse_sort(request.args, ORGANIZATION_SORTS, None)
+    stmt = order_by_sort(
+        operations.visible_organizations(current_actor(), kind=kind, search=q or None),
+        ORGANIZATION_SORTS,
+        sort,
+        direction,
+        Organization.id,
+    ).options(selectinload(Organization.city))
+    page = paginate_html(stmt, request.args, sort=sort, direction=direction)
     return render_template("organizations/index.html", page=page, q=q, kind=kind)
 
 

@@ -10,7 +10,10 @@ class BatchForm(FlaskForm):
 
 
 class BatchActionForm(FlaskForm):
+    """Approve or disburse a batch: made only with ``confirm`` "yes" (the confirmation page)."""
+
     action = HiddenField(validators=[DataRequired()])
+    confirm = HiddenField(validators=[Optional()])
     bank_reference = StringField(_l("Bank reference"), validators=[Optional(), Length(max=80)])
 
 

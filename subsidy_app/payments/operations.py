@@ -18,6 +18,7 @@ from ..core import audit, bulkio
 from ..core.audit import AuditEvent
 from ..core.db import in_ids
 from ..core.errors import Conflict, Forbidden, NotFound, invalid
+from ..core.labels import RULE, label
 from ..core.permissions import Actor, require
 from ..core.timeutil import utcnow
 from ..credit import operations as credit
@@ -87,7 +88,10 @@ def _payable_problems(claim_ids: list[int]) -> tuple[dict[int, tuple[str, str]],
         } & black_orgs or row.talent_id in black_talents:
             problems[claim_id] = (
                 "not_eligible",
-                _("No longer eligible (%(rules)s): held for HR to decide.", rules="not_black_listed"),
+                _(
+                    "No longer eligible (%(rules)s): held for HR to decide.",
+                    rules=label(RULE, "not_black_listed"),
+                ),
             )
         elif not bank or not account:
             problems[claim_id] = ("no_bank_account", _("The payee has no bank account on record."))

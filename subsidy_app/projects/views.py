@@ -18,7 +18,7 @@ bp = Blueprint("projects", __name__, template_folder="templates", url_prefix="/p
 
 
 class ProjectForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Project name"), validators=[DataRequired(), Length(max=200)])
     level = SelectField(
         _l("Level"),
         choices=options(

@@ -1,8 +1,9 @@
+from flask import request
 from flask.views import MethodView
 
 from ..core.api import CSV, PDF, ZIP, Blueprint
 from ..core.downloads import attachment, send_temporary
-from ..core.tabular import XLSX
+from ..core.tabular import XLSX, people_language
 from ..users.auth import current_actor
 from . import bundle, exports, operations, pdf
 from .schemas import BudgetReportArgs, BudgetReportSchema, QuarterlyReportArgs, QuarterlyReportSchema
@@ -22,7 +23,9 @@ class BudgetReport(MethodView):
         total for a fiscal year; ``format`` json, csv, xlsx or pdf."""
         report = operations.budget_report(current_actor(), args["fiscal_year"])
         if args["format"] != "json":
-            return attachment(*exports.budget_file(report, args["format"]))
+            # csv: the machine CSV; with lang=zh|en the CSV for people
+            lang = people_language(request.args.get("lang"))
+            return attachment(*exports.budget_file(report, args["format"], current_actor(), lang=lang))
         return report
 
 
@@ -37,7 +40,9 @@ class QuarterlyReport(MethodView):
         quarter = operations.Quarter.parse(args["quarter"])
         report = operations.quarterly_report(current_actor(), quarter)
         if args["format"] == "pdf":
-            return attachment(pdf.quarterly_pdf(report), "application/pdf", f"quarterly-{quarter}.pdf")
+            return attachment(
+                pdf.quarterly_pdf(report, current_actor()), "application/pdf", f"quarterly-{quarter}.pdf"
+            )
         return report
 
 

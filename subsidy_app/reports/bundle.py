@@ -101,7 +101,7 @@ def build_bundle(actor: Actor) -> Path:
         for year in years:
             report = operations.compile_budget_report(year)
             add(f"budget-{year}.csv", exports.budget_csv(report).encode("utf-8"))
-            add(f"budget-{year}.pdf", pdf.budget_pdf(report))
+            add(f"budget-{year}.pdf", pdf.budget_pdf(report, actor))
         add("verify_chain.py", (OFFLINE / "verify_chain.py").read_bytes())
         add(
             "HEAD.txt",

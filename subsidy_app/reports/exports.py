@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
-from ..core.tabular import XLSX, Column, Sheet, csv_chunks, write_xlsx
+from ..core.tabular import XLSX, Column, Sheet, csv_chunks, people_language, write_xlsx
 from ..core.timeutil import to_local
 from .pdf import budget_pdf
 
@@ -28,8 +29,24 @@ def budget_rows(report: dict) -> list[dict]:
     return report["programs"] + [total]
 
 
-def budget_csv(report: dict) -> str:
-    return "".join(csv_chunks(BUDGET_COLUMNS, budget_rows(report)))
+#: The CSV for people: one name column in the reader's language instead of both.
+PEOPLE_BUDGET_COLUMNS = {
+    "zh": [c for c in BUDGET_COLUMNS if c.key != "name_en"],
+    "en": [
+        replace(c, en="Program") if c.key == "name_en" else c for c in BUDGET_COLUMNS if c.key != "name_zh"
+    ],
+}
+
+
+def budget_csv(report: dict, lang: str | None = None) -> str:
+    """The machine CSV (English column names, no byte-order mark), or with ``lang`` the CSV
+    for people (byte-order mark, headers and the total row in that language)."""
+    lang = people_language(lang)
+    if lang is None:
+        return "".join(csv_chunks(BUDGET_COLUMNS, budget_rows(report)))
+    rows = [dict(r) for r in budget_rows(report)]
+    rows[-1]["program_code"] = ""
+    return "".join(csv_chunks(PEOPLE_BUDGET_COLUMNS[lang], rows, lang=lang))
 
 
 def budget_xlsx(report: dict) -> bytes:
@@ -54,12 +71,13 @@ def budget_xlsx(report: dict) -> bytes:
     return output.getvalue()
 
 
-def budget_file(report: dict, fmt: str) -> tuple[bytes | str, str, str]:
-    """The budget report as (content, mimetype, file name) in csv, xlsx or pdf."""
+def budget_file(report: dict, fmt: str, by=None, lang: str | None = None) -> tuple[bytes | str, str, str]:
+    """The budget report as (content, mimetype, file name) in csv, xlsx or pdf; ``by``: the
+    user generating it, named in the PDF's sign-off (None: the system)."""
 
     name = f"budget-{report['fiscal_year']}.{fmt}"
     if fmt == "csv":
-        return budget_csv(report), "text/csv", name
+        return budget_csv(report, lang), "text/csv", name
     if fmt == "xlsx":
         return budget_xlsx(report), XLSX, name
-    return budget_pdf(report), "application/pdf", name
+    return budget_pdf(report, by), "application/pdf", name

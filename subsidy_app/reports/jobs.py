@@ -37,7 +37,7 @@ def budget_report(context, *, fiscal_year: int, format: str) -> dict:
     if format == "json":
         data, name = json.dumps(jsonable(report), ensure_ascii=False, indent=1), f"budget-{fiscal_year}.json"
     else:
-        data, _mimetype, name = exports.budget_file(report, format)
+        data, _mimetype, name = exports.budget_file(report, format, context.actor)
     return {
         **_write(context, name, data),
         "message": _("The budget report for %(year)s is ready.", year=fiscal_year),
@@ -61,7 +61,7 @@ def quarterly_report(context, *, quarter: str, format: str) -> dict:
     parsed = operations.Quarter.parse(quarter)
     report = operations.quarterly_report(context.actor, parsed)
     if format == "pdf":
-        data: bytes | str = pdf.quarterly_pdf(report)
+        data: bytes | str = pdf.quarterly_pdf(report, context.actor)
     else:
         data = json.dumps(jsonable(report), ensure_ascii=False, indent=1)
     name = f"quarterly-{parsed}.{format}"

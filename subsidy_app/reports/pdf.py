@@ -1,5 +1,6 @@
 """Document-style PDFs (the budget and quarterly reports) rendered by xhtml2pdf from HTML
-templates, with the project's CJK font embedded (core/fonts.py)."""
+templates, with the project's CJK font embedded (core/fonts.py). Each ends with the sign-off
+block (编制 / 审核 / 负责人, core/tabular.py ``SignOff``) and numbers its pages "第 n 页 共 m 页"."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from flask import render_template
 
 from ..core.errors import AppError
 from ..core.fonts import CJK_FONT_PATH
+from ..core.tabular import SignOff
 from ..core.timeutil import to_local
 
 
@@ -45,12 +47,24 @@ def _generated_local(report: dict) -> str:
     return to_local(report["generated_at"]).strftime("%Y-%m-%d %H:%M")
 
 
-def budget_pdf(report: dict) -> bytes:
-    return render_pdf("reports/budget.pdf.html", report=report, generated_local=_generated_local(report))
+def _signoff(report: dict, by) -> SignOff:
+    """Prepared by ``by`` (the user generating the PDF; None: the system) when the report
+    was compiled."""
+    return SignOff.of(by, report.get("generated_at"))
 
 
-def quarterly_pdf(report: dict) -> bytes:
-    """Each row gets the label a reader sees (Jinja has no lambdas; the labels are data)."""
+def budget_pdf(report: dict, by=None) -> bytes:
+    return render_pdf(
+        "reports/budget.pdf.html",
+        report=report,
+        generated_local=_generated_local(report),
+        signoff=_signoff(report, by),
+    )
+
+
+def quarterly_pdf(report: dict, by=None) -> bytes:
+    """Each row gets the label a reader sees (Jinja has no lambdas; the labels are data);
+    ``by``: the user generating it (None: the system)."""
     labelled = dict(report)
     labelled["by_program"] = [r | {"label": f"{r['name_zh']} · {r['name_en']}"} for r in report["by_program"]]
     labelled["by_talent_class"] = [
@@ -66,4 +80,9 @@ def quarterly_pdf(report: dict) -> bytes:
         r | {"label": KIND_LABELS.get(r["talent_kind"], "未填 not given")} for r in report["by_talent_kind"]
     ]
     labelled["by_city"] = [r | {"label": r["city"] or "—"} for r in report["by_city"]]
-    return render_pdf("reports/quarterly.pdf.html", report=labelled, generated_local=_generated_local(report))
+    return render_pdf(
+        "reports/quarterly.pdf.html",
+        report=labelled,
+        generated_local=_generated_local(report),
+        signoff=_signoff(report, by),
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from flask import Blueprint, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -15,7 +16,7 @@ from ..core.downloads import attachment, send_temporary
 from ..core.errors import invalid
 from ..core.permissions import can, require
 from ..core.requests import date_arg
-from ..core.tabular import XLSX
+from ..core.tabular import XLSX, people_language
 from ..core.timeutil import LOCAL_TZ, local_now, local_today
 from ..jobs import views as jobs_views
 from ..ledger import exports as ledger_exports
@@ -68,7 +69,8 @@ def index():
 @login_required
 def budget_download(fmt):
     report = operations.budget_report(current_actor(), _year_arg())
-    return attachment(*exports.budget_file(report, fmt))
+    lang = people_language(request.args.get("lang")) or people_language(get_locale())
+    return attachment(*exports.budget_file(report, fmt, current_actor(), lang=lang))
 
 
 @bp.route("/quarterly.pdf")
@@ -76,7 +78,9 @@ def budget_download(fmt):
 def quarterly_download():
     quarter = operations.Quarter.parse(request.args.get("quarter", ""))
     report = operations.quarterly_report(current_actor(), quarter)
-    return attachment(pdf.quarterly_pdf(report), "application/pdf", f"quarterly-{quarter}.pdf")
+    return attachment(
+        pdf.quarterly_pdf(report, current_actor()), "application/pdf", f"quarterly-{quarter}.pdf"
+    )
 
 
 @bp.route("/ledger.<any(csv, xlsx, pdf):fmt>")
@@ -90,9 +94,14 @@ def ledger_download(fmt):
         date_to=datetime.combine(date_to + timedelta(days=1), time(), LOCAL_TZ) if date_to else None,
     )
     if fmt == "csv":
-        return attachment("".join(ledger_exports.csv_stream(stmt)), "text/csv", "ledger.csv")
+        # a page's download is the CSV for people, in the reader's language
+        lang = people_language(request.args.get("lang")) or people_language(get_locale())
+        return attachment("".join(ledger_exports.csv_stream(stmt, lang=lang)), "text/csv", "ledger.csv")
     path = ledger_exports.export_to_temporary(
-        stmt, fmt, subtitle=ledger_exports.period_subtitle(date_from, date_to, local_now())
+        stmt,
+        fmt,
+        subtitle=ledger_exports.period_subtitle(date_from, date_to, local_now()),
+        by=current_actor(),
     )
     return send_temporary(path, XLSX if fmt == "xlsx" else "application/pdf", f"ledger.{fmt}")
 
@@ -109,6 +118,8 @@ JOB_PARAMS = {
     "ledger_export": lambda form, args: {
         "format": args.get("format", "csv"),
         **{name: form[name] for name in ("from", "to") if form.get(name)},
+        # a page's CSV is the CSV for people, in the reader's language
+        **({"lang": people_language(get_locale())} if args.get("format", "csv") == "csv" else {}),
     },
 }
 

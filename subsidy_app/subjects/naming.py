@@ -15,7 +15,11 @@ walked to learn who is registered.
 
 from __future__ import annotations
 
+from sqlalchemy import exists, false, true
+
+from ..claims.models import Claim
 from ..core.permissions import Actor, Role, is_confined
+from ..talents.models import Talent
 
 #: Programs on which an intermediary may name a talent: those paid to the intermediary.
 INTERMEDIARY_PAYEE = "intermediary"
@@ -46,3 +50,20 @@ def may_name_organization(actor: Actor, organization) -> bool:
     if organization is None:
         return False
     return not is_confined(actor) or organization.id == actor.organization_id
+
+
+def namable_talents_where(actor: Actor, program=None):
+    """The SQL condition on ``Talent`` for lists of talents ``actor`` may name on a claim of
+    ``program`` (the claim form's talent picker): the same rule as ``may_name_talent``, but
+    a list never walks the register. Staff: everyone; an employer: its own staff; an
+    intermediary: on a program paid to it, only talents it has already named on its own
+    organisation's claims (whose name and code it sees there), never anyone else; any other
+    role or program: nobody."""
+    if not is_confined(actor):
+        return true()
+    if actor.role == Role.EMPLOYER:
+        return Talent.employer_id == actor.organization_id
+    payee = getattr(getattr(program, "payee_kind", None), "value", None)
+    if actor.role == Role.INTERMEDIARY and payee == INTERMEDIARY_PAYEE:
+        return exists().where(Claim.talent_id == Talent.id, Claim.organization_id == actor.organization_id)
+    return false()

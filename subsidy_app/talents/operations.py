@@ -302,3 +302,91 @@ def renew_passport(
         reason=reason,
     )
     return talent
+
+
+# --- choosing a talent on a claim (the talent picker) -----------------------------------------
+
+#: The most talents the picker answers at once.
+PICKER_LIMIT = 20
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def pick_talents(actor: Actor, query: str | None, program=None, limit: int = PICKER_LIMIT) -> list[Talent]:
+    """Talents ``actor`` may name on a claim of ``program`` whose name or code contains
+    ``query`` (at most ``limit``; name and code only are shown). The same rule as naming a
+    talent on the claim (subjects/naming.py): another organisation's talent never appears."""
+    require(actor, "claim.create")
+    stmt = select(Talent).where(naming.namable_talents_where(actor, program))
+    text = (query or "").strip()[:100]
+    if text:
+        pattern = f"%{_escape_like(text)}%"
+        stmt = stmt.where(
+            or_(Talent.name.ilike(pattern, escape="\\"), Talent.talent_code.ilike(pattern, escape="\\"))
+        )
+    stmt = stmt.order_by(Talent.name, Talent.id).limit(max(1, min(limit, PICKER_LIMIT)))
+    return list(db.session.execute(stmt).scalars())
+
+
+def resolve_pick(actor: Actor, text: str | None, program=None) -> tuple[str | None, str | None]:
+    """What was typed in the claim form's talent field: a talent code, or the exact name of
+    one talent the actor may name. Returns (code, None), (None, None) when nothing was
+    typed, or (None, message). A code the actor may not name is answered as one that was
+    never issued, as the claim itself answers it."""
+    text = (text or "").strip()
+    if not text:
+        return None, None
+    if not text.isprintable():
+        return None, _("No talent has this code or name.")
+    if _looks_like_code(text):
+        # the same answer as the claim gives: a talent that may not be named does not exist
+        if naming.may_name_talent(actor, find_talent(text), program):
+            return text.upper(), None
+        return None, _("No talent has this code.")
+    key = identity.normalize_name(text)
+    same = (
+        list(
+            db.session.execute(
+                select(Talent.talent_code)
+                .where(naming.namable_talents_where(actor, program), Talent.name_key == key)
+                .order_by(Talent.id)
+                .limit(2)
+            ).scalars()
+        )
+        if key
+        else []
+    )
+    if len(same) == 1:
+        return same[0], None
+    if same:
+        return None, _("Several talents have this name: choose one from the list, or type the code.")
+    return None, _("No talent has this code or name.")
+
+
+def _looks_like_code(text: str) -> bool:
+    prefix = current_app.config.get("TALENT_CODE_PREFIX", "SX")
+    return text.upper().startswith(prefix) and any(ch.isdigit() for ch in text)
+
+
+def set_talent_kind(actor: Actor, talent_code: str, talent_kind: TalentKind | str | None) -> Talent:
+    """Record a talent's kind, 晋发〔2017〕47号 (一)–(四) (who registers talent keeps it:
+    HR for anyone, an employer for its own staff)."""
+    require(actor, "talent.create")
+    talent = get_talent(actor, talent_code)
+    try:
+        kind = TalentKind(talent_kind) if talent_kind else None
+    except ValueError:
+        raise invalid("talent_kind", _("Not a valid choice.")) from None
+    if kind is None:
+        raise invalid("talent_kind", _("Missing data for required field."))
+    if kind == talent.talent_kind:
+        return talent
+    before = {"talent_kind": talent.talent_kind}
+    talent.talent_kind = kind
+    db.session.flush()
+    audit.record(
+        actor, "talent.update", "talent", talent.talent_code, before=before, after={"talent_kind": kind}
+    )
+    return talent

@@ -20,8 +20,11 @@ import hashlib
 from flask import current_app, request
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
+from limits import parse_many
 
 from ..extensions import limiter
+
+SCOPE = "login-failures"
 
 
 def _failed(response) -> bool:
@@ -38,11 +41,15 @@ def posted_username() -> str:
     return str(name or "").strip().lower()[:64]
 
 
-def _name_key() -> str:
+def _key_for(username: str) -> str:
     # Hashed: any text a client sends (a lone surrogate, a slash) makes a valid storage key,
     # and Redis holds no user names.
-    name = posted_username().encode("utf-8", "surrogatepass")
+    name = username.encode("utf-8", "surrogatepass")
     return f"name:{hashlib.sha256(name).hexdigest()[:32]}"
+
+
+def _name_key() -> str:
+    return _key_for(posted_username())
 
 
 def _address_key() -> str:
@@ -51,18 +58,29 @@ def _address_key() -> str:
 
 per_name = limiter.shared_limit(
     lambda: current_app.config["LOGIN_FAILURE_RATE"],
-    scope="login-failures",
+    scope=SCOPE,
     key_func=_name_key,
     methods=["POST"],
     deduct_when=_failed,
 )
 per_address = limiter.shared_limit(
     lambda: current_app.config["LOGIN_ADDRESS_FAILURE_RATE"],
-    scope="login-failures",
+    scope=SCOPE,
     key_func=_address_key,
     methods=["POST"],
     deduct_when=_failed,
 )
+
+
+def forget_failures(username: str) -> None:
+    """Clear the failed logins counted for this user name (an administrator unlocks the
+    account): the next login is not answered 429 for failures before the unlock. The counts
+    per address stay (they are about a place, not a person)."""
+    key = _key_for(str(username or "").strip().lower()[:64])
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or ""
+    identifiers = [prefix, key, SCOPE] if prefix else [key, SCOPE]
+    for item in parse_many(current_app.config["LOGIN_FAILURE_RATE"]):
+        limiter.limiter.clear(item, *identifiers)
 
 
 def message() -> str:

@@ -270,6 +270,7 @@ def test_an_employer_registers_its_staff_in_the_page(world, client):
         "permit_class": "B",
         "work_permit_no": "X12345",
         "shanxi_start_date": "2026-01-05",
+        "talent_kind": "professional",
     }
     done = client.post("/talents/new", data=body)
     assert done.status_code == 302 and "/talents/SX" in done.location
@@ -422,7 +423,7 @@ def test_finance_corrects_a_paid_amount_in_the_page(world, client, ready_claim):
     token = _csrf(client, f"/claims/{claim_id}")
     client.post(
         f"/claims/{claim_id}/correction",
-        data={"csrf_token": token, "amount": "8000.00", "reason": "票面金额录入错误"},
+        data={"csrf_token": token, "amount": "8000.00", "reason": "票面金额录入错误", "confirm": "yes"},
     )
     assert world.finance.get(f"/claims/{claim_id}").json["history"][-1]["action"] == "payment_corrected"
     kinds = {

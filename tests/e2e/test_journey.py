@@ -222,16 +222,16 @@ def test_the_journey_by_clicking(live_server, browser, tmp_path, lang):
     page = login("employer")
     shot(page, "employer-home")
     page.goto("/claims/new")
-    page.select_option("select[name=program_code]", "RECRUIT_KEY")
+    page.select_option("select[name=program_code]", "RECRUIT_KEY")  # only its fields are shown
     page.fill("input[name=talent_code]", world["talents"][lang])
     page.select_option("select[name=project_id]", str(world["project"]))
-    page.click("form.form button[type=submit]")
+    page.click("form.form button[data-claim-save]")
     assert "/claims/" in page.url and "new" not in page.url, _flash_errors(page)
     claim_url = page.url
     checks = page.locator("#checks-title + .table-wrap tbody tr")
     assert checks.count() >= 3 and "(六)" in page.inner_text("#checks-title + .table-wrap")
-    while page.locator(".warn code").count():
-        kind = page.locator(".warn code").first.inner_text()
+    while page.locator(".warn span[data-kind]").count():  # the missing documents, named in words
+        kind = page.locator(".warn span[data-kind]").first.get_attribute("data-kind")
         page.select_option("select[name=kind]", kind)
         first = page.locator(".documents details.preview").count() == 0
         page.set_input_files("input[name=file]", str(picture if first else evidence))
@@ -253,7 +253,7 @@ def test_the_journey_by_clicking(live_server, browser, tmp_path, lang):
     while page.locator(".documents details.preview[open]").count():
         page.locator(".documents details.preview[open] summary").first.click()
     with page.expect_navigation():
-        page.click("button[name=do][value=submit]")
+        page.click("button[name=action][value=submit]")
     expect(page.locator(".facts")).to_contain_text(words["submitted"])
     page.goto("/claims/")
     shot(page, "employer-claims")
@@ -264,8 +264,8 @@ def test_the_journey_by_clicking(live_server, browser, tmp_path, lang):
     page.goto("/claims/")
     shot(page, "hr-queue")
     page.click(f"a[href='{claim_url.removeprefix(base)}']")
-    page.fill("#comment-hr_approve", "材料齐全，符合(六)")
-    page.click("button[name=do][value=hr_approve]")
+    page.fill("#decision-comment", "材料齐全，符合(六)")  # one comment box for every decision
+    page.click("button[name=action][value=hr_approve]")
     assert not _flash_errors(page), _flash_errors(page)
     shot(page, "hr-claim")
     page.context.close()
@@ -273,7 +273,11 @@ def test_the_journey_by_clicking(live_server, browser, tmp_path, lang):
     # finance approves payment and builds a batch
     page = login("finance")
     page.goto(claim_url)
-    page.click("button[name=do][value=finance_approve]")
+    page.click("button[name=action][value=finance_approve]")
+    # money is committed: a confirmation says what will happen (amount, payee, the budget after)
+    assert page.locator("form[data-confirm-page]").count() == 1, _flash_errors(page)
+    shot(page, "finance-confirm-approval")
+    page.click("form[data-confirm-page] button[type=submit]")
     assert not _flash_errors(page), _flash_errors(page)
     page.goto("/budgets/")
     shot(page, "finance-budget")
@@ -288,6 +292,7 @@ def test_the_journey_by_clicking(live_server, browser, tmp_path, lang):
     page = login("finance2")  # four eyes
     page.goto(batch_url)
     page.click("form.action-form button[type=submit]")
+    page.click("form[data-confirm-page] button[type=submit]")  # count, total, payees
     assert not _flash_errors(page), _flash_errors(page)
     page.context.close()
 
@@ -295,6 +300,8 @@ def test_the_journey_by_clicking(live_server, browser, tmp_path, lang):
     page.goto(batch_url)
     page.fill("input[name=bank_reference]", "ICBC-E2E-0001")
     page.click("form.action-form button[type=submit]")
+    shot(page, "finance-confirm-disbursement")
+    page.click("form[data-confirm-page] button[type=submit]")  # the bank reference shown first
     assert not _flash_errors(page), _flash_errors(page)
     shot(page, "finance-batch")
     page.goto(claim_url)
