@@ -355,6 +355,9 @@ def test_a_recovery_order_is_raised_and_decided_in_the_page(world, client, ready
         == 302
     )
     order = world.hr.get("/recoveries").json["items"][0]
+    page = client.get("/recoveries/").get_data(as_text=True)  # the payee by name, not talent:SX…
+    talent = world.finance.get(f"/claims/{claim_id}").json["talent_code"]
+    assert f"talent:{talent}" not in page and talent in page
     login(client, world.hr.user.username)
     token = _csrf(client, "/recoveries/")
     assert (
