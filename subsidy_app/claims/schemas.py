@@ -222,16 +222,3 @@ class BulkActionSchema(BaseSchema):
     def _one_selection(self, data, **kwargs):
         if (data.get("claim_ids") is None) == (data.get("filters") is None):
             raise ValidationError(_("Give either claim_ids or filters."), "_schema")
-
-
-class BulkFailureSchema(BaseSchema):
-    id = fields.Integer()
-    code = fields.String()
-    message = fields.String()
-
-
-class BulkResultSchema(BaseSchema):
-    action = fields.String()
-    requested = fields.Integer()
-    succeeded = fields.List(fields.Integer())
-    failed = fields.List(fields.Nested(BulkFailureSchema))

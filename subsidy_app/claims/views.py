@@ -37,8 +37,6 @@ from .schemas import BulkFilterSchema
 
 bp = Blueprint("claims", __name__, template_folder="templates", url_prefix="/claims")
 
-DETAIL_FIELDS = ("justification", "contract_signed_on", "commission", "year", "designated_on", "visit_date")
-
 
 #: The queue's filters: (query argument, name in ``BulkFilterSchema`` and ``visible_claims``).
 FILTER_ARGS = (

@@ -30,7 +30,7 @@ from ..core.permissions import READ_ALL_ROLES, Actor, Role, can, require
 from ..core.timeutil import utcnow
 from ..extensions import db
 from . import engine
-from .models import FINISHED, Job, JobChunk, JobStatus
+from .models import Job, JobChunk, JobStatus
 from .registry import KINDS, JobKind
 
 log = logging.getLogger(__name__)
@@ -553,10 +553,6 @@ def recover_stale() -> dict:
     for job_id in [*retried, *forgotten]:
         engine.dispatch(job_id)
     return {"requeued": retried, "failed": failed, "redispatched": list(forgotten)}
-
-
-def finished_statuses() -> frozenset[JobStatus]:
-    return FINISHED
 
 
 engine.handle("job", run_job)

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 import marshmallow as ma
 
+from ..core.schemas import BaseSchema
+
 
 @dataclass(frozen=True)
 class JobKind:
@@ -32,6 +34,10 @@ class JobKind:
     #: The summary of what committed chunks did, for a job stopped part-way
     #: (``partial(job_id, **params) -> dict``): cancelled, failed or lost.
     partial: Callable | None = field(default=None)
+
+
+class NoParams(BaseSchema):
+    """The schema of a kind of work that takes no parameters."""
 
 
 KINDS: dict[str, JobKind] = {}

@@ -12,7 +12,7 @@ from ..core.errors import invalid
 from ..core.schemas import BaseSchema, Date
 from ..core.timeutil import local_now
 from ..extensions import db
-from ..jobs.registry import job_kind
+from ..jobs.registry import NoParams, job_kind
 from . import exports, operations
 
 
@@ -69,10 +69,6 @@ def export_ledger(context, *, format: str, date_from, date_to, lang: str | None 
         "result_file": target.name,
         "message": _("The ledger export is ready: %(n)s entries.", n=f"{total:,}"),
     }
-
-
-class NoParams(BaseSchema):
-    pass
 
 
 @job_kind(

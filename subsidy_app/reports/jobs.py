@@ -10,8 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..core.audit import jsonable
-from ..core.schemas import BaseSchema
-from ..jobs.registry import job_kind
+from ..jobs.registry import NoParams, job_kind
 from . import bundle, exports, operations, pdf
 from .schemas import BudgetReportArgs, QuarterlyReportArgs
 
@@ -71,15 +70,11 @@ def quarterly_report(context, *, quarter: str, format: str) -> dict:
     }
 
 
-class _NoParams(BaseSchema):
-    pass
-
-
 @job_kind(
     "audit_bundle",
     start="audit_bundle.read",
     see="audit_bundle.read",
-    schema=_NoParams,
+    schema=NoParams,
     label=_l("Audit bundle"),
     read_only=True,
 )

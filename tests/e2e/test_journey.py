@@ -275,7 +275,7 @@ def test_the_journey_by_clicking(live_server, browser, tmp_path, lang):
     page.goto(claim_url)
     page.click("button[name=action][value=finance_approve]")
     # money is committed: a confirmation says what will happen (amount, payee, the budget after)
-    assert page.locator("form[data-confirm-page]").count() == 1, _flash_errors(page)
+    expect(page.locator("form[data-confirm-page]")).to_have_count(1)  # (waits for the page)
     shot(page, "finance-confirm-approval")
     page.click("form[data-confirm-page] button[type=submit]")
     assert not _flash_errors(page), _flash_errors(page)
