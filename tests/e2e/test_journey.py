@@ -235,11 +235,16 @@ def test_the_journey_by_clicking(live_server, browser, tmp_path, lang):
         page.select_option("select[name=kind]", kind)
         first = page.locator(".documents details.preview").count() == 0
         page.set_input_files("input[name=file]", str(picture if first else evidence))
-        page.click("form.inline-form button[type=submit]")
+        with page.expect_navigation():  # the page after the upload, not the one before it
+            page.click("form.inline-form button[type=submit]")
         assert not _flash_errors(page), _flash_errors(page)
     # the previews open in the page: the picture shows, the PDF is embedded from this site
-    for details in page.locator(".documents details.preview").all():
+    # (the picture first: an embedded PDF, laying itself out, moves what lies below it)
+    page.wait_for_load_state()
+    for inside in ("img", "object"):
+        details = page.locator(".documents details.preview").filter(has=page.locator(inside)).first
         details.locator("summary").click()
+        expect(details).to_have_attribute("open", "")
     image = page.locator(".documents details.preview img").first
     image.wait_for()
     page.wait_for_function("img => img.complete && img.naturalWidth === 4", arg=image.element_handle())
