@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import format_date, format_datetime, get_locale
 
 from ..users.auth import current_actor
-from . import labels
+from . import audit_labels, labels
 from .i18n import format_money
 
 
@@ -18,6 +18,7 @@ def localized(obj, attr: str) -> str:
 def init_app(app) -> None:
 
     labels.init_app(app)
+    audit_labels.init_app(app)
     app.jinja_env.filters["money"] = format_money
     # Stored in UTC, shown in Asia/Shanghai (BABEL_DEFAULT_TIMEZONE).
     app.jinja_env.filters["localtime"] = lambda value: (

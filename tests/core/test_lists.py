@@ -75,8 +75,8 @@ def test_audit_trail_is_newest_first_and_sorts_the_other_way(world, client, make
     login(client, world.auditor.user.username)
     newest = client.get("/audit/?action=organization.", headers=EN).get_data(as_text=True)
     oldest = client.get("/audit/?action=organization.&sort=when&dir=asc", headers=EN).get_data(as_text=True)
-    ids_newest = _rows(newest, r"<td>organization (\d+)</td>")
-    ids_oldest = _rows(oldest, r"<td>organization (\d+)</td>")
+    ids_newest = _rows(newest, r"<td>Organisation (\d+)</td>")
+    ids_oldest = _rows(oldest, r"<td>Organisation (\d+)</td>")
     assert ids_newest and ids_newest == sorted(ids_newest, key=int, reverse=True)
     assert ids_oldest == sorted(ids_oldest, key=int)
 

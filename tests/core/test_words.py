@@ -248,3 +248,63 @@ def test_field_errors_of_a_form_left_by_a_redirect_use_the_label(app):
     assert "Your comment: Say why." in flashed
     assert "Recruitment project: Unknown project." in flashed
     assert not any("project_id" in m or m.startswith("comment:") for m in flashed)
+
+
+def _recorded_actions() -> set[str]:
+    """Every audit action the code can record: the literal codes passed to
+    ``audit.record``/``event_values``, and the families built from a table."""
+    import ast
+    from pathlib import Path
+
+    from subsidy_app.core.labels import ACTION
+    from subsidy_app.inspections.operations import SEED_ACTION
+
+    found = {SEED_ACTION}
+    for path in (Path(__file__).resolve().parents[2] / "subsidy_app").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            name = getattr(node, "func", None)
+            name = getattr(name, "attr", getattr(name, "id", None))
+            if isinstance(node, ast.Call) and name in ("record", "event_values") and len(node.args) >= 3:
+                arg = node.args[1]  # a code, or ``"a" if x else "b"`` (f-strings: families below)
+                for part in (arg.body, arg.orelse) if isinstance(arg, ast.IfExp) else (arg,):
+                    if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                        found.add(part.value)
+    found |= {f"claim.{action}" for action in ACTION}  # claims/actions.py: f"claim.{action}"
+    found |= {f"job.{status}" for status in ("succeeded", "failed", "cancelled")}
+    found |= {
+        f"{kind}.bank_account.{step}"
+        for kind in ("talent", "organization")
+        for step in ("set", "propose", "confirm", "reject", "supersede")
+    }
+    return found
+
+
+def test_every_audit_action_has_words_in_both_languages(app):
+    from flask_babel import force_locale
+
+    from subsidy_app.core.audit_labels import OBJECT_TYPE, action_words, known
+
+    actions = _recorded_actions()
+    assert len(actions) > 50  # the scan finds the codes (not an empty set passing vacuously)
+    with app.test_request_context():
+        assert sorted(a for a in actions if not known(a)) == []
+        with force_locale("zh"):
+            for code in sorted(actions):
+                assert not re.search("[A-Za-z]{3}", action_words(code)), code  # Chinese words
+            assert not re.search("[A-Za-z]", str(OBJECT_TYPE["payment_batch"]))
+
+
+def test_the_audit_trail_and_admin_home_show_actions_in_words(world, client, ready_claim):
+    claim_id = ready_claim("RECRUIT_KEY", submit=True)
+    assert act(world.hr, claim_id, "hr_approve").status_code == 200
+    login(client, world.auditor.user.username)
+    for lang in ("zh", "en"):
+        html = _page(client, "/audit/", lang)
+        text = visible_text(html.replace('title="claim.', 'data-x="'))  # the code is only a tooltip
+        assert "claim.hr_approve" not in text and "claim.submit" not in text, lang
+    en = visible_text(_page(client, "/audit/?action=claim.", "en"))
+    assert "claim approved by HR" in en and "Claim" in en
+    login(client, world.admin.user.username)
+    home = _page(client, "/", "zh")
+    assert not re.search(r"<code>[a-z_]+\.[a-z_.]+</code>", home)
+    assert "hr_approve" not in visible_text(home.replace('title="', 'data-x="'))
