@@ -5,9 +5,10 @@ Thin: every rule is in operations; what is not undone is asked first (POST with 
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import secrets
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..core.errors import AppError
@@ -24,18 +25,9 @@ from .forms import OrganizationSelect, OwnPasswordForm, ReasonForm, RoleForm, Us
 
 bp = Blueprint("users_admin", __name__, template_folder="templates", url_prefix="/users")
 
-#: The user's history, in words.
-HISTORY = {
-    "user.create": _l("Account created"),
-    "user.disable": _l("Disabled"),
-    "user.enable": _l("Enabled again"),
-    "user.reset_password": _l("Password reset by an administrator"),
-    "user.set_password": _l("Password changed"),
-    "user.unlock": _l("Unlocked"),
-    "user.locked": _l("Locked after failed logins"),
-    "user.change_role": _l("Role or organisation changed"),
-}
 FLAGS = {"1": True, "0": False}
+#: The session key holding, per user, the one confirmation of a password reset that may run.
+RESET_ONCE = "password_reset_once"
 
 
 def _list_args(args) -> dict:
@@ -138,7 +130,6 @@ def detail(user_id):
         locked=operations.is_locked(user),
         inspector=_is_inspector(actor, user),
         history=operations.user_history(actor, user.id) if can(actor, "audit.read") else [],
-        history_label=lambda action: HISTORY.get(action, action),
         may_manage=may_manage,
         is_self=user.id == actor.id,
         reason_form=ReasonForm(formdata=None),
@@ -241,14 +232,29 @@ def password_reset(user_id):
     if not form.validate_on_submit():
         return _expired(user_id)
     if _confirmed(form):
+        # The confirmation is good once: the page of the new password, refreshed (the
+        # browser posts the form again), must not reset it a second time.
+        once = session.get(RESET_ONCE, {}) if isinstance(session.get(RESET_ONCE), dict) else {}
+        if not request.form.get("once") or once.pop(str(user_id), None) != request.form.get("once"):
+            flash(
+                _(
+                    "This password reset was already done and its password shown once. Reset again for a new one."
+                ),
+                "error",
+            )
+            return _back(user_id)
+        session[RESET_ONCE] = once
         result = _run(lambda: operations.reset_password(actor, user_id, reason=form.reason.data), None)
         if result:
             user, password = result
             response = render_template("users/admin_password.html", user=user, password=password)
             return response, 200, {"Cache-Control": "no-store"}
         return _back(user_id)
+    nonce = secrets.token_urlsafe(16)
+    session[RESET_ONCE] = {**(session.get(RESET_ONCE) or {}), str(user_id): nonce}
     return _confirm_page(
         user,
+        hidden=[("once", nonce)],
         title=_("Reset the password of %(name)s?", name=user.username),
         question=_(
             "A new random password replaces the current one, which stops working, as do the "

@@ -6,7 +6,7 @@ from flask import current_app, g, has_request_context, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..core.errors import Unauthorized
+from ..core.errors import Forbidden, Unauthorized
 from ..core.permissions import require_may_write
 from ..extensions import db, login_manager
 from . import operations
@@ -17,7 +17,15 @@ PUBLIC_ENDPOINTS = {"users_api.Token", "api-docs.openapi_json"}
 #: Writing methods that only start reading work (an export, a report, a verification) or
 #: stop one's own: open to read-only roles too. What each job kind may do is still checked
 #: by its own permission (an auditor can start no kind of work that changes records).
-READING_POSTS = {"ledger_api.LedgerExports", "jobs_api.Jobs", "jobs_api.JobCancel"}
+READING_POSTS = {
+    "ledger_api.LedgerExports",
+    "jobs_api.Jobs",
+    "jobs_api.JobCancel",
+    "users_api.MyPassword",  # one's own password: an auditor's too
+}
+#: What a user whose password an administrator reset may still call until they change it
+#: (the HTML pages send them to "change your password" the same way).
+OPEN_WHILE_CHANGING = {"users_api.Me", "users_api.MyPassword"}
 
 
 def current_actor() -> User | None:
@@ -47,6 +55,11 @@ def authenticate_api_request() -> None:
     user = operations.user_for_token(token.strip())
     if user is None:
         raise Unauthorized(_("The token is invalid or has expired."))
+    if user.must_change_password and request.endpoint not in OPEN_WHILE_CHANGING:
+        raise Forbidden(
+            _("An administrator reset your password: change it first (POST /me/password)."),
+            code="password_change_required",
+        )
     if request.endpoint not in READING_POSTS:
         require_may_write(user, request.method)
     g.api_user = user

@@ -100,6 +100,11 @@ def test_a_reset_password_is_answered_once_and_stored_nowhere_in_clear(app, worl
     assert token.status_code == 200 and token.json["must_change_password"] is True
 
     fresh = SimpleNamespace(client=client, token=token.json["token"])
+    # until the password is changed, the API answers only "who am I" and "change it"
+    assert fresh.client.get("/api/v1/me", headers=_auth(fresh)).status_code == 200
+    blocked = fresh.client.get("/api/v1/claims", headers=_auth(fresh))
+    assert assert_error(blocked, 403)["code"] == "password_change_required"
+    assert "change" in blocked.json["error"]["message"]
     wrong = fresh.client.post(
         "/api/v1/me/password", json={"current_password": "nope", "password": "x"}, headers=_auth(fresh)
     )
@@ -109,6 +114,7 @@ def test_a_reset_password_is_answered_once_and_stored_nowhere_in_clear(app, worl
         "/api/v1/me/password", json={"current_password": password, "password": new}, headers=_auth(fresh)
     )
     assert changed.status_code == 204
+    assert fresh.client.get("/api/v1/claims", headers=_auth(fresh)).status_code == 200
     assert _token(client, target.user.username, new).json["must_change_password"] is False
 
     row = _user_row(app, target.user.id)
@@ -362,9 +368,18 @@ def test_a_password_reset_in_the_page_is_shown_once_then_must_be_changed(app, wo
     asked = _post_page(client, f"{page}/password-reset", {"reason": "forgotten"}, page)
     assert asked.status_code == 200 and "Yes, reset the password" in asked.get_data(as_text=True)
     assert login(client.application.test_client(), target.username).status_code == 302  # not yet reset
-    shown = _post_page(client, f"{page}/password-reset", {"reason": "forgotten", "confirm": "yes"}, page)
+    once = re.search(r'name="once" value="([^"]+)"', asked.get_data(as_text=True)).group(1)
+    confirmed = {"reason": "forgotten", "confirm": "yes", "once": once}
+    without = _post_page(client, f"{page}/password-reset", {"reason": "forgotten", "confirm": "yes"}, page)
+    assert without.status_code == 302  # a confirmation not from the confirmation page does nothing
+    assert login(client.application.test_client(), target.username).status_code == 302
+    shown = _post_page(client, f"{page}/password-reset", confirmed, page)
     assert shown.status_code == 200 and shown.headers["Cache-Control"] == "no-store"
     password = re.search(r'<code class="new-password">([^<]+)</code>', shown.get_data(as_text=True)).group(1)
+    # the page refreshed (the browser posts the same form again): no second reset
+    again = _post_page(client, f"{page}/password-reset", confirmed, page)
+    assert again.status_code == 302 and "already done" in client.get(page).get_data(as_text=True)
+    assert len(_events(app, target.id, "user.reset_password")) == 1
     assert password not in client.get(page).get_data(as_text=True)  # not shown again
     assert password not in json.dumps([(e.before, e.after, e.reason) for e in _events(app, target.id)])
 
@@ -430,3 +445,12 @@ def test_changing_role_in_the_page_asks_first_and_checks_the_organisation(app, w
     assert target.get("/me").json["role"] == "employer"
     (event,) = _events(app, target.user.id, "user.change_role")
     assert event.before["role"] == "hr" and event.after["organization_id"] == world.employer_org
+
+
+def test_an_auditor_changes_their_own_password_through_the_api_and_nothing_else(world, client):
+    auditor = world.auditor
+    new = "amber-lantern-quietly-9"
+    changed = auditor.post("/me/password", json={"current_password": DEFAULT_PASSWORD, "password": new})
+    assert changed.status_code == 204
+    assert _token(client, auditor.user.username, new).status_code == 200
+    assert_error(auditor.post("/talents", json={"name": "x"}), 403)  # still reads only
