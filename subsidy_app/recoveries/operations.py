@@ -12,6 +12,7 @@ from ..claims import operations as claims
 from ..claims.models import Claim, ClaimStatus
 from ..core import audit
 from ..core.errors import Conflict, NotFound, invalid
+from ..core.labels import RECOVERY_STATUS, label
 from ..core.permissions import Actor, require
 from ..core.timeutil import utcnow
 from ..extensions import db
@@ -126,9 +127,11 @@ def decide(actor: Actor, order_id: int, *, decision: RecoveryStatus | str, reaso
     require(actor, "recovery.decide")
     order = get_order(actor, order_id)
     claims.require_not_recused(actor, [order.claim_id])
+    choices = (RecoveryStatus.OFFSET, RecoveryStatus.REFUND, RecoveryStatus.WRITTEN_OFF)
+    if decision not in {c.value for c in choices}:
+        words = "、".join(label(RECOVERY_STATUS, c) for c in choices)
+        raise invalid("decision", _("Must be one of: %(choices)s.", choices=words))
     decision = RecoveryStatus(decision)
-    if decision not in (RecoveryStatus.OFFSET, RecoveryStatus.REFUND, RecoveryStatus.WRITTEN_OFF):
-        raise invalid("decision", _("Must be one of: %(choices)s.", choices="offset, refund, written_off"))
     if order.status != RecoveryStatus.OPEN:
         raise Conflict(_("This order has already been decided."), code="invalid_status")
     if not reason or not reason.strip():

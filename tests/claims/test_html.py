@@ -337,43 +337,59 @@ def test_hr_approves_a_selection_in_one_action(world, client, ready_claim):
     assert {world.hr.get(f"/claims/{i}").json["status"] for i in ids} == {"hr_approved"}
 
 
+def _confirmed_twice(client, path, data) -> tuple[str, int]:
+    """Post a form: the confirmation page (nothing done yet), then the same with confirm=yes."""
+    asked = client.post(path, data=data)
+    assert asked.status_code == 200 and 'name="confirm" value="yes"' in asked.get_data(as_text=True)
+    return asked.get_data(as_text=True), client.post(path, data={**data, "confirm": "yes"}).status_code
+
+
 def test_a_recovery_order_is_raised_and_decided_in_the_page(world, client, ready_claim):
     claim_id, _batch = paid_claim(world, ready_claim, "TRAVEL")
     login(client, world.finance.user.username)
     token = _csrf(client, "/recoveries/")
-    assert (
-        client.post(
-            "/recoveries/",
-            data={
-                "csrf_token": token,
-                "raise-claim_id": str(claim_id),
-                "raise-amount": "1000.00",
-                "raise-source": "audit",
-                "raise-reason": "票据重复报销",
-            },
-        ).status_code
-        == 302
-    )
+    raise_it = {
+        "csrf_token": token,
+        "raise-claim_id": str(claim_id),
+        "raise-amount": "1000.00",
+        "raise-source": "audit",
+        "raise-reason": "票据重复报销",
+    }
+    asked = client.post("/recoveries/?lang=en", data=raise_it).get_data(as_text=True)
+    assert world.hr.get("/recoveries").json["items"] == []  # asked first: nothing booked yet
+    assert "Yes, raise the order" in asked and "1,000.00" in asked and "audit" in asked
+    assert "talent:" not in asked  # the payee by name
+    assert client.post("/recoveries/", data={**raise_it, "confirm": "yes"}).status_code == 302
     order = world.hr.get("/recoveries").json["items"][0]
     page = client.get("/recoveries/").get_data(as_text=True)  # the payee by name, not talent:SX…
     talent = world.finance.get(f"/claims/{claim_id}").json["talent_code"]
     assert f"talent:{talent}" not in page and talent in page
     login(client, world.hr.user.username)
     token = _csrf(client, "/recoveries/")
-    assert (
-        client.post(
-            "/recoveries/",
-            data={
-                "csrf_token": token,
-                "step-order_id": str(order["id"]),
-                "step-step": "decide",
-                "step-decision": "refund",
-                "step-reason": "责令退回",
-            },
-        ).status_code
-        == 302
-    )
+    decide = {
+        "csrf_token": token,
+        "step-order_id": str(order["id"]),
+        "step-step": "decide",
+        "step-decision": "refund",
+        "step-reason": "责令退回",
+    }
+    asked, done = _confirmed_twice(client, "/recoveries/", decide)
+    assert "责令退回" in asked and done == 302
+    listed = client.get("/recoveries/?lang=en").get_data(as_text=True)
     assert world.hr.get("/recoveries").json["items"][0]["status"] == "refund"
+    assert "<td>refund</td>" not in listed and "<td>to be refunded</td>" in listed  # the status in words
+    # the refund, asked first too (the payee's refund is booked in the ledger)
+    login(client, world.finance.user.username)
+    refund = {
+        "csrf_token": _csrf(client, "/recoveries/"),
+        "step-order_id": str(order["id"]),
+        "step-step": "refund",
+        "step-amount": "1000.00",
+        "step-reference": "BANK-REF-77",
+    }
+    asked, done = _confirmed_twice(client, "/recoveries/", refund)
+    assert "BANK-REF-77" in asked and done == 302
+    assert world.hr.get("/recoveries").json["items"][0]["status"] == "settled"
 
 
 @pytest.mark.parametrize(
