@@ -8,11 +8,18 @@ import shutil
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from marshmallow import fields, validate
 
 from ..core.audit import jsonable
 from ..jobs.registry import NoParams, job_kind
 from . import bundle, exports, operations, pdf
 from .schemas import BudgetReportArgs, QuarterlyReportArgs
+
+
+class BudgetReportJobArgs(BudgetReportArgs):
+    #: csv only: the CSV for people in this language (a BOM, headers and names in words);
+    #: without it, the machine CSV integrations read
+    lang = fields.String(validate=validate.OneOf(["zh", "en"]))
 
 
 def _write(context, name: str, data: bytes | str) -> dict:
@@ -27,16 +34,16 @@ def _write(context, name: str, data: bytes | str) -> dict:
     "budget_report",
     start="report.read",
     see="report.read",
-    schema=BudgetReportArgs,
+    schema=BudgetReportJobArgs,
     label=_l("Budget report"),
     read_only=True,
 )
-def budget_report(context, *, fiscal_year: int, format: str) -> dict:
+def budget_report(context, *, fiscal_year: int, format: str, lang: str | None = None) -> dict:
     report = operations.budget_report(context.actor, fiscal_year)
     if format == "json":
         data, name = json.dumps(jsonable(report), ensure_ascii=False, indent=1), f"budget-{fiscal_year}.json"
     else:
-        data, _mimetype, name = exports.budget_file(report, format, context.actor)
+        data, _mimetype, name = exports.budget_file(report, format, context.actor, lang=lang)
     return {
         **_write(context, name, data),
         "message": _("The budget report for %(year)s is ready.", year=fiscal_year),

@@ -112,6 +112,8 @@ JOB_PARAMS = {
     "budget_report": lambda form, args: {
         "fiscal_year": form.get("fiscal_year", ""),
         "format": args.get("format", "pdf"),
+        # a page's CSV is the CSV for people, in the reader's language
+        **({"lang": people_language(get_locale())} if args.get("format") == "csv" else {}),
     },
     "quarterly_report": lambda form, args: {"quarter": form.get("quarter", ""), "format": "pdf"},
     "audit_bundle": lambda form, args: {},

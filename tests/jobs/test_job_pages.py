@@ -324,6 +324,22 @@ def test_reports_in_the_background(world, client):
         state = _status(client, job_id)
         assert state["status"] == "succeeded", state
         assert client.get(state["result_url"]).get_data().startswith(magic)
+    # the page's CSV in the background is the CSV for people, as the direct download is
+    job_id = _job_id(
+        client.post(
+            "/reports/jobs/budget_report?format=csv",
+            data={"csrf_token": token, "fiscal_year": str(world.year)},
+        )
+    )
+    people = client.get(_status(client, job_id)["result_url"]).get_data()
+    assert people.startswith("\ufeff".encode()) and "合计" in people.decode("utf-8-sig")
+    assert b"program_code" not in people.split(b"\n", 1)[0]
+    machine = world.auditor.post(
+        "/jobs", json={"kind": "budget_report", "params": {"fiscal_year": world.year, "format": "csv"}}
+    )
+    assert machine.status_code == 202
+    text = world.auditor.get(f"/jobs/{machine.json['id']}/result").get_data(as_text=True)
+    assert not text.startswith("\ufeff") and "program_code" in text.split("\n", 1)[0]
     refused = client.post(
         "/reports/jobs/budget_report?format=pdf",
         data={"csrf_token": token, "fiscal_year": "1999"},
