@@ -19,7 +19,7 @@ from ..core.permissions import Role, can
 from ..extensions import db
 from ..inspections import operations as inspections
 from ..inspections.models import Inspector
-from . import limits, operations
+from . import administration, limits, operations
 from .auth import acting_user
 from .forms import OrganizationSelect, OwnPasswordForm, ReasonForm, RoleForm, UserForm
 
@@ -34,7 +34,7 @@ def _list_args(args) -> dict:
     """The list's search and filters from the query string (what does not parse is
     ignored); the sort, direction and page size are read as on every list (pagination)."""
     role = args.get("role") or None
-    sort, direction = parse_sort(args, operations.SORTS, "username")
+    sort, direction = parse_sort(args, administration.SORTS, "username")
     return {
         "q": (args.get("q") or "").strip()[:100],
         "role": role if role in {r.value for r in Role} else None,
@@ -46,7 +46,7 @@ def _list_args(args) -> dict:
 
 
 def _organization_choices() -> dict:
-    return OrganizationSelect.choices(operations.organization_choices())
+    return OrganizationSelect.choices(administration.organization_choices())
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -54,7 +54,7 @@ def _organization_choices() -> dict:
 def index():
     actor = acting_user()
     given = _list_args(request.args)
-    query = operations.users_query(
+    query = administration.users_query(
         actor,
         search=given["q"],
         role=given["role"],
@@ -93,7 +93,7 @@ def index():
         given=given,
         roles=list(Role),
         may_create=may_manage,
-        is_locked=operations.is_locked,
+        is_locked=administration.is_locked,
     ), status
 
 
@@ -118,7 +118,7 @@ def _is_inspector(actor, user) -> bool | None:
 @login_required
 def detail(user_id):
     actor = acting_user()
-    user = operations.read_user(actor, user_id)
+    user = administration.read_user(actor, user_id)
     role_form = RoleForm(formdata=None, role=user.role.value, organization_id=user.organization_id)
     role_form.is_senior.data = user.is_senior
     may_manage = can(actor, "user.manage")
@@ -127,9 +127,9 @@ def detail(user_id):
     return render_template(
         "users/admin_user.html",
         user=user,
-        locked=operations.is_locked(user),
+        locked=administration.is_locked(user),
         inspector=_is_inspector(actor, user),
-        history=operations.user_history(actor, user.id) if can(actor, "audit.read") else [],
+        history=administration.user_history(actor, user.id) if can(actor, "audit.read") else [],
         may_manage=may_manage,
         is_self=user.id == actor.id,
         reason_form=ReasonForm(formdata=None),
@@ -194,13 +194,13 @@ def _expired(user_id: int):
 
 def _set_active(user_id: int, active: bool):
     actor = acting_user()
-    user = operations.read_user(actor, user_id)
+    user = administration.read_user(actor, user_id)
     form = ReasonForm()
     if not form.validate_on_submit():
         return _expired(user_id)
     if active or _confirmed(form):
         _run(
-            lambda: operations.set_active(actor, user_id, active, reason=form.reason.data),
+            lambda: administration.set_active(actor, user_id, active, reason=form.reason.data),
             _("The user is enabled again.") if active else _("The user is disabled."),
         )
         return _back(user_id)
@@ -227,7 +227,7 @@ def _set_active(user_id: int, active: bool):
 @login_required
 def password_reset(user_id):
     actor = acting_user()
-    user = operations.read_user(actor, user_id)
+    user = administration.read_user(actor, user_id)
     form = ReasonForm()
     if not form.validate_on_submit():
         return _expired(user_id)
@@ -244,7 +244,7 @@ def password_reset(user_id):
             )
             return _back(user_id)
         session[RESET_ONCE] = once
-        result = _run(lambda: operations.reset_password(actor, user_id, reason=form.reason.data), None)
+        result = _run(lambda: administration.reset_password(actor, user_id, reason=form.reason.data), None)
         if result:
             user, password = result
             response = render_template("users/admin_password.html", user=user, password=password)
@@ -274,11 +274,11 @@ def password_reset(user_id):
 def unlock(user_id):
     actor = acting_user()
     form = ReasonForm()
-    operations.read_user(actor, user_id)
+    administration.read_user(actor, user_id)
     if not form.validate_on_submit():
         return _expired(user_id)
     user = _run(
-        lambda: operations.unlock(actor, user_id, reason=form.reason.data),
+        lambda: administration.unlock(actor, user_id, reason=form.reason.data),
         _("The account is unlocked: the user may log in again."),
     )
     if user:
@@ -290,7 +290,7 @@ def unlock(user_id):
 @login_required
 def role(user_id):
     actor = acting_user()
-    user = operations.read_user(actor, user_id)
+    user = administration.read_user(actor, user_id)
     form = RoleForm()
     form.organization_id.choices = _organization_choices()
     if not form.validate_on_submit():
@@ -300,7 +300,7 @@ def role(user_id):
         return _back(user_id)
 
     def change():
-        return operations.change_role(
+        return administration.change_role(
             actor,
             user_id,
             role=form.role.data,

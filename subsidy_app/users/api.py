@@ -7,7 +7,7 @@ from ..core.api import PUBLIC, Blueprint
 from ..core.errors import TooManyRequests, handle_app_error
 from ..core.pagination import page_schema, paginate
 from ..core.permissions import require
-from . import limits, operations
+from . import administration, limits, operations
 from .auth import current_actor
 from .schemas import (
     OwnPasswordSchema,
@@ -64,7 +64,7 @@ class Users(MethodView):
         """List users (administrators and auditors): search in the user name, display name and
         organisation name (``q``), by role, active or disabled, locked; sorted."""
         page, per_page = args.pop("page"), args.pop("per_page")
-        stmt = operations.users_query(
+        stmt = administration.users_query(
             current_actor(),
             search=args["q"],
             role=args["role"],
@@ -88,7 +88,7 @@ class UserOne(MethodView):
     @blp.alt_response(404, description="No user has this id")
     def get(self, user_id):
         """One user (administrators and auditors)."""
-        return operations.read_user(current_actor(), user_id)
+        return administration.read_user(current_actor(), user_id)
 
     @blp.arguments(UserUpdateSchema)
     @blp.response(200, UserSchema)
@@ -98,14 +98,14 @@ class UserOne(MethodView):
         the role and organisation (administrators). Each change is on the audit trail."""
         actor = current_actor()
         reason = data.pop("reason", None)
-        user = operations.read_user(actor, user_id)
+        user = administration.read_user(actor, user_id)
         require(actor, "user.manage")
         if {"role", "organization_id", "is_senior"} & data.keys():
             role = data.get("role", user.role)
             organization_id = data.get(
                 "organization_id", user.organization_id if "role" not in data else None
             )
-            operations.change_role(
+            administration.change_role(
                 actor,
                 user_id,
                 role=role,
@@ -114,7 +114,7 @@ class UserOne(MethodView):
                 reason=reason,
             )
         if "is_active" in data:
-            operations.set_active(actor, user_id, data["is_active"], reason=reason)
+            administration.set_active(actor, user_id, data["is_active"], reason=reason)
         return user
 
 
@@ -125,7 +125,7 @@ class PasswordReset(MethodView):
     def post(self, data, user_id):
         """Give the user a new random password, answered this once (administrators). The user
         must change it at next login; their tokens stop working."""
-        user, password = operations.reset_password(current_actor(), user_id, reason=data["reason"])
+        user, password = administration.reset_password(current_actor(), user_id, reason=data["reason"])
         response = {"user": user, "password": password}
         return response, 200, {"Cache-Control": "no-store"}
 
@@ -136,7 +136,7 @@ class Unlock(MethodView):
     @blp.response(200, UserSchema)
     def post(self, data, user_id):
         """Lift the lock after failed logins, and forget the failures counted for the name."""
-        user = operations.unlock(current_actor(), user_id, reason=data["reason"])
+        user = administration.unlock(current_actor(), user_id, reason=data["reason"])
         limits.forget_failures(user.username)
         return user
 

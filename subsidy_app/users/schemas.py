@@ -3,7 +3,7 @@ from marshmallow import fields, validate
 from ..core.pagination import PageArgs
 from ..core.permissions import Role
 from ..core.schemas import BaseSchema, EnumValue, RequiredText, Text
-from .operations import SORTS
+from .administration import SORTS
 
 
 class TokenRequestSchema(BaseSchema):

@@ -199,7 +199,7 @@ def test_the_last_active_administrator_stays(app, world):
     """Another administrator than the one changed is always there through the pages and the
     API (the actor); the rule holds in the operation itself too."""
     from subsidy_app.core.errors import Conflict
-    from subsidy_app.users import operations
+    from subsidy_app.users import administration
 
     with app.app_context():
         admins = db.session.execute(
@@ -208,10 +208,12 @@ def test_the_last_active_administrator_stays(app, world):
         assert admins == 1
         outsider = SimpleNamespace(id=-1, username="ops", role="admin", is_active=True, organization_id=None)
         with pytest.raises(Conflict) as refused:
-            operations.set_active(outsider, world.admin.user.id, False, reason="test")
+            administration.set_active(outsider, world.admin.user.id, False, reason="test")
         assert refused.value.code == "last_admin"
         with pytest.raises(Conflict):
-            operations.change_role(outsider, world.admin.user.id, role="hr", organization_id=None, reason="t")
+            administration.change_role(
+                outsider, world.admin.user.id, role="hr", organization_id=None, reason="t"
+            )
 
 
 @pytest.mark.parametrize("who", ["hr", "finance", "employer", "agent", "auditor"])
