@@ -138,17 +138,20 @@ def detail(user_id):
 
 
 def _confirm_page(user, *, title, question, action, form, facts, confirm_label, danger=False, hidden=()):
+    """What the change will do, asked first (the shared confirmation page), with the reason."""
+    reason = form.reason.data or ""
     return render_template(
-        "users/admin_confirm.html",
-        user=user,
+        "_confirm.html",
         title=title,
         question=question,
-        facts=facts,
+        facts=[*facts, (_("Reason"), reason or "—")],
+        warnings=[],
+        hidden=[*hidden, ("reason", reason)],
         action_url=url_for(action, user_id=user.id),
-        reason=form.reason.data or "",
-        hidden=list(hidden),
         confirm_label=confirm_label,
         danger=danger,
+        back_url=url_for("users_admin.detail", user_id=user.id),
+        back_label=_("No, go back"),
     )
 
 
