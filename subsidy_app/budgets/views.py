@@ -1,10 +1,13 @@
 """The budget dashboard: per program, allocated / committed / paid, with a bar each."""
 
+from decimal import Decimal
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..core.htmlforms import attempt, options
+from ..core.i18n import format_money
 from ..core.permissions import can
 from ..core.templating import localized
 from ..programs import operations as programs
@@ -29,8 +32,13 @@ def index():
     allocation.program_code.choices, adjustment.program_code.choices = options(pairs), options(pairs)
     status = 200
     if request.method == "POST":
+        confirmed = request.form.get("confirm") == "yes"
         done = None
         if "allocate-amount" in request.form and allocation.validate_on_submit():
+            if not confirmed:
+                asked = _ask(actor, year, allocation, "allocate")
+                if asked is not None:
+                    return asked
             done = attempt(
                 allocation,
                 lambda: operations.allocate(
@@ -40,9 +48,18 @@ def index():
                     amount=allocation.amount.data,
                     reason=allocation.reason.data or None,
                 ),
-                _("Allocated."),
+                _(
+                    "%(program)s: %(amount)s yuan allocated for %(year)s.",
+                    program=_chosen(allocation.program_code),
+                    amount=format_money(allocation.amount.data),
+                    year=year,
+                ),
             )
         elif "adjust-amount" in request.form and adjustment.validate_on_submit():
+            if not confirmed:
+                asked = _ask(actor, year, adjustment, "adjust")
+                if asked is not None:
+                    return asked
             done = attempt(
                 adjustment,
                 lambda: operations.adjust_program(
@@ -52,7 +69,12 @@ def index():
                     amount=adjustment.amount.data,
                     reason=adjustment.reason.data,
                 ),
-                _("Adjusted."),
+                _(
+                    "%(program)s: the %(year)s budget changed by %(amount)s yuan.",
+                    program=_chosen(adjustment.program_code),
+                    amount=format_money(adjustment.amount.data),
+                    year=year,
+                ),
             )
         if done:
             return redirect(url_for("budgets.index", fiscal_year=year))
@@ -68,3 +90,58 @@ def index():
         adjustment=adjustment,
         may_change=can(actor, "budget.allocate"),
     ), status
+
+
+def _chosen(field) -> str:
+    return next((str(c.label) for c in field.choices if c.value == field.data), "")
+
+
+def _ask(actor, year: int, form, kind: str):
+    """The confirmation page of an allocation or adjustment: the line before and after (the
+    ledger entry is never undone, only adjusted again). None: nothing to ask (what the
+    operation will refuse is said by the operation, on the form)."""
+    code, amount = form.program_code.data, form.amount.data
+    line = next(
+        (p for p in reports.budget_report(actor, year)["programs"] if p["program_code"] == code), None
+    )
+    if (kind == "allocate") == (line is not None):
+        return None  # allocated already / nothing to adjust: the operation says so
+    allocated = line["allocated"] if line else Decimal("0")
+    available = line["available"] if line else Decimal("0")
+    facts = [
+        (_("Incentive"), _chosen(form.program_code)),
+        (_("Fiscal year"), str(year)),
+        (_("Amount (yuan)") if kind == "allocate" else _("Change (yuan)"), format_money(amount)),
+        (_("Allocated"), f"{format_money(allocated)} → {format_money(allocated + amount)}"),
+        (_("Available"), f"{format_money(available)} → {format_money(available + amount)}"),
+    ]
+    if line:
+        facts.insert(4, (_("Committed"), format_money(line["committed"])))
+    facts.append((_("Reason"), form.reason.data or "—"))
+    prefix = f"{kind}-"
+    return render_template(
+        "_confirm.html",
+        title=(
+            _("Allocate the %(year)s budget of %(program)s?", year=year, program=_chosen(form.program_code))
+            if kind == "allocate"
+            else _(
+                "Change the %(year)s budget of %(program)s?", year=year, program=_chosen(form.program_code)
+            )
+        ),
+        question=_(
+            "The ledger books this as a dated entry with its reason; it is never changed or deleted "
+            "afterwards (a mistake is corrected by another adjustment)."
+        ),
+        facts=facts,
+        warnings=[],
+        hidden=[
+            (f"{prefix}program_code", code),
+            (f"{prefix}amount", str(amount)),
+            (f"{prefix}reason", form.reason.data or ""),
+        ],
+        action_url=url_for("budgets.index", fiscal_year=year),
+        confirm_label=_("Yes, book %(amount)s yuan", amount=format_money(amount)),
+        danger=False,
+        back_url=url_for("budgets.index", fiscal_year=year),
+        back_label=_("No, back to the budget"),
+    )

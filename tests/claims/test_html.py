@@ -282,30 +282,24 @@ def test_finance_allocates_and_adjusts_in_the_page(world, client):
     login(client, world.finance.user.username)
     token = _csrf(client, "/budgets/")
     year = world.year + 1
-    assert (
-        client.post(
-            f"/budgets/?fiscal_year={year}",
-            data={
-                "csrf_token": token,
-                "allocate-program_code": "TRAVEL",
-                "allocate-amount": "300000.00",
-                "allocate-reason": "晋财社〔2027〕1号",
-            },
-        ).status_code
-        == 302
-    )
-    assert (
-        client.post(
-            f"/budgets/?fiscal_year={year}",
-            data={
-                "csrf_token": token,
-                "adjust-program_code": "TRAVEL",
-                "adjust-amount": "-50000.00",
-                "adjust-reason": "年中调整",
-            },
-        ).status_code
-        == 302
-    )
+    page = f"/budgets/?fiscal_year={year}&lang=en"
+    allocate = {
+        "csrf_token": token,
+        "allocate-program_code": "TRAVEL",
+        "allocate-amount": "300000.00",
+        "allocate-reason": "晋财社〔2027〕1号",
+    }
+    asked, done = _confirmed_twice(client, page, allocate)
+    assert "0.00 → 300,000.00" in asked and "晋财社〔2027〕1号" in asked and done == 302
+    adjust = {
+        "csrf_token": token,
+        "adjust-program_code": "TRAVEL",
+        "adjust-amount": "-50000.00",
+        "adjust-reason": "年中调整",
+    }
+    asked, done = _confirmed_twice(client, page, adjust)
+    assert "300,000.00 → 250,000.00" in asked and done == 302
+    assert "budget changed by" in client.get(page).get_data(as_text=True)  # says what was done
     line = next(
         l
         for l in world.finance.get("/budgets", query_string={"fiscal_year": year}).json["items"]
