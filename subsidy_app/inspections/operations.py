@@ -285,6 +285,21 @@ def _record_seed(
     return event
 
 
+def checked_ratio(ratio) -> Decimal:
+    """The share of a registry a draw takes: at least 5 % (MIN_RATIO), at most all of it,
+    four decimals at most; 422 on ``ratio`` otherwise."""
+    ratio = Decimal(ratio)
+    if ratio < drawing.MIN_RATIO:
+        raise invalid(
+            "ratio", _("The ratio must be at least 0.05: at least 5 percent of the registry is drawn.")
+        )
+    if ratio > 1:
+        raise invalid("ratio", _("The ratio cannot exceed 1."))
+    if ratio != ratio.quantize(Decimal("0.0001")):
+        raise invalid("ratio", _("Give the ratio with at most four decimals."))
+    return ratio
+
+
 def make_draw(
     actor: Actor | None,
     *,
@@ -303,15 +318,7 @@ def make_draw(
     if actor is not None:
         require(actor, "inspection.draw")
     population = Population(population)
-    ratio = Decimal(ratio)
-    if ratio < drawing.MIN_RATIO:
-        raise invalid(
-            "ratio", _("The ratio must be at least 0.05: at least 5 percent of the registry is drawn.")
-        )
-    if ratio > 1:
-        raise invalid("ratio", _("The ratio cannot exceed 1."))
-    if ratio != ratio.quantize(Decimal("0.0001")):
-        raise invalid("ratio", _("Give the ratio with at most four decimals."))
+    ratio = checked_ratio(ratio)
     caller_seed = rehearsal_seed(seed)
     rehearsal = caller_seed is not None
     seed = caller_seed if rehearsal else secrets.token_hex(SEED_BYTES)

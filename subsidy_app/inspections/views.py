@@ -46,18 +46,26 @@ def index():
             )
         elif "draw-population" in request.form and draw_form.validate_on_submit():
             rehearsal_seed = (draw_form.seed.data or "").strip() or None
-            record = attempt(
-                draw_form,
-                lambda: operations.make_draw(
-                    actor,
-                    population=draw_form.population.data,
-                    ratio=draw_form.ratio.data,
-                    seed=rehearsal_seed,
-                ),
-                _("Rehearsal drawn (演练): it is not an official draw.")
-                if rehearsal_seed
-                else _("Official draw made: its seed was made by the server and recorded before the draw."),
-            )
+            if rehearsal_seed is None and request.form.get("confirm") != "yes":
+                # an official draw is asked first (what the ratio must be is said now)
+                if attempt(draw_form, lambda: operations.checked_ratio(draw_form.ratio.data), None):
+                    return _ask_official_draw(draw_form)
+                record = None
+            else:
+                record = attempt(
+                    draw_form,
+                    lambda: operations.make_draw(
+                        actor,
+                        population=draw_form.population.data,
+                        ratio=draw_form.ratio.data,
+                        seed=rehearsal_seed,
+                    ),
+                    _("Rehearsal drawn (演练): it is not an official draw.")
+                    if rehearsal_seed
+                    else _(
+                        "Official draw made: its seed was made by the server and recorded before the draw."
+                    ),
+                )
             if record:
                 return redirect(url_for("inspections.draw", draw_id=record.id))
         if done:
@@ -130,4 +138,32 @@ def draw(draw_id):
         seed_event=operations.seed_event(record),
         form=ResultForm(formdata=None),
         me=actor.id,
+    )
+
+
+def _ask_official_draw(form):
+    """An official draw is made once and kept: asked first, saying what it draws."""
+    population = next((str(c.label) for c in form.population.choices if c.value == form.population.data), "")
+    return render_template(
+        "_confirm.html",
+        title=_("Make the official draw?"),
+        question=_(
+            "The server makes the seed and records it, then draws at least %(percent)s %% of the "
+            "registry of %(population)s and assigns inspectors at random. An official draw is "
+            "published as it falls: it cannot be drawn again or undone.",
+            percent=f"{form.ratio.data * 100:.2f}".rstrip("0").rstrip("."),
+            population=population,
+        ),
+        facts=[(_("Registry of inspection objects"), population), (_("Ratio"), str(form.ratio.data))],
+        warnings=[],
+        hidden=[
+            ("draw-population", form.population.data),
+            ("draw-ratio", str(form.ratio.data)),
+            ("draw-seed", ""),
+        ],
+        action_url=url_for("inspections.index"),
+        confirm_label=_("Yes, make the official draw"),
+        danger=True,
+        back_url=url_for("inspections.index"),
+        back_label=_("No, go back"),
     )

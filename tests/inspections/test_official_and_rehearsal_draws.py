@@ -282,10 +282,11 @@ def test_the_pages_say_who_makes_the_seed_and_label_rehearsals(world, roster, cl
         assert "演练" not in talents.split("<main", 1)[1]
     html = client.get("/inspections/").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-    made = client.post(
-        "/inspections/",
-        data={"csrf_token": token, "draw-population": "talents", "draw-ratio": "0.5", "draw-seed": ""},
-    )
+    official_draw = {"csrf_token": token, "draw-population": "talents", "draw-ratio": "0.5", "draw-seed": ""}
+    asked = client.post("/inspections/", data=official_draw)  # an official draw is asked first
+    assert asked.status_code == 200 and 'name="confirm" value="yes"' in asked.get_data(as_text=True)
+    assert "50 %" in asked.get_data(as_text=True)
+    made = client.post("/inspections/", data={**official_draw, "confirm": "yes"})
     assert made.status_code == 302
     assert "演练" not in client.get(made.location).get_data(as_text=True).split("<main", 1)[1]
     rehearsed = client.post(
