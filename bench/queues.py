@@ -6,7 +6,8 @@ PostgreSQL only. A fresh database ``subsidy_bench_queues`` (dropped at the end):
 ``--claims`` claims spread over the statuses and stages a department has (a third awaiting
 HR, a quarter awaiting finance, the rest drafts, paid, rejected...), 200 applicant
 organisations of which 3 are red-listed, deadlines over three months, amounts of several
-sizes; and ``--entries`` ledger entries (bench/exports.py ``grow_payments``). Then gunicorn
+sizes, one talent in 50 with a Chinese name (``chinese_name``: 张三, 张三芳...); and ``--entries``
+ledger entries (bench/exports.py ``grow_payments``). Then gunicorn
 as ``make run`` starts it (2 workers x 4 threads, bench/jobs.py ``serve``), an HR and a
 finance user logged in through the HTML login form, and ``--requests`` sequential requests
 of each page measured (p50/p95, after 3 warm-up requests).
@@ -42,6 +43,8 @@ PAGES = (
     ("HR queue, first page (awaiting HR)", "/claims/", "hr"),
     ("HR queue, all statuses, page 2,000", "/claims/?show=all&page=2000", "hr"),
     ("HR queue, search by talent name", "/claims/?show=all&q=Bench+Talent+4711", "hr"),
+    # two characters, under the three a trigram needs: the names are read, once
+    ("HR queue, search by a 2-character Chinese name", "/claims/?show=all&q=%E5%BC%A0%E4%B8%89", "hr"),
     ("HR queue, all statuses, sort by amount (desc)", "/claims/?show=all&sort=amount&dir=desc", "hr"),
     ("HR queue, 100 a page", "/claims/?per_page=100", "hr"),
     ("finance queue, first page (awaiting finance)", "/claims/", "finance"),
@@ -50,6 +53,20 @@ PAGES = (
     ("ledger browser, first page", "/ledger/", "finance"),
     ("ledger browser, page 1,000", "/ledger/?page=1000", "finance"),
 )
+
+#: Chinese names for one talent in 50 (the rest are "Bench Talent N"): 20 surnames x 50 given
+#: names, two characters (张三) then three (张三芳), so that a search of two Chinese characters
+#: finds a few talents among 100,000 names.
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+GIVEN = "三四伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红娥玲飞鹏辉建国云龙海波宁东晨雪琳斌浩宇凯峰"
+
+
+def chinese_name(k: int) -> str:
+    """The k-th Chinese name (k < 2000), all different."""
+    j = k % 1000
+    name = SURNAMES[j // 50] + GIVEN[j % 50]
+    return name if k < 1000 else name + GIVEN[(j * 7 + 3) % 50]
+
 
 #: (status, stage, share of the claims)
 MIX = (
@@ -75,6 +92,8 @@ def prepare(claims: int, entries: int, workdir: Path, kind: str = "postgresql") 
     from subsidy_app.extensions import db
     from subsidy_app.organizations import credit_code
     from subsidy_app.organizations.models import City, Organization
+    from subsidy_app.talents import identity
+    from subsidy_app.talents.models import Talent
     from subsidy_app.users import operations as users
 
     url = fresh_database(kind, DB, workdir)
@@ -136,6 +155,14 @@ def prepare(claims: int, entries: int, workdir: Path, kind: str = "postgresql") 
                     update(Claim.__table__).where(Claim.__table__.c.id == bindparam("b_id")),
                     rows,
                 )
+        talent_ids = list(db.session.execute(select(Talent.id).order_by(Talent.id)).scalars())
+        renamed = [
+            dict(b_id=tid, name=chinese_name(k), name_key=identity.normalize_name(chinese_name(k)))
+            for k, tid in enumerate(talent_ids[49::50][:2000])
+        ]
+        db.session.connection().execute(
+            update(Talent.__table__).where(Talent.__table__.c.id == bindparam("b_id")), renamed
+        )
         db.session.commit()
     grow_payments(app, entries)
     with app.app_context():

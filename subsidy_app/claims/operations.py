@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, exists, func, not_, or_, select
+from sqlalchemy import and_, case, exists, false, func, literal_column, not_, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from ..conflicts import operations as conflicts
@@ -327,31 +327,74 @@ def _sort_columns():
     }
 
 
+#: A search resolves the talents, organisations and incentives it matches first (one
+#: statement); up to this many of a kind are then written into the claims' statements as ids
+#: (an index lookup per id, and the name predicate evaluated once for the count and the page).
+#: A broader search (a letter or two matching thousands of names) filters by a subquery.
+SEARCH_ID_LIMIT = 500
+
+_INT_MAX = 2**31 - 1
+
+
+def _contains(column, text: str):
+    """``column`` contains ``text``, whatever the case (``%`` and ``_`` match themselves).
+    ``ILIKE`` (SQLite: ``lower() LIKE lower()``, as before); a text without letter case
+    (Chinese, digits) takes ``LIKE``: the same rows, without PostgreSQL lowering every name
+    (which is most of the cost of scanning names when the trigram index cannot serve: a
+    pattern under 3 characters). Both use the trigram indexes ``ix_*_name_search``."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    if text.lower() == text.upper():
+        return column.like(pattern, escape="\\")
+    return column.ilike(pattern, escape="\\")
+
+
 def _search(q: str):
-    """One box: a claim number (``123`` or ``#123``), a talent's name or code, an
-    organisation's name, an incentive's name or code."""
+    """One box: a claim number (``123`` or ``#123``), a talent's name (any part, any case) or
+    code, an organisation's name (any part), an incentive's name (any part) or code.
+
+    The matching talents, organisations and incentives are read first, in one statement
+    (the names through their trigram indexes on PostgreSQL); the claims are then filtered
+    by those ids (``ix_claims_talent_id``, ``…organization_id``, ``…program_id``: a bitmap
+    of index lookups), so the count and the page's ids do not each scan the names again."""
     text = q.strip()
     number = text.removeprefix("#").strip()
-    like = f"%{text.lower()}%"
-    talent_ids = select(Talent.id).where(
-        or_(func.lower(Talent.name).like(like), func.lower(Talent.talent_code) == text.lower())
+    kinds = (
+        (
+            Claim.talent_id,
+            Talent.id,
+            or_(_contains(Talent.name, text), Talent.talent_code == text.upper()),
+        ),
+        (Claim.organization_id, Organization.id, _contains(Organization.name, text)),
+        (
+            Claim.program_id,
+            Program.id,
+            or_(
+                func.lower(Program.code) == text.lower(),
+                _contains(Program.name_zh, text),
+                _contains(Program.name_en, text),
+            ),
+        ),
     )
-    org_ids = select(Organization.id).where(func.lower(Organization.name).like(like))
-    program_ids = select(Program.id).where(
-        or_(
-            func.lower(Program.code) == text.lower(),
-            func.lower(Program.name_zh).like(like),
-            func.lower(Program.name_en).like(like),
-        )
-    )
-    found = [
-        Claim.talent_id.in_(talent_ids),
-        Claim.organization_id.in_(org_ids),
-        Claim.program_id.in_(program_ids),
+    matched = [
+        select(literal_column(str(n)).label("kind"), id_column.label("id"))
+        .where(match)
+        .limit(SEARCH_ID_LIMIT + 1)
+        .subquery()
+        for n, (_, id_column, match) in enumerate(kinds)
     ]
-    if number.isdigit() and len(number) <= 12:
-        found.append(Claim.id == int(number))
-    return or_(*found)
+    found: dict[int, list[int]] = {n: [] for n in range(len(kinds))}
+    for kind, id_ in db.session.execute(union_all(*(select(m.c.kind, m.c.id) for m in matched))):
+        found[int(kind)].append(id_)
+    conditions = []
+    for n, (claim_column, id_column, match) in enumerate(kinds):
+        if len(found[n]) > SEARCH_ID_LIMIT:
+            conditions.append(claim_column.in_(select(id_column).where(match)))
+        elif found[n]:
+            conditions.append(claim_column.in_(found[n]))
+    if number.isascii() and number.isdigit() and len(number) <= 10 and int(number) <= _INT_MAX:
+        conditions.append(Claim.id == int(number))
+    return or_(*conditions) if conditions else false()
 
 
 def red_listed_organization_ids() -> set[int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import String, cast, literal_column, union_all
 
 ROLE = {
     "employer": _l("Employer"),
@@ -410,6 +411,62 @@ def payee_name(reference) -> str:
             name = None
         cache[reference] = name or str(reference)
     return cache[reference]
+
+
+def payee_names(references) -> dict[str, str]:
+    """``payee_name`` for many payees at once (a page of ledger entries): talents and
+    organisations in one statement, whatever the number of rows; the names are kept
+    where ``payee_name`` looks (so a page that calls this first, then ``payee_name`` per row,
+    runs no statement per row). ``{reference: name}``."""
+    from flask import g, has_app_context  # noqa: PLC0415
+
+    wanted = {str(r) for r in references if r}
+    if not has_app_context():
+        return {r: r for r in wanted}
+    cache = g.setdefault("_payee_names", {})
+    codes: dict[str, list[str]] = {}
+    org_ids: dict[int, list[str]] = {}
+    for reference in wanted - cache.keys():
+        kind, _, key = reference.partition(":")
+        if kind == "talent" and key:
+            codes.setdefault(key, []).append(reference)
+        elif kind in ("organization", "employer", "intermediary") and key.isdigit():
+            org_ids.setdefault(int(key), []).append(reference)
+        else:
+            cache[reference] = reference
+    names: dict[str, str] = {}
+    try:
+        from ..extensions import db  # noqa: PLC0415
+        from ..organizations.models import Organization  # noqa: PLC0415
+        from ..talents.models import Talent  # noqa: PLC0415
+
+        parts = []
+        if codes:
+            parts.append(
+                db.select(literal_column("'talent'"), Talent.talent_code, Talent.name).where(
+                    Talent.talent_code.in_(codes)
+                )
+            )
+        if org_ids:
+            parts.append(
+                db.select(
+                    literal_column("'organization'"), cast(Organization.id, String), Organization.name
+                ).where(Organization.id.in_(org_ids))
+            )
+        if parts:
+            for kind, key, name in db.session.execute(union_all(*parts) if len(parts) > 1 else parts[0]):
+                if kind == "talent":
+                    for reference in codes.get(key, ()):
+                        names[reference] = f"{name} ({key})"
+                else:
+                    for reference in org_ids.get(int(key), ()):
+                        names[reference] = name
+    except Exception:  # noqa: BLE001 (no database: the references themselves are shown)
+        names = {}
+    for group in (*codes.values(), *org_ids.values()):
+        for reference in group:
+            cache[reference] = names.get(reference) or reference
+    return {r: cache[r] for r in wanted}
 
 
 _LOOKUPS = {"program": program_name, "document": document_name, "payee": payee_name}

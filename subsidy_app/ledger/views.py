@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from flask_login import login_required
 
 from ..budgets import operations as budgets
+from ..core import labels
 from ..core.pagination import paginate_html
 from ..core.permissions import can
 from ..core.requests import date_arg, id_arg
@@ -37,6 +38,8 @@ def index():
         account=request.args.get("account") or None,
     )
     page = paginate_html(stmt, request.args, per_page=50)
+    # the payees of the page by name in two statements, not one per row (payee_name then reads them)
+    labels.payee_names(e.payee for e in page.items)
     return render_template(
         "ledger/index.html",
         page=page,

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.db import UTCDateTime, enum_column
@@ -29,6 +29,15 @@ class City(db.Model):
 
 class Organization(db.Model):
     __tablename__ = "organizations"
+    __table_args__ = (
+        # The search by any part of the name (claims queue): see talents' ix_talents_name_search.
+        Index(
+            "ix_organizations_name_search",
+            "name",
+            postgresql_using="gin",
+            postgresql_ops={"name": "gin_trgm_ops"},
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[OrganizationKind] = mapped_column(enum_column(OrganizationKind, "kind"))

@@ -48,6 +48,15 @@ class Talent(db.Model):
         # One work permit, one person (seed 003, 一人一码); several may have none (HK, Macao, Taiwan).
         Index("uq_talents_work_permit_no", "work_permit_no", unique=True),
         CheckConstraint("years_experience >= 0 AND years_experience <= 80", name="years_experience_range"),
+        # The search by any part of the name (claims queue, talent picker): trigrams on
+        # PostgreSQL with pg_trgm; a plain B-tree where it is absent and on SQLite
+        # (migration c15a00000003).
+        Index(
+            "ix_talents_name_search",
+            "name",
+            postgresql_using="gin",
+            postgresql_ops={"name": "gin_trgm_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
