@@ -146,13 +146,27 @@ PEOPLE_WORDS = {
 }
 
 
+def named(entries: Iterator[dict], size: int = 1000) -> Iterator[dict]:
+    """The entries as they come, their payees' names looked up ``size`` entries at a time
+    (one statement a batch, not one a payee): ``labels.payee_name`` then finds them."""
+    batch: list[dict] = []
+    for row in entries:
+        batch.append(row)
+        if len(batch) >= size:
+            labels.payee_names(r["payee"] for r in batch)
+            yield from batch
+            batch = []
+    labels.payee_names(r["payee"] for r in batch)
+    yield from batch
+
+
 def people_csv_stream(stmt, lang: str, batch: int = 5000, progress=None) -> Iterator[str]:
     """The CSV for people: a byte-order mark, headers in ``lang``, Beijing times, accounts,
     kinds, programs and payees by name, 是/否 for the tax-exempt mark."""
     totals = Totals() if progress is not None else None
     return csv_chunks(
         COLUMNS,
-        rows(stmt, local_times=True, totals=totals, batch=batch, progress=progress),
+        named(rows(stmt, local_times=True, totals=totals, batch=batch, progress=progress)),
         every=batch,
         lang=lang,
         words=PEOPLE_WORDS,
@@ -192,10 +206,12 @@ def csv_stream(stmt, batch: int = 5000, progress=None, *, lang: str | None = Non
 def write_xlsx_file(stmt, target, *, subtitle: str, progress=None) -> Totals:
     totals = Totals()
     summary: list[dict] = []
+    words = _InWords()
 
     def summary_rows():
         for name, (debit, credit) in sorted(totals.by_account.items()):
-            summary.append({"account": name, "debit": debit, "credit": credit, "net": debit - credit})
+            account = " ".join(dict.fromkeys(words.accounts(name)))
+            summary.append({"account": account, "debit": debit, "credit": credit, "net": debit - credit})
             yield summary[-1]
 
     write_xlsx(
@@ -204,7 +220,7 @@ def write_xlsx_file(stmt, target, *, subtitle: str, progress=None) -> Totals:
             Sheet(
                 "分类账 Ledger",
                 COLUMNS,
-                rows(stmt, local_times=True, totals=totals, progress=progress),
+                words(rows(stmt, local_times=True, totals=totals, progress=progress)),
                 preamble=("山西省引进外国人才专项资金分类账 Ledger of the foreign-talent fund", subtitle),
                 totals=totals.as_row,
             ),
@@ -239,15 +255,14 @@ def write_pdf_file(stmt, target, *, subtitle: str, progress=None, by=None) -> To
     sign-off block (``by``: the user who makes it; None: the system)."""
     totals = Totals()
     chain = bytearray()  # seq, hash, prev_hash of each entry: 72 bytes, not 3 Python objects
-    kinds, accounts = _word_labels(labels.TRANSACTION_KIND), _word_labels(labels.ACCOUNT)
+    words = _InWords()
+    accounts = words.accounts
 
     def listed():
-        for row in rows(stmt, local_times=True, totals=totals, progress=progress):
+        for row in words(rows(stmt, local_times=True, totals=totals, progress=progress)):
             chain.extend(row["seq"].to_bytes(8, "big"))
             chain.extend(bytes.fromhex(row["hash"]))
             chain.extend(bytes.fromhex(row["prev_hash"]))
-            row["kind"] = kinds(row["kind"])[0]
-            row["account"] = accounts(row["account"])[0]
             row["hash_short"] = f"{row['hash'][:SHORT_HASH]}…"
             yield row
 
@@ -307,6 +322,31 @@ def write_pdf_file(stmt, target, *, subtitle: str, progress=None, by=None) -> To
         signoff=SignOff.of(by),
     )
     return totals
+
+
+class _InWords:
+    """The entries of a file for people (PDF, Excel): kind, account, program and payee in
+    Chinese words (the column heads are in both languages; the machine CSV keeps the codes).
+    Payees are named a batch at a time."""
+
+    def __init__(self):
+        self.kinds = _word_labels(labels.TRANSACTION_KIND)
+        self.accounts = _word_labels(labels.ACCOUNT)
+        self._programs: dict[str, str] = {}
+
+    def program(self, code) -> str:
+        if code and code not in self._programs:
+            with force_locale("zh"):
+                self._programs[code] = labels.program_name(code)
+        return self._programs.get(code, "") if code else ""
+
+    def __call__(self, entries: Iterator[dict]) -> Iterator[dict]:
+        for row in named(entries):
+            row["kind"] = self.kinds(row["kind"])[0]
+            row["account"] = self.accounts(row["account"])[0]
+            row["program_code"] = self.program(row["program_code"])
+            row["payee"] = labels.payee_name(row["payee"])
+            yield row
 
 
 def _word_labels(table: dict):
