@@ -45,7 +45,7 @@ PAGES = (
     ("HR queue, search by talent name", "/claims/?show=all&q=Bench+Talent+4711", "hr"),
     # two characters, under the three a trigram needs: the names are read, once
     ("HR queue, search by a 2-character Chinese name", "/claims/?show=all&q=%E5%BC%A0%E4%B8%89", "hr"),
-    ("HR queue, all statuses, sort by amount (desc)", "/claims/?show=all&sort=amount&dir=desc", "hr"),
+    ("HR queue, all statuses, sort by amount (desc)", "/claims/?show=all&sort=amount&direction=desc", "hr"),
     ("HR queue, 100 a page", "/claims/?per_page=100", "hr"),
     ("finance queue, first page (awaiting finance)", "/claims/", "finance"),
     ("API GET /api/v1/claims?awaiting=hr (20)", "/api/v1/claims?awaiting=hr", "hr"),

@@ -52,7 +52,7 @@ FILTER_ARGS = (
     ("awaiting", "awaiting"),
 )
 
-#: Orders the queue offers (``?sort=``; ``?dir=asc|desc``).
+#: Orders the queue offers (``?sort=``; ``?direction=asc|desc``).
 SORTS = ("queue", "deadline", "created", "amount", "id")
 
 
@@ -276,7 +276,7 @@ def bulk_confirm():
     if asked.params["comment"]:
         facts.append((_("Comment"), asked.params["comment"]))
     return render_template(
-        "jobs/confirm.html",
+        "_confirm.html",
         title=_("Approve %(n)s claims?", n=f"{asked.count:,}"),
         question=_(
             "%(action)s for %(n)s claims. Each claim meets the same rules as one approved alone; "

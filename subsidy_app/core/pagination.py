@@ -71,12 +71,13 @@ def per_page_from(args, default: int = 20) -> int:
 
 
 def parse_sort(args, allowed, default: str | None, default_dir: str = "asc") -> tuple[str | None, str]:
-    """``?sort=&dir=``: a key from the list's whitelist ``allowed`` (anything else means the
-    list's default order) and ``asc``/``desc``."""
+    """``?sort=&direction=``: a key from the list's whitelist ``allowed`` (anything else means
+    the list's default order) and ``asc``/``desc`` — ``direction``, as the API names it
+    (``dir``, which the pages used first, is still read)."""
     key = (args.get("sort") or "").strip()
     if key not in allowed:
         return default, default_dir
-    direction = (args.get("dir") or "").strip().lower()
+    direction = (args.get("direction") or args.get("dir") or "").strip().lower()
     return key, direction if direction in ("asc", "desc") else "asc"
 
 
@@ -126,7 +127,8 @@ class HtmlPage:
     def sort_args(self, key: str) -> dict:
         """Sort by ``key``; again on the same key turns the direction round."""
         direction = "desc" if self.sort == key and self.direction == "asc" else "asc"
-        return {**self._args, "sort": key, "dir": direction, "page": 1}
+        kept = {k: v for k, v in self._args.items() if k != "dir"}
+        return {**kept, "sort": key, "direction": direction, "page": 1}
 
     def aria_sort(self, key: str) -> str | None:
         if self.sort != key:

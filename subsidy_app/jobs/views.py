@@ -274,7 +274,7 @@ def cancel(job_id):
         )
         return redirect(url_for("jobs.detail", job_id=job_id))
     return render_template(
-        "jobs/confirm.html",
+        "_confirm.html",
         title=_("Cancel job #%(id)s?", id=job.id),
         question=_(
             "Stop “%(kind)s”? What is already done stays done; the rest is not done. This cannot be undone.",
@@ -282,7 +282,7 @@ def cancel(job_id):
         ),
         facts=[(_("Job"), f"#{job.id} {kind_label(job)}"), (_("Progress"), counts(job))] + asked(job),
         action_url=url_for("jobs.cancel", job_id=job.id),
-        hidden=[("confirm", "yes")],
+        hidden=[],
         confirm_label=_("Yes, cancel the job"),
         danger=True,
         back_url=url_for("jobs.detail", job_id=job.id),

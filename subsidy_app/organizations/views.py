@@ -20,7 +20,7 @@ from .page import OrganizationPage
 
 bp = Blueprint("organizations", __name__, template_folder="templates", url_prefix="/organizations")
 
-#: The organisations list's orders (``?sort=``, ``?dir=``).
+#: The organisations list's orders (``?sort=``, ``?direction=``).
 ORGANIZATION_SORTS = {
     "name": Organization.name,
     "kind": Organization.kind,

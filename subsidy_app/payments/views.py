@@ -27,7 +27,7 @@ from .models import BatchStatus, PaymentBatch
 
 bp = Blueprint("payments", __name__, template_folder="templates", url_prefix="/payments")
 
-#: The batches list's orders (``?sort=``, ``?dir=``); the default is the operations' order.
+#: The batches list's orders (``?sort=``, ``?direction=``); the default is the operations' order.
 BATCH_SORTS = {
     "id": PaymentBatch.id,
     "status": PaymentBatch.status,

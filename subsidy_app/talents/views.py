@@ -29,7 +29,7 @@ from .models import Talent
 
 bp = Blueprint("talents", __name__, template_folder="templates", url_prefix="/talents")
 
-#: The talents list's orders (``?sort=``, ``?dir=``); the default is the order of registration.
+#: The talents list's orders (``?sort=``, ``?direction=``); the default is the order of registration.
 TALENT_SORTS = {
     "code": Talent.talent_code,
     "name": Talent.name,

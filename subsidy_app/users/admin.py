@@ -41,7 +41,7 @@ def _list_args(args) -> dict:
         "active": FLAGS.get(args.get("active", "")),
         "locked": FLAGS.get(args.get("locked", "")),
         "sort": sort,
-        "dir": direction,
+        "direction": direction,
     }
 
 
@@ -61,7 +61,7 @@ def index():
         active=given["active"],
         locked=given["locked"],
         sort=given["sort"],
-        descending=given["dir"] == "desc",
+        descending=given["direction"] == "desc",
     )
     may_manage = can(actor, "user.manage")
     form = UserForm()
@@ -85,7 +85,7 @@ def index():
             _("User created."),
         ):
             return redirect(url_for("users_admin.index"))
-    page = paginate_html(query, request.args, sort=given["sort"], direction=given["dir"])
+    page = paginate_html(query, request.args, sort=given["sort"], direction=given["direction"])
     return render_template(
         "users/admin.html",
         page=page,

@@ -71,7 +71,7 @@ class Users(MethodView):
             active=args["active"],
             locked=args["locked"],
             sort=args["sort"],
-            descending=args["dir"] == "desc",
+            descending=(args["direction"] or args["dir"]) == "desc",
         )
         return paginate(stmt, page, per_page)
 

@@ -65,7 +65,11 @@ class UserListArgs(PageArgs):
     active = fields.Boolean(load_default=None, allow_none=True)
     locked = fields.Boolean(load_default=None, allow_none=True)
     sort = fields.String(load_default="username", validate=validate.OneOf(list(SORTS)))
-    dir = fields.String(load_default="asc", validate=validate.OneOf(["asc", "desc"]))
+    direction = fields.String(load_default=None, validate=validate.OneOf(["asc", "desc"]))
+    #: what this list first called ``direction`` (still read; ``direction`` wins)
+    dir = fields.String(
+        load_default=None, validate=validate.OneOf(["asc", "desc"]), metadata={"deprecated": True}
+    )
 
 
 class UserUpdateSchema(BaseSchema):

@@ -135,18 +135,18 @@ def test_one_box_searches_number_talent_organisation_and_incentive(world, client
 def test_sort_page_size_total_and_page_links(world, client, put_claims):
     ids = put_claims("submitted", 45)
     login(client, world.hr.user.username)
-    by_amount = _ids(_queue(client, "/claims/?sort=amount&dir=desc"))
+    by_amount = _ids(_queue(client, "/claims/?sort=amount&direction=desc"))
     assert by_amount == sorted(ids, reverse=True)[:20]  # amounts grow with the id here
     api = world.hr.get("/claims?sort=amount&direction=desc&per_page=50").json
     assert [c["id"] for c in api["items"]] == sorted(ids, reverse=True)
     assert (api["total"], api["page"], api["per_page"]) == (45, 1, 50)
-    page = _queue(client, "/claims/?q=Ada&sort=amount&dir=desc&page=2")
+    page = _queue(client, "/claims/?q=Ada&sort=amount&direction=desc&page=2")
     assert _ids(page) == sorted(ids, reverse=True)[20:40]
     assert "Page 2 of 3 (45 in all)" in page
     for text in ("First", "Previous", "Next", "Last"):
         assert f">{text}</a>" in page
     last = re.search(r'<a href="([^"]+)">Last</a>', page).group(1).replace("&amp;", "&")
-    assert "q=Ada" in last and "sort=amount" in last and "dir=desc" in last and "page=3" in last
+    assert "q=Ada" in last and "sort=amount" in last and "direction=desc" in last and "page=3" in last
     assert '<strong aria-current="page">2</strong>' in page
     assert 'aria-sort="descending"' in page
     fifty = _queue(client, "/claims/?per_page=50")

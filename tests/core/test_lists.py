@@ -21,8 +21,12 @@ def test_page_size_and_sort_parsing_keep_to_their_whitelists():
     assert per_page_from(MultiDict({"per_page": "-1"})) == 20
     assert per_page_from(MultiDict({"per_page": "x"}), default=50) == 50
     allowed = {"name": 1, "code": 2}
+    assert parse_sort(MultiDict({"sort": "name", "direction": "desc"}), allowed, None) == ("name", "desc")
+    assert parse_sort(MultiDict({"sort": "name", "direction": "sideways"}), allowed, None) == ("name", "asc")
+    # the pages' first name for it is still read; the API's name wins
     assert parse_sort(MultiDict({"sort": "name", "dir": "desc"}), allowed, None) == ("name", "desc")
-    assert parse_sort(MultiDict({"sort": "name", "dir": "sideways"}), allowed, None) == ("name", "asc")
+    both = MultiDict({"sort": "name", "direction": "asc", "dir": "desc"})
+    assert parse_sort(both, allowed, None) == ("name", "asc")
     assert parse_sort(MultiDict({"sort": "password_hash"}), allowed, "code", "desc") == ("code", "desc")
 
 
@@ -35,7 +39,10 @@ def test_page_links_show_first_last_and_the_neighbours():
     assert page.url_args(3) == {"q": "x", "page": 3}
     assert page.size_args(100) == {"q": "x", "per_page": 100, "page": 1}
     page = HtmlPage([], 1000, 10, 20, MultiDict({"q": "x"}), sort="name", direction="asc")
-    assert page.sort_args("name")["dir"] == "desc" and page.sort_args("code")["dir"] == "asc"
+    assert page.sort_args("name")["direction"] == "desc" and page.sort_args("code")["direction"] == "asc"
+    # a link to sort names the direction as the API does (an old ?dir= is not carried along)
+    page = HtmlPage([], 1000, 10, 20, MultiDict({"q": "x", "dir": "desc"}), sort="name", direction="desc")
+    assert "dir" not in page.sort_args("name") and page.sort_args("name")["direction"] == "asc"
 
 
 def _rows(html: str, pattern: str) -> list[str]:
@@ -47,11 +54,11 @@ def test_talents_list_searches_sorts_and_pages(world, client, make_talent):
         make_talent(world.employer_org, name=f"Listed Person {n:02d}", degree="master")
     login(client, world.hr.user.username)
     names = r"</code></a></td><td>(Listed Person \d\d)</td>"
-    page = client.get("/talents/?q=Listed&sort=name&dir=desc", headers=EN).get_data(as_text=True)
+    page = client.get("/talents/?q=Listed&sort=name&direction=desc", headers=EN).get_data(as_text=True)
     assert _rows(page, names) == [f"Listed Person {n:02d}" for n in range(22, 2, -1)]
     assert "Page 1 of 2 (23 in all)" in page and ">Last</a>" in page
     assert 'aria-sort="descending"' in page
-    last = client.get("/talents/?q=Listed&sort=name&dir=desc&page=2", headers=EN).get_data(as_text=True)
+    last = client.get("/talents/?q=Listed&sort=name&direction=desc&page=2", headers=EN).get_data(as_text=True)
     assert _rows(last, names) == ["Listed Person 02", "Listed Person 01", "Listed Person 00"]
     fifty = client.get("/talents/?q=Listed&sort=name&per_page=50", headers=EN).get_data(as_text=True)
     assert len(_rows(fifty, names)) == 23 and "23 in all" in fifty
@@ -65,7 +72,7 @@ def test_organisations_list_sorts_by_name(world, client, make_org):
     login(client, world.hr.user.username)
     page = client.get("/organizations/?q=Works&sort=name", headers=EN).get_data(as_text=True)
     assert _rows(page, r">(\w+ Works)</a>") == ["Alpha Works", "Mid Works", "Zeta Works"]
-    page = client.get("/organizations/?q=Works&sort=name&dir=desc", headers=EN).get_data(as_text=True)
+    page = client.get("/organizations/?q=Works&sort=name&direction=desc", headers=EN).get_data(as_text=True)
     assert _rows(page, r">(\w+ Works)</a>") == ["Zeta Works", "Mid Works", "Alpha Works"]
 
 
@@ -83,6 +90,6 @@ def test_audit_trail_is_newest_first_and_sorts_the_other_way(world, client, make
 
 def test_payment_batches_list_sorts_and_pages(world, client):
     login(client, world.finance.user.username)
-    page = client.get("/payments/?sort=total&dir=desc&per_page=50", headers=EN)
+    page = client.get("/payments/?sort=total&direction=desc&per_page=50", headers=EN)
     assert page.status_code == 200
     assert 'aria-sort="descending"' in page.get_data(as_text=True)

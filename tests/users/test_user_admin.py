@@ -248,11 +248,15 @@ def test_the_list_searches_filters_and_sorts(world, api_as):
     names = [
         u["username"]
         for u in world.admin.get(
-            "/users", query_string={"sort": "username", "dir": "desc", "per_page": 100}
+            "/users", query_string={"sort": "username", "direction": "desc", "per_page": 100}
         ).json["items"]
     ]
     assert names == sorted(names, reverse=True)
+    # ``dir``, this list's first name for the direction, is still read
+    old = world.admin.get("/users", query_string={"sort": "username", "dir": "desc", "per_page": 100}).json
+    assert [u["username"] for u in old["items"]] == names
     assert_error(world.admin.get("/users", query_string={"sort": "password_hash"}), 422, "sort")
+    assert_error(world.admin.get("/users", query_string={"direction": "sideways"}), 422, "direction")
 
 
 # --- pages ----------------------------------------------------------------------------------------
@@ -271,7 +275,7 @@ def test_the_list_page_shows_organisations_by_name_and_filters(world, client):
     assert "w-agent" in page and "示范中介" in page and "w-hr" not in page
     page = client.get("/users/", query_string={"role": "finance", "per_page": "50"}).get_data(as_text=True)
     assert "w-finance" in page and "w-employer" not in page and "2 in all" in page
-    ordered = client.get("/users/", query_string={"sort": "username", "dir": "desc", "per_page": "100"})
+    ordered = client.get("/users/", query_string={"sort": "username", "direction": "desc", "per_page": "100"})
     names = re.findall(r'<a href="/users/\d+">([^<]+)</a>', ordered.get_data(as_text=True))
     assert len(names) > 5 and names == sorted(names, reverse=True)
     # the creation form offers organisations by name and credit code (no ids to type)
