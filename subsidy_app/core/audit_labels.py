@@ -133,6 +133,14 @@ def object_words(object_type: str | None) -> str:
     return str(OBJECT_TYPE.get(object_type, SUBJECT_KIND.get(object_type, object_type)))
 
 
+def actor_words(event) -> str:
+    """Who did it: the person's name as recorded, or "the system" for work nobody started
+    by hand (the scheduler, a migration, the plan's loading), whose events have no actor."""
+    if getattr(event, "actor_id", None) is None:
+        return str(_l("the system"))
+    return event.actor_name or ""
+
+
 def known(code: str) -> bool:
     """Whether ``code`` is named in words (for the catalogue's completeness test)."""
     return action_words(code) != code
@@ -140,5 +148,7 @@ def known(code: str) -> bool:
 
 def init_app(app) -> None:
     app.jinja_env.globals.update(
-        audit_action_label=action_words, audit_object_label=object_words, audit_filters=FILTERS
+        audit_action_label=action_words,
+        audit_object_label=object_words,
+        audit_actor=actor_words, audit_filters=FILTERS
     )

@@ -7,7 +7,6 @@ switch to English. Screenshots of each role's main page go to test-artifacts/scr
 from __future__ import annotations
 
 import os
-import threading
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -15,21 +14,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+from tests.e2e import conftest as shared
+from tests.e2e.conftest import CSP_ERRORS, needs_chromium, serve, watch_console
+
+#: The shared browser fixture, also under this module's name (test_jobs_browser imports it).
+browser = shared.browser
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PASSWORD = "e2e-password-123"
 
-#: Errors the browser's console reports on any page of the journey that concern the
-#: Content Security Policy: a refused script, style, image, plugin or frame breaks a page
-#: silently, so each test asserts there are none.
-CSP_ERRORS: list[str] = []
-
-# `make test` installs Chromium first and sets CHROMIUM, so there a missing browser fails;
-# a bare `pytest` on a machine without it skips these tests and says why.
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists() and "CHROMIUM" not in os.environ,
-    reason="no Chromium: `make test` installs it (the Makefile's browser target)",
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +30,6 @@ def live_server(tmp_path_factory):
     """The application on a free port, over a fresh SQLite database with the plan, the
     people of the journey and this year's budget."""
     from flask_migrate import upgrade
-    from werkzeug.serving import make_server
 
     from subsidy_app import create_app
     from subsidy_app.bankaccounts import operations as bankaccounts
@@ -124,28 +116,16 @@ def live_server(tmp_path_factory):
         )
         db.session.commit()
         world = {"talents": codes, "project": project.id}
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", world
+    base, server = serve(app)
+    yield base, world
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 def _login(browser, base, who, *, lang="zh", width=1280, height=900):
     context = browser.new_context(
         base_url=base, viewport={"width": width, "height": height}, accept_downloads=True, locale="zh-CN"
     )
-    context.on("console", _watch_console)
+    context.on("console", watch_console)
     page = context.new_page()
     page.goto("/login")
     if lang == "en":  # the switch in the header, as a person would use it
@@ -156,11 +136,6 @@ def _login(browser, base, who, *, lang="zh", width=1280, height=900):
     page.wait_for_url(f"{base}/")
     assert page.locator("html").get_attribute("lang") == ("en" if lang == "en" else "zh-CN")
     return page
-
-
-def _watch_console(message) -> None:
-    if message.type == "error" and "Content Security Policy" in message.text:
-        CSP_ERRORS.append(f"{message.location.get('url')}: {message.text}")
 
 
 def _png() -> bytes:
