@@ -150,5 +150,6 @@ def init_app(app) -> None:
     app.jinja_env.globals.update(
         audit_action_label=action_words,
         audit_object_label=object_words,
-        audit_actor=actor_words, audit_filters=FILTERS
+        audit_actor=actor_words,
+        audit_filters=FILTERS,
     )

@@ -19,3 +19,11 @@ class BatchActionForm(FlaskForm):
 
 class BankResultForm(FlaskForm):
     file = FileField(_l("The bank's result file (CSV)"), validators=[FileRequired()])
+
+
+class BankResultConfirmForm(FlaskForm):
+    """The bank's result file as read on the confirmation page, sent again with its name
+    (a file input cannot be filled in again by the page)."""
+
+    content = HiddenField(validators=[DataRequired(), Length(max=5_000_000)])
+    filename = HiddenField(validators=[Optional(), Length(max=255)])

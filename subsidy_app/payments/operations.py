@@ -359,26 +359,7 @@ def import_bank_result(actor: Actor, batch_id: int, content: str) -> dict:
     optionally ``bank_reference`` and ``message``. A failed payment is reversed by new
     entries and its claim waits for payment again. Importing the same file twice changes
     nothing more."""
-    require(actor, "payment.disburse")
-    batch = get_batch(actor, batch_id)
-    if batch.status != BatchStatus.DISBURSED:
-        raise Conflict(_("Only a disbursed batch has a bank result."), code="invalid_status")
-    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
-    if not reader.fieldnames or not RESULT_COLUMNS <= {f.strip() for f in reader.fieldnames}:
-        raise invalid("file", _("A CSV file with the columns reference and status."))
-    items = {item.reference: item for item in batch.items}
-    rows = list(reader)
-    errors = {}
-    for number, row in enumerate(rows, start=2):
-        reference = (row.get("reference") or "").strip()
-        status = (row.get("status") or "").strip().upper()
-        if reference not in items:
-            errors[f"line {number}"] = [_("Unknown reference %(ref)s.", ref=reference)]
-        elif status not in ("SUCCESS", "FAILED"):
-            errors[f"line {number}"] = [_("The status is SUCCESS or FAILED.")]
-    if errors:
-        raise invalid(errors)
-    claims.require_not_recused(actor, [items[row["reference"].strip()].claim_id for row in rows])
+    batch, items, rows = _read_bank_result(actor, batch_id, content)
     failed = confirmed = 0
     held = []
     for row in rows:
@@ -405,6 +386,51 @@ def import_bank_result(actor: Actor, batch_id: int, content: str) -> dict:
         after={"failed": failed, "confirmed": confirmed, "needs_review": held},
     )
     return {"batch_id": batch.id, "confirmed": confirmed, "failed": failed, "needs_review": held}
+
+
+def _read_bank_result(actor: Actor, batch_id: int, content: str):
+    """The batch, its items by reference and the file's rows, once every row is known to be
+    one of the batch's payments with SUCCESS or FAILED (else nothing is read: 422)."""
+    require(actor, "payment.disburse")
+    batch = get_batch(actor, batch_id)
+    if batch.status != BatchStatus.DISBURSED:
+        raise Conflict(_("Only a disbursed batch has a bank result."), code="invalid_status")
+    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
+    if not reader.fieldnames or not RESULT_COLUMNS <= {f.strip() for f in reader.fieldnames}:
+        raise invalid("file", _("A CSV file with the columns reference and status."))
+    items = {item.reference: item for item in batch.items}
+    rows = list(reader)
+    errors = {}
+    for number, row in enumerate(rows, start=2):
+        reference = (row.get("reference") or "").strip()
+        status = (row.get("status") or "").strip().upper()
+        if reference not in items:
+            errors[f"line {number}"] = [_("Unknown reference %(ref)s.", ref=reference)]
+        elif status not in ("SUCCESS", "FAILED"):
+            errors[f"line {number}"] = [_("The status is SUCCESS or FAILED.")]
+    if errors:
+        raise invalid(errors)
+    claims.require_not_recused(actor, [items[row["reference"].strip()].claim_id for row in rows])
+    return batch, items, rows
+
+
+def preview_bank_result(actor: Actor, batch_id: int, content: str) -> dict:
+    """What importing ``content`` would do, changing nothing (the page's confirmation): the
+    payments it confirms, those it reverses (returned by the bank: new entries book the
+    money back, the claim waits for payment again) and those held for a person to settle;
+    rows about payments already settled change nothing."""
+    batch, items, rows = _read_bank_result(actor, batch_id, content)
+    confirmed, failed, held = [], [], []
+    for row in rows:
+        item = items[row["reference"].strip()]
+        if item.status != ItemStatus.PAID:
+            continue
+        if row["status"].strip().upper() == "FAILED":
+            why = _needs_review(item)
+            (held if why else failed).append((item, why or (row.get("message") or "").strip()))
+        else:
+            confirmed.append(item)
+    return {"batch": batch, "confirmed": confirmed, "failed": failed, "needs_review": held}
 
 
 def _needs_review(item: PaymentItem) -> str | None:

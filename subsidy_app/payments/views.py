@@ -3,6 +3,8 @@ finance user), disbursing it, the bank file and the bank's result file."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -22,7 +24,7 @@ from ..extensions import db
 from ..users.auth import current_actor
 from ..users.models import User
 from . import operations
-from .forms import BankResultForm, BatchActionForm, BatchForm
+from .forms import BankResultConfirmForm, BankResultForm, BatchActionForm, BatchForm
 from .models import BatchStatus, PaymentBatch
 
 bp = Blueprint("payments", __name__, template_folder="templates", url_prefix="/payments")
@@ -132,7 +134,7 @@ def _confirmation(actor, batch, form: BatchActionForm):
         title=title,
         question=question,
         facts=facts,
-        warnings=[],
+        warnings=_account_warnings(batch),
         hidden=[("action", action), ("bank_reference", reference)],
         action_url=url_for("payments.batch", batch_id=batch.id),
         confirm_label=confirm,
@@ -140,6 +142,33 @@ def _confirmation(actor, batch, form: BatchActionForm):
         back_url=url_for("payments.batch", batch_id=batch.id),
         back_label=_("Back to the batch"),
     )
+
+
+def _account_warnings(batch) -> list[str]:
+    """The payees whose bank account changed shortly before the batch or on one person's
+    word (as the batch page marks them): said again where the money is approved and sent."""
+    return [
+        _(
+            "%(payee)s (claim #%(claim)s): the bank account was changed on %(date)s by %(by)s "
+            "and not confirmed by a second person. Check it before the money goes to it.",
+            payee=item.payee_name,
+            claim=item.claim_id,
+            date=format_datetime(item.account_changed_at, "yyyy-MM-dd") if item.account_changed_at else "—",
+            by=item.account_changed_by or "—",
+        )
+        if not item.account_confirmed_by
+        else _(
+            "%(payee)s (claim #%(claim)s): the bank account was changed on %(date)s, shortly before "
+            "this batch (proposed by %(by)s, confirmed by %(confirmed)s).",
+            payee=item.payee_name,
+            claim=item.claim_id,
+            date=format_datetime(item.account_changed_at, "yyyy-MM-dd") if item.account_changed_at else "—",
+            by=item.account_changed_by or "—",
+            confirmed=item.account_confirmed_by,
+        )
+        for item in batch.items
+        if item.account_flagged
+    ]
 
 
 def _done(batch, action: str) -> str:
@@ -223,33 +252,113 @@ def bank_file(batch_id):
 @bp.route("/batches/<int:batch_id>/bank-result", methods=["POST"])
 @login_required
 def bank_result(batch_id):
-    form = BankResultForm()
-    if form.validate_on_submit():
+    """The bank's result file: read and shown first (what it confirms, what it reverses,
+    what it holds for a person), imported only from that page (``confirm=yes``)."""
+    actor = current_actor()
+    back = redirect(url_for("payments.batch", batch_id=batch_id))
+    if request.form.get("confirm") != "yes":
+        form = BankResultForm()
+        if not form.validate_on_submit():
+            flash(_("Choose the bank's result file."), "error")
+            return back
         try:
-            summary = operations.import_bank_result(
-                current_actor(), batch_id, form.file.data.read().decode("utf-8-sig")
-            )
+            content = form.file.data.read().decode("utf-8-sig")
+            preview = operations.preview_bank_result(actor, batch_id, content)
         except (AppError, UnicodeDecodeError) as exc:
-            flash(getattr(exc, "message", _("The file is not UTF-8 text.")), "error")
-        else:
+            db.session.rollback()
+            _flash_file_errors(exc)
+            return back
+        return _bank_result_confirmation(preview, content, form.file.data.filename or "")
+    confirmed = BankResultConfirmForm()
+    if not confirmed.validate_on_submit():
+        abort(400)
+    try:
+        summary = operations.import_bank_result(actor, batch_id, confirmed.content.data)
+    except AppError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash(
+            _(
+                "Bank result imported: %(paid)s paid, %(failed)s failed.",
+                paid=summary.get("confirmed", 0),
+                failed=summary.get("failed", 0),
+            ),
+            "info",
+        )
+        for held in summary.get("needs_review", []):
             flash(
                 _(
-                    "Bank result imported: %(paid)s paid, %(failed)s failed.",
-                    paid=summary.get("confirmed", 0),
-                    failed=summary.get("failed", 0),
+                    "Claim %(id)s: the bank reports the payment failed, but it was not "
+                    "reversed: %(reason)s Settle it by hand.",
+                    id=held["claim_id"],
+                    reason=held["reason"],
                 ),
-                "info",
+                "error",
             )
-            for held in summary.get("needs_review", []):
-                flash(
-                    _(
-                        "Claim %(id)s: the bank reports the payment failed, but it was not "
-                        "reversed: %(reason)s Settle it by hand.",
-                        id=held["claim_id"],
-                        reason=held["reason"],
-                    ),
-                    "error",
-                )
-    else:
-        flash(_("Choose the bank's result file."), "error")
-    return redirect(url_for("payments.batch", batch_id=batch_id))
+    return back
+
+
+def _flash_file_errors(exc) -> None:
+    """Why the file was refused, each line's problem with its line number in words."""
+    if isinstance(exc, UnicodeDecodeError):
+        flash(_("The file is not UTF-8 text."), "error")
+        return
+    flash(exc.message, "error")
+    for key, messages in exc.fields.items():
+        number = key.removeprefix("line ").strip()
+        where = _("Line %(n)s", n=number) if number.isdigit() else _("File")
+        for message in messages:
+            flash(f"{where}: {message}", "error")
+
+
+def _bank_result_confirmation(preview: dict, content: str, filename: str):
+    batch = preview["batch"]
+
+    def listed(entries) -> str:
+        shown = [
+            f"#{item.claim_id} {item.payee_name} {format_money(item.net_amount)}" for item in entries[:10]
+        ]
+        more = len(entries) - len(shown)
+        return "；".join(shown) + (_(" and %(n)s more", n=more) if more > 0 else "") or "—"
+
+    failed = [item for item, _why in preview["failed"]]
+    held = [item for item, _why in preview["needs_review"]]
+    facts = [
+        (_("Batch"), f"#{batch.id} · {batch.bank_reference or '—'}"),
+        (_("File"), filename or "—"),
+        (_("Payments confirmed"), str(len(preview["confirmed"]))),
+        (
+            _("Payments returned by the bank, to reverse"),
+            f"{len(failed)} · {_('%(amount)s yuan', amount=format_money(sum((i.net_amount for i in failed), Decimal('0'))))}",
+        ),
+        (_("Reversed"), listed(failed)),
+    ]
+    warnings = [
+        _(
+            "Claim %(id)s: the bank reports the payment failed, but it cannot be reversed here: %(reason)s",
+            id=item.claim_id,
+            reason=why,
+        )
+        for item, why in preview["needs_review"]
+    ]
+    if held:
+        facts.append((_("Held for a person to settle"), listed(held)))
+    return render_template(
+        "_confirm.html",
+        title=_("Import the bank's result for batch #%(id)s?", id=batch.id),
+        question=_(
+            "Each payment the bank returned is reversed by new ledger entries (the money goes back "
+            "to the budget line's commitment) and its claim waits for payment again; the payments "
+            "confirmed keep their bank reference. Entries are not deleted afterwards; importing "
+            "the same file again changes nothing more."
+        ),
+        facts=facts,
+        warnings=warnings,
+        hidden=[("content", content), ("filename", filename)],
+        action_url=url_for("payments.bank_result", batch_id=batch.id),
+        confirm_label=_("Yes, import the result"),
+        danger=bool(failed),
+        back_url=url_for("payments.batch", batch_id=batch.id),
+        back_label=_("Back to the batch"),
+    )

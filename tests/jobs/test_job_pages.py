@@ -29,7 +29,9 @@ def _csrf(client, path):
 
 def _hidden(page: str) -> MultiDict:
     """The hidden fields of a confirmation page's form (what its button sends again)."""
-    form = re.search(r'<form method="post" action="[^"]+" class="card confirm" data-confirm-page>(.*?)</form>', page, re.S)
+    form = re.search(
+        r'<form method="post" action="[^"]+" class="card confirm" data-confirm-page>(.*?)</form>', page, re.S
+    )
     return MultiDict(
         (html.unescape(name), html.unescape(value))
         for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(1))

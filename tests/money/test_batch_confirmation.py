@@ -111,3 +111,81 @@ def test_the_api_needs_no_confirmation(world, ready_claim):
         == 200
     )
     assert _status(world, batch["id"]) == "approved"
+
+
+def _disbursed(world, ready_claim):
+    batch, ids = _batch(world, ready_claim)
+    approve = world.finance2.post(f"/payment-batches/{batch['id']}/actions", json={"action": "approve"})
+    assert approve.status_code == 200
+    disbursed = world.finance.post(
+        f"/payment-batches/{batch['id']}/actions", json={"action": "disburse", "bank_reference": "ICBC-1"}
+    )
+    assert disbursed.status_code == 200, disbursed.json
+    return disbursed.json, ids
+
+
+def test_the_bank_result_is_shown_before_it_is_imported(world, client, ready_claim):
+    """The bank's result file is read and shown first (confirmed, reversed with payee and
+    amount); only the page's confirmation imports it."""
+    import html
+    import io
+
+    batch, ids = _disbursed(world, ready_claim)
+    items = {i["claim_id"]: i for i in batch["items"]}
+    failed, ok = ids
+    body = (
+        "reference,status,bank_reference,message\n"
+        f"{items[failed]['reference']},FAILED,,户名不符\n"
+        f"{items[ok]['reference']},SUCCESS,BANK-OK-1,\n"
+    )
+    path = f"/payments/batches/{batch['id']}"
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    login(client, world.finance.user.username)
+    token = _csrf(client, path)
+    asked = client.post(
+        f"{path}/bank-result",
+        data={"csrf_token": token, "file": (io.BytesIO(body.encode()), "银行回单.csv")},
+        content_type="multipart/form-data",
+    )
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Yes, import the result" in page
+    assert items[failed]["payee_name"] in page and f"{Decimal(items[failed]['amount']):,.2f}" in page
+    assert "银行回单.csv" in page
+    assert {claim_status(world.hr, i) for i in ids} == {"paid"}  # nothing changed yet
+    hidden = dict(
+        (html.unescape(n), html.unescape(v))
+        for n, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page)
+    )
+    assert hidden["confirm"] == "yes" and "户名不符" in hidden["content"]
+    done = client.post(f"{path}/bank-result", data=hidden, follow_redirects=True).get_data(as_text=True)
+    assert "Bank result imported: 1 paid, 1 failed." in done
+    assert claim_status(world.hr, ok) == "paid" and claim_status(world.hr, failed) != "paid"
+    # a file the batch does not know is refused before any page of confirmation
+    wrong = client.post(
+        f"{path}/bank-result",
+        data={"csrf_token": token, "file": (io.BytesIO(b"reference,status\nX-1,SUCCESS\n"), "x.csv")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Unknown reference X-1." in wrong and "Yes, import the result" not in wrong
+
+
+def test_an_account_set_by_one_person_is_said_again_where_the_batch_is_approved(world, client, ready_claim):
+    claim_id = ready_claim("TRAVEL", submit=True)
+    assert act(world.hr, claim_id, "hr_approve").status_code == 200
+    assert act(world.finance, claim_id, "finance_approve").status_code == 200
+    code = world.hr.get(f"/claims/{claim_id}").json["talent_code"]
+    changed = world.hr.client.put(
+        f"/api/v1/talents/{code}/bank-account",
+        json={"bank_name": "中国建设银行太原分行", "account_no": "6227000000009999"},
+        headers={"Authorization": f"Bearer {world.hr.token}"},
+    )
+    assert changed.status_code == 200, changed.json
+    batch = world.finance.post("/payment-batches", json={"claim_ids": [claim_id]}).json
+    path = f"/payments/batches/{batch['id']}"
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    login(client, world.finance2.user.username)
+    asked = client.post(path, data={"csrf_token": _csrf(client, path), "action": "approve"})
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "not confirmed by a second person" in page
+    assert world.hr.user.username in page
