@@ -276,7 +276,7 @@ def bank_result(batch_id):
         summary = operations.import_bank_result(actor, batch_id, confirmed.content.data)
     except AppError as exc:
         db.session.rollback()
-        flash(exc.message, "error")
+        _flash_file_errors(exc)
     else:
         flash(
             _(
